@@ -1,0 +1,11 @@
+/**
+ * @pgb/local: the local instance. It installs and runs the local servers (Kafka, the Pub/Sub, Cloud
+ * Storage and BigQuery emulators) and runs the whole broker on them, and adds the `services` and
+ * `local` command groups to the `pgb` CLI.
+ */
+import type { Command } from "commander";
+
+/** Adds this package's command groups to the `pgb` program. */
+export function registerCommands(program: Command): void {
+  void program;
+}

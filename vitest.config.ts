@@ -1,0 +1,34 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * One `vitest run` runs every project; `--project <name>` picks one.
+ * - unit: pure logic and Pulumi mocks, no server.
+ * - integration: against the local servers, started once per run by test/global-setup.ts.
+ * - e2e: a whole local instance.
+ * Every test process gets METADATA_SERVER_DETECTION=none so no Google client probes the GCE metadata
+ * server; workspace packages resolve to their TypeScript sources through the `source` condition.
+ */
+const safeEnv = {
+  METADATA_SERVER_DETECTION: "none",
+  GCE_METADATA_HOST: "127.0.0.1:1",
+  GOOGLE_CLOUD_PROJECT: "pgb-test",
+};
+
+const sourceConditions = ["source", "node", "import", "default"];
+
+export default defineConfig({
+  resolve: { conditions: sourceConditions },
+  ssr: { resolve: { conditions: sourceConditions, externalConditions: ["source"] } },
+  test: {
+    env: safeEnv,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});
