@@ -1,0 +1,94 @@
+/**
+ * The stubs of every named resource of an instance and the relations that shape names (which
+ * function a topic triggers, which topics are counted). broker-spec §2 is the source; the instance
+ * model builds its resources from these constants, so a stub is spelled once.
+ */
+
+export const TOPIC = {
+  alerts: "alerts",
+  alertAvros: "alert_avros",
+  alertsPure: "alerts_pure",
+  exgalacTrans: "exgalac_trans",
+  salt2: "salt2",
+  cue: "cue_night_conductor",
+} as const;
+export type TopicStub = (typeof TOPIC)[keyof typeof TOPIC];
+
+/** The data streams: each has a counter subscription the night conductor drains at END. */
+export const DATA_TOPICS = [
+  TOPIC.alerts,
+  TOPIC.alertAvros,
+  TOPIC.alertsPure,
+  TOPIC.exgalacTrans,
+  TOPIC.salt2,
+] as const satisfies readonly TopicStub[];
+
+export const FUNCTION = {
+  upload: "upload_bytes_to_bucket",
+  bqSink: "bq-sink",
+  valueAdded: "value-added",
+  cue: "cue_night_conductor",
+  check: "check_cue_response",
+} as const;
+export type FunctionStub = (typeof FUNCTION)[keyof typeof FUNCTION];
+export const FUNCTIONS: readonly FunctionStub[] = Object.values(FUNCTION);
+
+/** The topic whose processing subscription pushes to each function. */
+export const FUNCTION_TRIGGER: Readonly<Record<FunctionStub, TopicStub>> = {
+  [FUNCTION.upload]: TOPIC.alerts,
+  [FUNCTION.bqSink]: TOPIC.alerts,
+  [FUNCTION.valueAdded]: TOPIC.alerts,
+  [FUNCTION.cue]: TOPIC.cue,
+  [FUNCTION.check]: TOPIC.cue,
+};
+
+export const SUBSCRIPTION_SUFFIX = { counter: "counter", reservoir: "reservoir" } as const;
+
+export const BUCKET = {
+  alertAvros: "alert_avros",
+  sncosmo: "sncosmo",
+  brokerFiles: "broker_files",
+} as const;
+export type BucketStub = (typeof BUCKET)[keyof typeof BUCKET];
+
+export const DATASET = "alerts";
+
+export const TABLE = {
+  alerts: "alerts",
+  diaSource: "DIASource",
+  salt2: "salt2",
+  metadata: "metadata",
+} as const;
+export type TableStub = (typeof TABLE)[keyof typeof TABLE];
+/** Suffix of the view that keeps the latest row per key of a table. */
+export const DEDUP_VIEW_SUFFIX = "_dedup";
+
+export const VM = { consumer: "consumer", nightConductor: "night-conductor" } as const;
+export type VmStub = (typeof VM)[keyof typeof VM];
+
+export const SCHEDULER_JOB = {
+  start: "cue_night_conductor_START",
+  end: "cue_night_conductor_END",
+} as const;
+export type SchedulerJobStub = (typeof SCHEDULER_JOB)[keyof typeof SCHEDULER_JOB];
+
+/**
+ * Service-account roles, kept short because ids are limited to 30 characters: `cons` consumer VM,
+ * `nc` night-conductor VM, `up` upload, `bq` bq-sink, `va` value-added, `cue` both cue functions,
+ * `push` the identity of the push subscriptions.
+ */
+export const SERVICE_ACCOUNT_ROLES = ["cons", "nc", "up", "bq", "va", "cue", "push"] as const;
+export type ServiceAccountRole = (typeof SERVICE_ACCOUNT_ROLES)[number];
+
+export const SECRET = { kafka: "kafka-credentials" } as const;
+export type SecretStub = (typeof SECRET)[keyof typeof SECRET];
+
+/**
+ * Alert policies. The spec's single `cue-critical` policy is two here: GCP allows only one
+ * condition in a policy that has a log-match condition, so the dead-letter backlog gets its own.
+ */
+export const ALERT_POLICY = {
+  cueCritical: "cue-critical",
+  deadLetterBacklog: "deadletter-backlog",
+} as const;
+export type AlertPolicyStub = (typeof ALERT_POLICY)[keyof typeof ALERT_POLICY];

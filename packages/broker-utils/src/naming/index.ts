@@ -1,0 +1,9 @@
+/**
+ * Resource names of a broker instance and their validation (broker-spec §1): stack-name parsing,
+ * the instance keywords, one derivation per kind of resource, GCP's limits.
+ */
+export * from "./catalogue.js";
+export * from "./errors.js";
+export * from "./keywords.js";
+export * from "./names.js";
+export * from "./rules.js";
