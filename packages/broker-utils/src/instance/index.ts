@@ -1,0 +1,10 @@
+/**
+ * The instance model: one broker instance as plain data (every resource with its final name and
+ * settings), consumed by the Pulumi program and by the local instance; and the environment
+ * contract of the broker's programs.
+ */
+export * from "./env.js";
+export * from "./model.js";
+export * from "./resources.js";
+export * from "./tables.js";
+export type * from "./types.js";

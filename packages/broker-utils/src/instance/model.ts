@@ -1,0 +1,846 @@
+/**
+ * `instanceModel`: one broker instance as plain data (broker-spec §2). It is the only place that
+ * decides which resources exist and how they are configured; names come from `naming`. The Pulumi
+ * program and the local instance both consume it.
+ */
+import {
+  ALERT_POLICY,
+  BUCKET,
+  DATA_TOPICS,
+  FUNCTION,
+  FUNCTION_TRIGGER,
+  FUNCTIONS,
+  SCHEDULER_JOB,
+  SECRET,
+  TABLE,
+  TOPIC,
+  VM,
+  type FunctionStub,
+  type ServiceAccountRole,
+  type TableStub,
+  type TopicStub,
+  type VmStub,
+} from "../naming/catalogue.js";
+import { NamingError } from "../naming/errors.js";
+import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.js";
+import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
+import {
+  checkLayout,
+  dedupViewQuery,
+  metadataTableSchema,
+  salt2TableSchema,
+  tableLayout,
+  type TableSchemaProvider,
+} from "./tables.js";
+import type {
+  AlertPolicySpec,
+  BrokerFileSpec,
+  BucketSpec,
+  CodeSpec,
+  ComponentId,
+  FunctionSpec,
+  IamGrant,
+  IamMember,
+  IamTarget,
+  InstanceModel,
+  SchedulerJobSpec,
+  ServiceAccountSpec,
+  SubscriptionSpec,
+  TableSpec,
+  TopicSpec,
+  ViewSpec,
+  VmSpec,
+} from "./types.js";
+
+export interface KafkaConfig {
+  /** `host:port[,host:port…]`; "" leaves the consumer unable to start until it is set. */
+  bootstrapServers?: string;
+  securityProtocol?: "PLAINTEXT" | "SASL_PLAINTEXT" | "SASL_SSL" | "SSL";
+  saslMechanism?: "" | "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+  /** Prepended to the consumer group id, for surveys that require one. */
+  groupIdPrefix?: string;
+  /** Overrides the schema map's TOPIC_SYNTAX. */
+  topicSyntax?: string;
+}
+
+export interface InstanceInput {
+  survey: string;
+  /** Absent, null, "" or "False" = production. */
+  testid?: string | null;
+  project: string;
+  region: string;
+  /** Zone of the VMs; default `<region>-a`. */
+  zone?: string;
+  /** Numeric project id, for the grants to Google's service agents; unknown locally. */
+  projectNumber?: string;
+  /** Location of buckets and dataset; default the region. */
+  dataLocation?: string;
+  /** Schemas of the `alerts` and `DIASource` tables (the alerts module's `bigQueryTableSchema`). */
+  tableSchemas: TableSchemaProvider;
+  /** Survey schema version the alert tables are generated from; default the provider's. */
+  schemaVersion?: string;
+  logLevel?: string;
+  kafka?: KafkaConfig;
+  /** Upper bound of instances of each alert-processing function. */
+  maxInstances?: number;
+  machineType?: string;
+  vmImage?: string;
+  /** Node.js version the VM startup script installs. */
+  nodeVersion?: string;
+  drainTimeoutMinutes?: number;
+  /** Monitoring notification channels (`projects/P/notificationChannels/N`) of the alert policies. */
+  notificationChannels?: string[];
+}
+
+export const DEFAULTS = {
+  logLevel: "INFO",
+  maxInstances: 100,
+  machineType: "e2-standard-2",
+  vmImage: "debian-cloud/debian-12",
+  bootDiskGb: 20,
+  nodeVersion: "22.12.0",
+  drainTimeoutMinutes: 60,
+  kafkaSecurityProtocol: "PLAINTEXT",
+} as const;
+
+const DAY = 24 * 3600;
+/** Processing: Pub/Sub retries with backoff, then dead-letters (broker-spec §2). */
+const RETRY = { maxDeliveryAttempts: 5, minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 };
+/** Time a push delivery may take beyond the function timeout before Pub/Sub redelivers. */
+const ACK_MARGIN_SECONDS = 60;
+const MAX_ACK_DEADLINE_SECONDS = 600;
+
+/** Per-function runtime settings (timeouts from broker-spec §2). */
+const FUNCTION_SETTINGS: Readonly<
+  Record<
+    FunctionStub,
+    {
+      component: ComponentId;
+      role: ServiceAccountRole;
+      entryPoint: string;
+      memory: string;
+      cpu: string;
+      timeoutSeconds: number;
+      /** The cue functions handle one cue at a time. */
+      singleInstance: boolean;
+    }
+  >
+> = {
+  [FUNCTION.upload]: {
+    component: "avroStorage",
+    role: "up",
+    entryPoint: "uploadBytesToBucket",
+    memory: "512Mi",
+    cpu: "1",
+    timeoutSeconds: 60,
+    singleInstance: false,
+  },
+  [FUNCTION.bqSink]: {
+    component: "bigQueryStorage",
+    role: "bq",
+    entryPoint: "bqSink",
+    memory: "512Mi",
+    cpu: "1",
+    timeoutSeconds: 60,
+    singleInstance: false,
+  },
+  [FUNCTION.valueAdded]: {
+    component: "valueAdded",
+    role: "va",
+    entryPoint: "valueAdded",
+    memory: "2Gi",
+    cpu: "1",
+    timeoutSeconds: 300,
+    singleInstance: false,
+  },
+  [FUNCTION.cue]: {
+    component: "nightConductor",
+    role: "cue",
+    entryPoint: "cueNightConductor",
+    memory: "256Mi",
+    cpu: "1",
+    timeoutSeconds: 300,
+    singleInstance: true,
+  },
+  [FUNCTION.check]: {
+    component: "nightConductor",
+    role: "cue",
+    entryPoint: "checkCueResponse",
+    memory: "256Mi",
+    cpu: "1",
+    timeoutSeconds: 540,
+    singleInstance: true,
+  },
+};
+
+/** The Cloud Functions entry point each function's adapter registers with the Functions Framework. */
+export const FUNCTION_ENTRY_POINT: Readonly<Record<FunctionStub, string>> = Object.fromEntries(
+  FUNCTIONS.map((fn) => [fn, FUNCTION_SETTINGS[fn].entryPoint]),
+) as Record<FunctionStub, string>;
+
+const SERVICE_ACCOUNTS: Readonly<
+  Record<ServiceAccountRole, { component: ComponentId; description: string }>
+> = {
+  cons: { component: "consumer", description: "consumer VM: Kafka → alerts topic" },
+  nc: {
+    component: "nightConductor",
+    description: "night-conductor VM: starts/stops the consumer, counts the night",
+  },
+  up: { component: "avroStorage", description: "function upload-bytes-to-bucket" },
+  bq: { component: "bigQueryStorage", description: "function bq-sink" },
+  va: { component: "valueAdded", description: "function value-added" },
+  cue: {
+    component: "nightConductor",
+    description: "functions cue-night-conductor and check-cue-response",
+  },
+  push: { component: "instance", description: "OIDC identity of the push subscriptions" },
+};
+
+const TOPIC_COMPONENT: Readonly<Record<TopicStub, ComponentId>> = {
+  [TOPIC.alerts]: "consumer",
+  [TOPIC.alertAvros]: "avroStorage",
+  [TOPIC.alertsPure]: "valueAdded",
+  [TOPIC.exgalacTrans]: "valueAdded",
+  [TOPIC.salt2]: "valueAdded",
+  [TOPIC.cue]: "nightConductor",
+};
+
+const VM_SETTINGS: Readonly<
+  Record<
+    VmStub,
+    {
+      component: ComponentId;
+      role: ServiceAccountRole;
+      onExit: VmSpec["onExit"];
+      runtime: string[];
+    }
+  >
+> = {
+  [VM.consumer]: {
+    component: "consumer",
+    role: "cons",
+    onExit: "restart",
+    runtime: [RUNTIME_METADATA.kafkaTopic],
+  },
+  [VM.nightConductor]: {
+    component: "nightConductor",
+    role: "nc",
+    onExit: "poweroff",
+    runtime: [RUNTIME_METADATA.night, RUNTIME_METADATA.kafkaTopic],
+  },
+};
+
+/** APIs the instance uses. serviceusage and cloudresourcemanager must be enabled by hand first. */
+const APIS = [
+  "artifactregistry.googleapis.com",
+  "bigquery.googleapis.com",
+  "bigquerystorage.googleapis.com",
+  "cloudbuild.googleapis.com",
+  "cloudfunctions.googleapis.com",
+  "cloudscheduler.googleapis.com",
+  "compute.googleapis.com",
+  "iam.googleapis.com",
+  "logging.googleapis.com",
+  "monitoring.googleapis.com",
+  "pubsub.googleapis.com",
+  "run.googleapis.com",
+  "secretmanager.googleapis.com",
+  "storage.googleapis.com",
+];
+
+export function instanceModel(input: InstanceInput): InstanceModel {
+  const n = new InstanceNamer(input);
+  const { survey, testid, project } = n.keywords;
+  const production = testid === null;
+  const region = input.region;
+  const zone = input.zone ?? `${region}-a`;
+  const dataLocation = input.dataLocation ?? region;
+  const stack = production ? survey : `${survey}-${testid}`;
+  const serviceAgents =
+    input.projectNumber === undefined ? null : serviceAgentEmails(input.projectNumber);
+  const kafka = input.kafka ?? {};
+  const maxInstances = input.maxInstances ?? DEFAULTS.maxInstances;
+  if (!Number.isInteger(maxInstances) || maxInstances < 1) {
+    throw new NamingError(`maxInstances must be a positive integer, got ${maxInstances}`);
+  }
+
+  const brokerFilesBucket = n.bucket(BUCKET.brokerFiles);
+  const dataset = n.dataset();
+  const topicName = (t: TopicStub) => n.topic(t);
+  const common: Record<string, string> = {
+    [ENV.survey]: survey,
+    [ENV.testid]: testid ?? "",
+    [ENV.project]: project,
+    [ENV.logLevel]: input.logLevel ?? DEFAULTS.logLevel,
+    [ENV.brokerFilesBucket]: brokerFilesBucket,
+  };
+
+  // --- service accounts
+  const serviceAccounts: ServiceAccountSpec[] = (
+    Object.keys(SERVICE_ACCOUNTS) as ServiceAccountRole[]
+  ).map((role) => ({
+    role,
+    accountId: n.serviceAccount(role),
+    email: n.serviceAccountEmail(role),
+    displayName: `${stack} ${role}`,
+    description: `Broker ${stack}: ${SERVICE_ACCOUNTS[role].description}`,
+    component: SERVICE_ACCOUNTS[role].component,
+  }));
+  const sa = (role: ServiceAccountRole): IamMember => ({
+    kind: "serviceAccount",
+    role,
+    email: n.serviceAccountEmail(role),
+  });
+
+  // --- topics and subscriptions
+  const topics: TopicSpec[] = Object.values(TOPIC).map((stub) => ({
+    stub,
+    name: topicName(stub),
+    component: TOPIC_COMPONENT[stub],
+  }));
+  const subscriptions: SubscriptionSpec[] = [
+    {
+      stub: `${TOPIC.alerts}-reservoir`,
+      name: n.reservoirSubscription(),
+      component: "consumer",
+      purpose: "reservoir",
+      topic: topicName(TOPIC.alerts),
+      ackDeadlineSeconds: 60,
+      messageRetentionSeconds: 7 * DAY,
+      retainAckedMessages: false,
+      neverExpires: true,
+    },
+    ...DATA_TOPICS.map((t): SubscriptionSpec => ({
+      stub: `${t}-counter`,
+      name: n.counterSubscription(t),
+      component: "nightConductor",
+      purpose: "counter",
+      topic: topicName(t),
+      ackDeadlineSeconds: 60,
+      messageRetentionSeconds: 7 * DAY,
+      retainAckedMessages: false,
+      neverExpires: true,
+    })),
+  ];
+
+  // --- functions, each with its processing subscription and dead-letter topic + reservoir
+  const alertFnEnv: Record<FunctionStub, Record<string, string>> = {
+    [FUNCTION.upload]: { [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros) },
+    [FUNCTION.bqSink]: {
+      [ENV.bqDataset]: dataset,
+      [ENV.bqAlertsTable]: n.table(TABLE.alerts),
+      [ENV.bqDiaSourceTable]: n.table(TABLE.diaSource),
+    },
+    [FUNCTION.valueAdded]: {
+      [ENV.bqDataset]: dataset,
+      [ENV.bqSalt2Table]: n.table(TABLE.salt2),
+      [ENV.alertsPureTopic]: topicName(TOPIC.alertsPure),
+      [ENV.exgalacTransTopic]: topicName(TOPIC.exgalacTrans),
+      [ENV.salt2Topic]: topicName(TOPIC.salt2),
+      [ENV.sncosmoBucket]: n.bucket(BUCKET.sncosmo),
+    },
+    [FUNCTION.cue]: {
+      [ENV.zone]: zone,
+      [ENV.nightConductorVm]: n.vm(VM.nightConductor),
+      ...(kafka.topicSyntax ? { [ENV.kafkaTopicSyntax]: kafka.topicSyntax } : {}),
+    },
+    [FUNCTION.check]: {
+      [ENV.zone]: zone,
+      [ENV.nightConductorVm]: n.vm(VM.nightConductor),
+      [ENV.consumerVm]: n.vm(VM.consumer),
+    },
+  };
+  const functions: FunctionSpec[] = [];
+  for (const fn of FUNCTIONS) {
+    const s = FUNCTION_SETTINGS[fn];
+    const name = n.function(fn);
+    const deadLetterTopic = n.deadLetterTopic(fn);
+    const trigger = {
+      topic: topicName(FUNCTION_TRIGGER[fn]),
+      subscription: n.processingSubscription(fn),
+    };
+    functions.push({
+      stub: fn,
+      name,
+      component: s.component,
+      sourceDir: `functions/${functionId(fn)}`,
+      entryPoint: s.entryPoint,
+      runtime: "nodejs22",
+      memory: s.memory,
+      cpu: s.cpu,
+      timeoutSeconds: s.timeoutSeconds,
+      maxInstances: s.singleInstance ? 1 : maxInstances,
+      concurrency: 1,
+      env: { ...common, ...alertFnEnv[fn] },
+      serviceAccount: s.role,
+      trigger,
+      deadLetterTopic,
+      retry: RETRY,
+    });
+    topics.push({
+      stub: `${functionId(fn)}-deadletter`,
+      name: deadLetterTopic,
+      component: s.component,
+      deadLetterOf: fn,
+    });
+    subscriptions.push(
+      {
+        stub: `${FUNCTION_TRIGGER[fn]}-${functionId(fn)}`,
+        name: trigger.subscription,
+        component: s.component,
+        purpose: "processing",
+        topic: trigger.topic,
+        ackDeadlineSeconds: Math.min(
+          s.timeoutSeconds + ACK_MARGIN_SECONDS,
+          MAX_ACK_DEADLINE_SECONDS,
+        ),
+        messageRetentionSeconds: 7 * DAY,
+        retainAckedMessages: false,
+        neverExpires: true,
+        push: { function: name, oidcServiceAccount: "push" },
+        deadLetter: { topic: deadLetterTopic, maxDeliveryAttempts: RETRY.maxDeliveryAttempts },
+        retry: {
+          minimumBackoffSeconds: RETRY.minimumBackoffSeconds,
+          maximumBackoffSeconds: RETRY.maximumBackoffSeconds,
+        },
+      },
+      {
+        stub: `${functionId(fn)}-deadletter-reservoir`,
+        name: n.deadLetterReservoir(fn),
+        component: s.component,
+        purpose: "deadLetterReservoir",
+        topic: deadLetterTopic,
+        ackDeadlineSeconds: 60,
+        messageRetentionSeconds: 31 * DAY,
+        retainAckedMessages: false,
+        neverExpires: true,
+      },
+    );
+  }
+
+  // --- storage
+  const bucketComponent: Record<string, ComponentId> = {
+    [BUCKET.alertAvros]: "avroStorage",
+    [BUCKET.sncosmo]: "valueAdded",
+    [BUCKET.brokerFiles]: "brokerFiles",
+  };
+  const buckets: BucketSpec[] = Object.values(BUCKET).map((stub) => ({
+    stub,
+    name: n.bucket(stub),
+    component: bucketComponent[stub] ?? "brokerFiles",
+    location: dataLocation,
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    protect: production,
+  }));
+  const notifications = [
+    {
+      bucket: n.bucket(BUCKET.alertAvros),
+      topic: topicName(TOPIC.alertAvros),
+      eventTypes: ["OBJECT_FINALIZE"] as ["OBJECT_FINALIZE"],
+      payloadFormat: "JSON_API_V1" as const,
+      component: "avroStorage" as const,
+    },
+  ];
+
+  // --- BigQuery
+  const tableSchema = (stub: TableStub) => {
+    switch (stub) {
+      case TABLE.alerts:
+      case TABLE.diaSource:
+        return input.tableSchemas(survey, stub, input.schemaVersion);
+      case TABLE.salt2:
+        return salt2TableSchema();
+      case TABLE.metadata:
+        return metadataTableSchema();
+    }
+  };
+  const tables: TableSpec[] = Object.values(TABLE).map((stub) => {
+    const name = n.table(stub);
+    const schema = tableSchema(stub);
+    const layout = tableLayout(survey, stub);
+    checkLayout(name, schema, layout);
+    return {
+      stub,
+      name,
+      dataset,
+      component: "bigQueryStorage",
+      schema,
+      protect: production,
+      ...layout,
+    };
+  });
+  const views: ViewSpec[] = tables.map((t) => ({
+    name: n.dedupView(t.stub),
+    dataset,
+    table: t.name,
+    query: dedupViewQuery(project, dataset, t.name, t),
+    component: "bigQueryStorage",
+  }));
+
+  // --- VMs
+  const consumerVm = n.vm(VM.consumer);
+  const nightConductorVm = n.vm(VM.nightConductor);
+  const vmEnv: Record<VmStub, Record<string, string>> = {
+    [VM.consumer]: {
+      [ENV.alertsTopic]: topicName(TOPIC.alerts),
+      [ENV.kafkaBootstrapServers]: kafka.bootstrapServers ?? "",
+      [ENV.kafkaSecurityProtocol]: kafka.securityProtocol ?? DEFAULTS.kafkaSecurityProtocol,
+      [ENV.kafkaSaslMechanism]: kafka.saslMechanism ?? "",
+      [ENV.kafkaCredentialsSecret]: n.secret(SECRET.kafka),
+      [ENV.kafkaGroupId]: n.kafkaGroupId(kafka.groupIdPrefix),
+      ...(kafka.topicSyntax ? { [ENV.kafkaTopicSyntax]: kafka.topicSyntax } : {}),
+    },
+    [VM.nightConductor]: {
+      [ENV.zone]: zone,
+      [ENV.consumerVm]: consumerVm,
+      [ENV.nightConductorVm]: nightConductorVm,
+      [ENV.bqDataset]: dataset,
+      [ENV.bqMetadataTable]: n.table(TABLE.metadata),
+      [ENV.processingSubscriptions]: FUNCTIONS.filter((fn) => FUNCTION_TRIGGER[fn] === TOPIC.alerts)
+        .map((fn) => n.processingSubscription(fn))
+        .join(","),
+      [ENV.counterSubscriptions]: JSON.stringify(
+        Object.fromEntries(DATA_TOPICS.map((t) => [t, n.counterSubscription(t)])),
+      ),
+      [ENV.drainTimeoutMinutes]: String(input.drainTimeoutMinutes ?? DEFAULTS.drainTimeoutMinutes),
+    },
+  };
+  const vms: VmSpec[] = Object.values(VM).map((stub) => {
+    const s = VM_SETTINGS[stub];
+    return {
+      stub,
+      name: n.vm(stub),
+      component: s.component,
+      zone,
+      machineType: input.machineType ?? DEFAULTS.machineType,
+      image: input.vmImage ?? DEFAULTS.vmImage,
+      bootDiskGb: DEFAULTS.bootDiskGb,
+      sourceDir: `vm/${stub}`,
+      serviceAccount: s.role,
+      env: { ...common, ...vmEnv[stub] },
+      runtimeMetadataKeys: s.runtime,
+      startupScriptObject: `vm/${stub}/startup.sh`,
+      onExit: s.onExit,
+      nodeVersion: input.nodeVersion ?? DEFAULTS.nodeVersion,
+    };
+  });
+
+  // --- code and files in broker_files
+  const code: CodeSpec[] = [
+    ...functions.map((f): CodeSpec => ({
+      program: f.stub as ProgramId,
+      kind: "function",
+      sourceDir: f.sourceDir,
+      entry: "src/index.ts",
+      objectPrefix: `${f.sourceDir}/`,
+      component: "brokerFiles",
+    })),
+    ...vms.map((v): CodeSpec => ({
+      program: v.stub,
+      kind: "vm",
+      sourceDir: v.sourceDir,
+      entry: "src/index.ts",
+      objectPrefix: `${v.sourceDir}/`,
+      component: "brokerFiles",
+    })),
+  ];
+  const brokerFiles: BrokerFileSpec[] = [
+    {
+      object: `schema_maps/${survey}.yaml`,
+      source: { kind: "schemaMap", survey },
+      component: "brokerFiles",
+    },
+    ...vms.map((v): BrokerFileSpec => ({
+      object: v.startupScriptObject,
+      source: { kind: "startupScript", vm: v.stub },
+      component: "brokerFiles",
+    })),
+  ];
+
+  // --- scheduler
+  const schedulerJobs: SchedulerJobSpec[] = [
+    [SCHEDULER_JOB.start, "0 4 * * *", "START"] as const,
+    [SCHEDULER_JOB.end, "55 13 * * *", "END"] as const,
+  ].map(([stub, schedule, data]) => ({
+    stub,
+    name: n.schedulerJob(stub),
+    component: "nightConductor",
+    region,
+    schedule,
+    timeZone: "UTC",
+    topic: topicName(TOPIC.cue),
+    data,
+    paused: !production,
+  }));
+
+  const secrets = [
+    { stub: SECRET.kafka, name: n.secret(SECRET.kafka), component: "consumer" as const },
+  ];
+
+  // --- IAM (broker-spec §2 "IAM"): additive member grants only
+  const iam: IamGrant[] = [];
+  const grant = (
+    member: IamMember,
+    role: string,
+    target: IamTarget,
+    component: ComponentId,
+    reason: string,
+    condition?: IamGrant["condition"],
+  ) => iam.push({ member, role, target, component, reason, ...(condition ? { condition } : {}) });
+  const topicT = (t: string): IamTarget => ({ kind: "topic", name: t });
+  const bucketT = (b: string): IamTarget => ({ kind: "bucket", name: b });
+  const tableT = (t: TableStub): IamTarget => ({ kind: "table", dataset, name: n.table(t) });
+  const vmT = (v: string): IamTarget => ({ kind: "vm", name: v, zone });
+  const projectT: IamTarget = { kind: "project", project };
+
+  for (const role of ["cons", "nc", "up", "bq", "va", "cue"] as const) {
+    grant(
+      sa(role),
+      "roles/storage.objectViewer",
+      bucketT(brokerFilesBucket),
+      "brokerFiles",
+      "reads bundles, startup scripts and schema maps",
+    );
+  }
+  grant(
+    sa("cons"),
+    "roles/pubsub.publisher",
+    topicT(topicName(TOPIC.alerts)),
+    "consumer",
+    "publishes the survey's alerts",
+  );
+  grant(
+    sa("cons"),
+    "roles/secretmanager.secretAccessor",
+    { kind: "secret", name: n.secret(SECRET.kafka) },
+    "consumer",
+    "reads the Kafka credentials",
+  );
+  grant(
+    sa("cons"),
+    "roles/storage.objectCreator",
+    bucketT(brokerFilesBucket),
+    "brokerFiles",
+    "stores oversized Kafka messages under rejected/consumer/",
+    {
+      title: "rejected-consumer-only",
+      expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/rejected/consumer/")`,
+    },
+  );
+  for (const role of ["cons", "nc"] as const) {
+    grant(
+      sa(role),
+      "roles/logging.logWriter",
+      projectT,
+      "instance",
+      "a VM writes its program's logs",
+    );
+  }
+  grant(
+    sa("up"),
+    "roles/storage.objectCreator",
+    bucketT(n.bucket(BUCKET.alertAvros)),
+    "avroStorage",
+    "stores each alert's Avro file (create only, never overwrite)",
+  );
+  for (const t of [TABLE.alerts, TABLE.diaSource] as const) {
+    grant(
+      sa("bq"),
+      "roles/bigquery.dataEditor",
+      tableT(t),
+      "bigQueryStorage",
+      `inserts rows into ${t}`,
+    );
+  }
+  grant(
+    sa("va"),
+    "roles/bigquery.dataEditor",
+    tableT(TABLE.salt2),
+    "bigQueryStorage",
+    "inserts SALT2 fits",
+  );
+  for (const t of [TOPIC.alertsPure, TOPIC.exgalacTrans, TOPIC.salt2] as const) {
+    grant(sa("va"), "roles/pubsub.publisher", topicT(topicName(t)), "valueAdded", `publishes ${t}`);
+  }
+  grant(
+    sa("va"),
+    "roles/storage.objectCreator",
+    bucketT(n.bucket(BUCKET.sncosmo)),
+    "valueAdded",
+    "stores SALT2 plots",
+  );
+  for (const t of DATA_TOPICS) {
+    grant(
+      sa("nc"),
+      "roles/pubsub.subscriber",
+      { kind: "subscription", name: n.counterSubscription(t) },
+      "nightConductor",
+      "pulls, acknowledges and seeks the counter",
+    );
+  }
+  grant(
+    sa("nc"),
+    "roles/monitoring.viewer",
+    projectT,
+    "instance",
+    "reads the processing subscriptions' backlog",
+  );
+  grant(
+    sa("nc"),
+    "roles/bigquery.dataEditor",
+    tableT(TABLE.metadata),
+    "bigQueryStorage",
+    "records the night",
+  );
+  for (const role of ["nc", "cue"] as const) {
+    for (const vm of [consumerVm, nightConductorVm]) {
+      grant(
+        sa(role),
+        "roles/compute.instanceAdmin.v1",
+        vmT(vm),
+        "nightConductor",
+        "reads the VM's state, sets its metadata, starts and stops it",
+      );
+    }
+  }
+  grant(
+    sa("nc"),
+    "roles/iam.serviceAccountUser",
+    { kind: "serviceAccount", role: "cons" },
+    "nightConductor",
+    "starts the consumer VM, which runs as cons",
+  );
+  grant(
+    sa("cue"),
+    "roles/iam.serviceAccountUser",
+    { kind: "serviceAccount", role: "nc" },
+    "nightConductor",
+    "starts the night-conductor VM, which runs as nc",
+  );
+  for (const f of functions) {
+    grant(
+      sa("push"),
+      "roles/run.invoker",
+      { kind: "function", name: f.name, region },
+      f.component,
+      "push subscriptions call the function with an OIDC token of push",
+    );
+  }
+  if (serviceAgents !== null) {
+    const agent = (a: keyof typeof serviceAgents): IamMember => ({
+      kind: "serviceAgent",
+      agent: a,
+      email: serviceAgents[a],
+    });
+    grant(
+      agent("storage"),
+      "roles/pubsub.publisher",
+      topicT(topicName(TOPIC.alertAvros)),
+      "avroStorage",
+      "publishes the alert_avros bucket notifications",
+    );
+    for (const f of functions) {
+      grant(
+        agent("pubsub"),
+        "roles/pubsub.publisher",
+        topicT(f.deadLetterTopic),
+        f.component,
+        "forwards undeliverable messages to the dead-letter topic",
+      );
+      grant(
+        agent("pubsub"),
+        "roles/pubsub.subscriber",
+        { kind: "subscription", name: f.trigger.subscription },
+        f.component,
+        "acknowledges dead-lettered messages on the processing subscription",
+      );
+    }
+    grant(
+      agent("pubsub"),
+      "roles/iam.serviceAccountTokenCreator",
+      { kind: "serviceAccount", role: "push" },
+      "instance",
+      "mints the push subscriptions' OIDC tokens",
+    );
+    grant(
+      agent("cloudScheduler"),
+      "roles/pubsub.publisher",
+      topicT(topicName(TOPIC.cue)),
+      "nightConductor",
+      "publishes the scheduled cues",
+    );
+  }
+
+  // --- monitoring
+  const cueServices = [FUNCTION.cue, FUNCTION.check]
+    .map((fn) => `"${n.function(fn)}"`)
+    .join(" OR ");
+  const deadLetterReservoirs = FUNCTIONS.map((fn) => `"${n.deadLetterReservoir(fn)}"`).join(", ");
+  const channels = input.notificationChannels ?? [];
+  const alertPolicies: AlertPolicySpec[] = [
+    {
+      stub: ALERT_POLICY.cueCritical,
+      displayName: n.alertPolicy(ALERT_POLICY.cueCritical),
+      component: "nightConductor",
+      condition: {
+        displayName: "CRITICAL log of a cue function or the night conductor",
+        kind: "log",
+        filter:
+          `severity>=CRITICAL AND ((resource.type="cloud_run_revision" AND resource.labels.service_name=(${cueServices}))` +
+          ` OR (resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="${nightConductorVm}"))`,
+      },
+      notificationChannels: channels,
+      documentation: `The night of broker ${stack} needs attention: a cue was invalid or a VM is in the wrong state. See the log entry.`,
+    },
+    {
+      stub: ALERT_POLICY.deadLetterBacklog,
+      displayName: n.alertPolicy(ALERT_POLICY.deadLetterBacklog),
+      component: "nightConductor",
+      condition: {
+        displayName: "messages in a dead-letter reservoir",
+        kind: "threshold",
+        filter:
+          'resource.type="pubsub_subscription" AND metric.type="pubsub.googleapis.com/subscription/num_undelivered_messages"' +
+          ` AND resource.labels.subscription_id=one_of(${deadLetterReservoirs})`,
+        above: 0,
+        durationSeconds: 0,
+        alignmentPeriodSeconds: 300,
+      },
+      notificationChannels: channels,
+      documentation: `Broker ${stack} dead-lettered messages: inspect and replay them with \`pgb deadletter\`.`,
+    },
+  ];
+
+  return {
+    keywords: n.keywords,
+    stack,
+    region,
+    zone,
+    dataLocation,
+    labels: { "pgb-survey": survey, "pgb-instance": stack },
+    apis: [...APIS],
+    serviceAgents,
+    serviceAccounts,
+    topics,
+    subscriptions,
+    buckets,
+    notifications,
+    dataset: {
+      name: dataset,
+      component: "bigQueryStorage",
+      location: dataLocation,
+      protect: production,
+    },
+    tables,
+    views,
+    secrets,
+    code,
+    brokerFiles,
+    functions,
+    vms,
+    schedulerJobs,
+    iam,
+    alertPolicies,
+  };
+}
