@@ -14,7 +14,9 @@ const safeEnv = {
   GOOGLE_CLOUD_PROJECT: "pgb-test",
 };
 
-const sourceConditions = ["source", "node", "import", "default"];
+// Only `source` is added: forcing "import" or "module" makes Node load the ESM builds of dual
+// packages from CommonJS callers (functions-framework's router) or extensionless ESM builds.
+const sourceConditions = ["source", "node"];
 
 export default defineConfig({
   resolve: { conditions: sourceConditions },
