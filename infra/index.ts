@@ -1,0 +1,24 @@
+/**
+ * Entry point of the Pulumi program: one broker instance per stack (`<survey>` = production,
+ * `<survey>-<testid>` = a test instance). Named exports are the stack outputs.
+ */
+import { fileURLToPath } from "node:url";
+import { bundledSchemaMapPath, type Survey } from "@pgb/broker-utils/schema-maps";
+import { esbuildPackager } from "./src/packaging.js";
+import { brokerProgram } from "./src/program.js";
+import { alertTableSchemas } from "./src/schemas.js";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+const { model, outputs } = await brokerProgram({
+  packager: esbuildPackager(repoRoot, (survey: Survey) => bundledSchemaMapPath(survey)),
+  tableSchemas: await alertTableSchemas(),
+});
+
+export const stack = model.stack;
+export const topics = outputs.topics;
+export const buckets = outputs.buckets;
+export const datasetId = outputs.datasetId;
+export const functions = outputs.functions;
+export const functionUrls = outputs.functionUrls;
+export const vms = outputs.vms;

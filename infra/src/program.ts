@@ -1,0 +1,69 @@
+/**
+ * The Pulumi program as a function of its two replaceable parts, the code packager and the
+ * alert-table schema provider: `index.ts` passes the real ones, the mocks tests fakes.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  instanceModel,
+  type InstanceModel,
+  type ProgramId,
+  type TableSchemaProvider,
+} from "@pgb/broker-utils/instance";
+import { isSurvey } from "@pgb/broker-utils/schema-maps";
+import { BrokerInstance, type BrokerFile, type BrokerOutputs } from "./broker.js";
+import { readStackConfig } from "./config.js";
+import type { Bundle, Packager } from "./packaging.js";
+import { startupScript } from "./startup-script.js";
+
+export interface ProgramDeps {
+  packager: Packager;
+  tableSchemas: TableSchemaProvider;
+  /** Applied to every resource of the instance (tests observe resource options with them). */
+  transformations?: pulumi.ResourceTransformation[];
+}
+
+export interface ProgramResult {
+  model: InstanceModel;
+  outputs: BrokerOutputs;
+}
+
+async function brokerFiles(
+  model: InstanceModel,
+  packager: Packager,
+): Promise<Map<string, BrokerFile>> {
+  const files = new Map<string, BrokerFile>();
+  for (const f of model.brokerFiles) {
+    const source = f.source;
+    if (source.kind === "schemaMap") {
+      if (!isSurvey(source.survey)) throw new Error(`no schema map for survey ${source.survey}`);
+      files.set(f.object, {
+        content: await packager.schemaMap(source.survey),
+        contentType: "application/yaml",
+      });
+    } else {
+      const vm = model.vms.find((v) => v.stub === source.vm);
+      if (vm === undefined) throw new Error(`startup script for unknown VM ${source.vm}`);
+      files.set(f.object, { content: startupScript(vm), contentType: "text/x-shellscript" });
+    }
+  }
+  return files;
+}
+
+export async function brokerProgram(deps: ProgramDeps): Promise<ProgramResult> {
+  const config = readStackConfig();
+  const model = instanceModel({ ...config.input, tableSchemas: deps.tableSchemas });
+  const bundles = new Map<ProgramId, Bundle>();
+  for (const code of model.code) bundles.set(code.program, await deps.packager.bundle(code));
+  const broker = new BrokerInstance(
+    model.stack,
+    {
+      model,
+      bundles,
+      files: await brokerFiles(model, deps.packager),
+      kafkaCredentials: config.kafkaCredentials,
+      buildServiceAccount: config.buildServiceAccount,
+    },
+    deps.transformations === undefined ? {} : { transformations: deps.transformations },
+  );
+  return { model, outputs: broker.outputs };
+}
