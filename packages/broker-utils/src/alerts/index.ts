@@ -1,0 +1,19 @@
+/**
+ * The alert model (`Alert`: decode, ids, schema version, dict without cutouts), the BigQuery
+ * tables of alerts (schemas generated from the Avro schemas, rows), and the JSON form of derived
+ * messages. The `pgb alert` commands live in `./cli.ts`.
+ */
+export { Alert, detectSurvey, type AlertOptions, type PubSubMessageLike } from "./alert.js";
+export { AlertDecodeError, type AlertDecodeReason } from "./errors.js";
+export {
+  alertTableFields,
+  bigQueryTableSchema,
+  diaSourceLayout,
+  tableFields,
+  TableSchemaError,
+  type AlertTable,
+  type DiaSourceColumn,
+  type DiaSourceLayout,
+} from "./bigquery-schema.js";
+export { bigQueryRow, type BigQueryRow } from "./bigquery-rows.js";
+export { toJsonSafe, toJsonString, type JsonSafe } from "./json.js";

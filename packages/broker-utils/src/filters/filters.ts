@@ -1,0 +1,139 @@
+/**
+ * The value-added filters (broker-spec §6), run independently on an alert's source record:
+ * - purity (→ alerts_pure): ZTF rb ≥ 0.65 ∧ nbad = 0 ∧ fwhm ≤ 5 ∧ elong ≤ 1.2 ∧ |magdiff| ≤ 0.1;
+ *   DECAT rb ≥ 0.65;
+ * - extragalactic transient (→ exgalac_trans): ZTF positive ∧ not a star ∧ not moving ∧ not a
+ *   known solar-system object; DECAT always true.
+ * NaN counts as null, and a null operand makes its comparison false unless the rule names null.
+ * Filters exist for ZTF and DECAT only; for other surveys the result says "not applicable".
+ */
+import type { Alert } from "../alerts/alert.js";
+import type { AlertRecord } from "../schema-maps/index.js";
+
+export interface CriterionResult {
+  readonly pass: boolean;
+  /** The operand(s) the rule saw, nulls for missing or NaN. */
+  readonly value: unknown;
+  readonly rule: string;
+}
+
+export interface FilterResult {
+  readonly pass: boolean;
+  /** False for surveys without filters (lsst, elasticc): pass is false and nothing is published. */
+  readonly applicable: boolean;
+  readonly reasons: Readonly<Record<string, CriterionResult>>;
+}
+
+/** A number, or null for null, absent, NaN and non-numbers. */
+function num(record: AlertRecord, name: string): number | null {
+  const value = record[name];
+  return typeof value === "number" && !Number.isNaN(value) ? value : null;
+}
+
+/** ZTF isdiffpos: t or 1 = positive (science − reference). */
+function isPositive(record: AlertRecord): boolean {
+  return record["isdiffpos"] === "t" || record["isdiffpos"] === "1";
+}
+
+function combine(reasons: Record<string, CriterionResult>): FilterResult {
+  return { pass: Object.values(reasons).every((r) => r.pass), applicable: true, reasons };
+}
+
+function notApplicable(alert: Alert): FilterResult {
+  return {
+    pass: false,
+    applicable: false,
+    reasons: {
+      survey: { pass: false, value: alert.survey, rule: "filters exist for ztf and decat only" },
+    },
+  };
+}
+
+function sourceOf(alert: Alert): AlertRecord {
+  return alert.source ?? {};
+}
+
+function threshold(
+  record: AlertRecord,
+  name: string,
+  rule: string,
+  test: (value: number) => boolean,
+): CriterionResult {
+  const value = num(record, name);
+  return { pass: value !== null && test(value), value, rule };
+}
+
+/** Positive detections must span at least 30 min to rule out a moving object. */
+const MIN_SPAN_DAYS = 1 / 48;
+
+export function purityFilter(alert: Alert): FilterResult {
+  const source = sourceOf(alert);
+  const rb = threshold(source, "rb", "rb >= 0.65", (v) => v >= 0.65);
+  switch (alert.survey) {
+    case "ztf":
+      return combine({
+        rb,
+        nbad: threshold(source, "nbad", "nbad = 0", (v) => v === 0),
+        fwhm: threshold(source, "fwhm", "fwhm <= 5", (v) => v <= 5),
+        elong: threshold(source, "elong", "elong <= 1.2", (v) => v <= 1.2),
+        magdiff: threshold(source, "magdiff", "|magdiff| <= 0.1", (v) => Math.abs(v) <= 0.1),
+      });
+    case "decat":
+      return combine({ rb });
+    default:
+      return notApplicable(alert);
+  }
+}
+
+export function extragalacticTransientFilter(alert: Alert): FilterResult {
+  switch (alert.survey) {
+    case "ztf":
+      break;
+    case "decat":
+      return combine({ decat: { pass: true, value: null, rule: "DECAT: always true" } });
+    default:
+      return notApplicable(alert);
+  }
+  const source = sourceOf(alert);
+  const distpsnr1 = num(source, "distpsnr1");
+  const sgscore1 = num(source, "sgscore1");
+  const ssdistnr = num(source, "ssdistnr");
+  const positiveJds = [source, ...(alert.prvSources ?? [])]
+    .filter(isPositive)
+    .map((record) => num(record, "jd"))
+    .filter((jd): jd is number => jd !== null)
+    .sort((a, b) => a - b);
+  const span = positiveJds.length >= 2 ? positiveJds.at(-1)! - positiveJds[0]! : null;
+  return combine({
+    positive: {
+      pass: isPositive(source),
+      value: source["isdiffpos"] ?? null,
+      rule: "isdiffpos in {t, 1}",
+    },
+    notStar: {
+      pass: distpsnr1 === null || distpsnr1 > 1.5 || (sgscore1 !== null && sgscore1 < 0.5),
+      value: { distpsnr1, sgscore1 },
+      rule: "distpsnr1 null or > 1.5, otherwise sgscore1 < 0.5",
+    },
+    notMoving: {
+      pass: span !== null && span >= MIN_SPAN_DAYS,
+      value: { positiveDetections: positiveJds.length, spanDays: span },
+      rule: "at least 2 positive detections (candidate and prv_candidates) spanning >= 1/48 d (30 min)",
+    },
+    notSolarSystem: {
+      pass: ssdistnr === null || ssdistnr < 0 || ssdistnr > 5,
+      value: ssdistnr,
+      rule: "ssdistnr null, < 0 (none) or > 5",
+    },
+  });
+}
+
+export interface FilterResults {
+  readonly pure: FilterResult;
+  readonly extragalacticTransient: FilterResult;
+}
+
+/** Both filters, independently. */
+export function runFilters(alert: Alert): FilterResults {
+  return { pure: purityFilter(alert), extragalacticTransient: extragalacticTransientFilter(alert) };
+}
