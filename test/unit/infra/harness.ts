@@ -1,0 +1,143 @@
+/**
+ * Runs the Pulumi program under mocks and records every resource: its type token, logical name,
+ * inputs (as the engine would receive them) and options (observed through a component
+ * transformation, the only hook that works under mocks). The packager and schema provider are
+ * fakes, so no function or VM source has to exist.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TableField } from "@pgb/broker-utils/bigquery";
+import type { TableSchemaProvider } from "@pgb/broker-utils/instance";
+import type { Packager } from "../../../infra/src/packaging.js";
+import type { ProgramResult } from "../../../infra/src/program.js";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  // Inputs are whatever the program passed, resolved.
+  inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface Run {
+  resources: Recorded[];
+  options: Map<string, pulumi.ResourceOptions>;
+  result: ProgramResult;
+}
+
+export const PROJECT = "my-proj";
+export const PROJECT_NUMBER = "123456789012";
+export const REGION = "us-central1";
+
+export const fakePackager: Packager = {
+  bundle: (code) =>
+    Promise.resolve({
+      files: { "package.json": "{}", "dist/pgb/index.js": `// ${code.program}\n` },
+      directories: {},
+      hash: `hash-${code.program.replaceAll("_", "-")}`,
+    }),
+  schemaMap: (survey) => Promise.resolve(`# schema map of ${survey}\n`),
+};
+
+export const fakeTableSchemas: TableSchemaProvider = (): TableField[] => [
+  { name: "objectId", type: "STRING", mode: "REQUIRED" },
+  { name: "candid", type: "INTEGER", mode: "REQUIRED" },
+];
+
+/** Computed outputs the program reads, as the provider would return them. */
+function state(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const name = String(inputs["name"] ?? "");
+  switch (type) {
+    case "gcp:serviceaccount/account:Account": {
+      const email = `${String(inputs["accountId"])}@${PROJECT}.iam.gserviceaccount.com`;
+      return {
+        ...inputs,
+        email,
+        member: `serviceAccount:${email}`,
+        name: `projects/${PROJECT}/serviceAccounts/${email}`,
+      };
+    }
+    case "gcp:pubsub/topic:Topic":
+      return { ...inputs };
+    case "gcp:cloudfunctionsv2/function:Function":
+      return { ...inputs, url: `https://${name}-abc123-uc.a.run.app` };
+    case "gcp:storage/bucket:Bucket":
+      return { ...inputs, url: `gs://${name}` };
+    case "gcp:storage/bucketObject:BucketObject":
+      return { ...inputs, generation: 1 };
+    default:
+      return { ...inputs };
+  }
+}
+
+function id(type: string, inputs: Record<string, unknown>, logical: string): string {
+  if (type === "gcp:pubsub/topic:Topic")
+    return `projects/${PROJECT}/topics/${String(inputs["name"])}`;
+  if (type === "gcp:secretmanager/secret:Secret") {
+    return `projects/${PROJECT}/secrets/${String(inputs["secretId"])}`;
+  }
+  return `${logical}-id`;
+}
+
+export async function runStack(stack: string, config: Record<string, string> = {}): Promise<Run> {
+  const resources: Recorded[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: id(args.type, args.inputs, args.name), state: state(args.type, args.inputs) };
+      },
+      call: (args) => {
+        throw new Error(`the program made an invoke (${args.token}); it must need none`);
+      },
+    },
+    "broker",
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig({
+    "gcp:project": PROJECT,
+    "gcp:region": REGION,
+    "broker:projectNumber": PROJECT_NUMBER,
+    ...config,
+  });
+  const options = new Map<string, pulumi.ResourceOptions>();
+  const { brokerProgram } = await import("../../../infra/src/program.js");
+  const result = await brokerProgram({
+    packager: fakePackager,
+    tableSchemas: fakeTableSchemas,
+    transformations: [
+      (a) => {
+        options.set(`${a.type}::${a.name}`, a.opts);
+        return undefined;
+      },
+    ],
+  });
+  await (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs();
+  return { resources, options, result };
+}
+
+export function ofType(run: Run, type: string): Recorded[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+export function named(run: Run, type: string, name: string): Recorded {
+  const found = run.resources.find((r) => r.type === type && r.name === name);
+  if (found === undefined) throw new Error(`no ${type} named ${name}`);
+  return found;
+}
+
+export const T = {
+  topic: "gcp:pubsub/topic:Topic",
+  subscription: "gcp:pubsub/subscription:Subscription",
+  bucket: "gcp:storage/bucket:Bucket",
+  object: "gcp:storage/bucketObject:BucketObject",
+  notification: "gcp:storage/notification:Notification",
+  dataset: "gcp:bigquery/dataset:Dataset",
+  table: "gcp:bigquery/table:Table",
+  function: "gcp:cloudfunctionsv2/function:Function",
+  vm: "gcp:compute/instance:Instance",
+  job: "gcp:cloudscheduler/job:Job",
+  account: "gcp:serviceaccount/account:Account",
+  secret: "gcp:secretmanager/secret:Secret",
+  alertPolicy: "gcp:monitoring/alertPolicy:AlertPolicy",
+  api: "gcp:projects/service:Service",
+} as const;

@@ -1,0 +1,509 @@
+/**
+ * Assertions shared by the test-instance and production stacks: the broker-spec §2 resource table
+ * row by row, triggers, function environments and identities, IAM, no public access.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { ENV, PROGRAM_ENV } from "@pgb/broker-utils/instance";
+import { named, ofType, PROJECT, PROJECT_NUMBER, runStack, T, type Run } from "./harness.js";
+
+type Row = [kind: string, type: string, field: string, name: string];
+
+/** broker-spec §2 for survey ztf, project my-proj and the given testid (null = production). */
+export function specTable(testid: string | null): Row[] {
+  const t = testid === null ? "" : `-${testid}`;
+  const d = testid === null ? "" : `_${testid}`;
+  const fns = [
+    "upload-bytes-to-bucket",
+    "bq-sink",
+    "value-added",
+    "cue-night-conductor",
+    "check-cue-response",
+  ];
+  const dataTopics = ["alerts", "alert_avros", "alerts_pure", "exgalac_trans", "salt2"];
+  return [
+    ...[...dataTopics, "cue_night_conductor"].map((s): Row => [
+      "topic",
+      T.topic,
+      "name",
+      `ztf-${s}${t}`,
+    ]),
+    ...fns.map((f): Row => ["dead-letter topic", T.topic, "name", `ztf-${f}-deadletter${t}`]),
+    ["reservoir subscription", T.subscription, "name", `ztf-alerts-reservoir${t}`],
+    ...dataTopics.map((s): Row => [
+      "counter subscription",
+      T.subscription,
+      "name",
+      `ztf-${s}-counter${t}`,
+    ]),
+    ...["upload-bytes-to-bucket", "bq-sink", "value-added"].map((f): Row => [
+      "processing subscription",
+      T.subscription,
+      "name",
+      `ztf-alerts-${f}${t}`,
+    ]),
+    ...["cue-night-conductor", "check-cue-response"].map((f): Row => [
+      "processing subscription",
+      T.subscription,
+      "name",
+      `ztf-cue_night_conductor-${f}${t}`,
+    ]),
+    ...fns.map((f): Row => [
+      "dead-letter reservoir",
+      T.subscription,
+      "name",
+      `ztf-${f}-deadletter-reservoir${t}`,
+    ]),
+    ...["alert_avros", "sncosmo", "broker_files"].map((b): Row => [
+      "bucket",
+      T.bucket,
+      "name",
+      `${PROJECT}-ztf-${b}${t}`,
+    ]),
+    ["dataset", T.dataset, "datasetId", `ztf_alerts${d}`],
+    ...["alerts", "DIASource", "salt2", "metadata"].map((x): Row => [
+      "table",
+      T.table,
+      "tableId",
+      x,
+    ]),
+    ...fns.map((f): Row => ["function", T.function, "name", `ztf-${f}${t}`]),
+    ...["consumer", "night-conductor"].map((v): Row => ["VM", T.vm, "name", `ztf-${v}${t}`]),
+    ...["START", "END"].map((c): Row => [
+      "scheduler job",
+      T.job,
+      "name",
+      `ztf-cue_night_conductor_${c}${t}`,
+    ]),
+    ...["cons", "nc", "up", "bq", "va", "cue", "push"].map((r): Row => [
+      "service account",
+      T.account,
+      "accountId",
+      `ztf-${r}${t}`,
+    ]),
+    ["secret", T.secret, "secretId", `ztf-kafka-credentials${t}`],
+    ["alert policy", T.alertPolicy, "displayName", `ztf-cue-critical${t}`],
+  ];
+}
+
+export function instanceSuite(stack: string, testid: string | null): () => Run {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack(stack);
+  });
+  const t = testid === null ? "" : `-${testid}`;
+  const sa = (role: string) => `ztf-${role}${t}@${PROJECT}.iam.gserviceaccount.com`;
+
+  describe(`${stack}: broker-spec §2 resource table`, () => {
+    it.each(specTable(testid))("%s %s has %s = %s", (_kind, type, field, name) => {
+      const matches = ofType(run, type).filter((r) => r.inputs[field] === name);
+      expect(matches, `${type} with ${field}=${name}`).toHaveLength(1);
+    });
+
+    it("has the notification from the alert_avros bucket to its topic, as JSON on finalize", () => {
+      const [n, ...more] = ofType(run, T.notification);
+      expect(more).toHaveLength(0);
+      expect(n?.inputs).toMatchObject({
+        bucket: `${PROJECT}-ztf-alert_avros${t}`,
+        topic: `projects/${PROJECT}/topics/ztf-alert_avros${t}`,
+        payloadFormat: "JSON_API_V1",
+        eventTypes: ["OBJECT_FINALIZE"],
+      });
+    });
+
+    it("creates nothing else of those kinds: no firewall, no Dataflow, no extra bucket", () => {
+      expect(ofType(run, T.topic)).toHaveLength(11);
+      expect(ofType(run, T.subscription)).toHaveLength(16);
+      expect(ofType(run, T.bucket)).toHaveLength(3);
+      expect(ofType(run, T.function)).toHaveLength(5);
+      expect(ofType(run, T.vm)).toHaveLength(2);
+      expect(run.resources.filter((r) => /firewall|dataflow/i.test(r.type))).toEqual([]);
+    });
+  });
+
+  describe(`${stack}: processing subscriptions push to their functions`, () => {
+    const cases = [
+      ["alerts", "upload-bytes-to-bucket", 120],
+      ["alerts", "bq-sink", 120],
+      ["alerts", "value-added", 360],
+      ["cue_night_conductor", "cue-night-conductor", 360],
+      ["cue_night_conductor", "check-cue-response", 600],
+    ] as const;
+    it.each(cases)("%s → %s", (topic, fn, ack) => {
+      const sub = named(run, T.subscription, `ztf-${topic}-${fn}${t}`);
+      expect(sub.inputs).toMatchObject({
+        topic: `projects/${PROJECT}/topics/ztf-${topic}${t}`,
+        ackDeadlineSeconds: ack,
+        messageRetentionDuration: "604800s",
+        expirationPolicy: { ttl: "" },
+        retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
+        deadLetterPolicy: {
+          deadLetterTopic: `projects/${PROJECT}/topics/ztf-${fn}-deadletter${t}`,
+          maxDeliveryAttempts: 5,
+        },
+        pushConfig: {
+          pushEndpoint: `https://ztf-${fn}${t}-abc123-uc.a.run.app`,
+          oidcToken: { serviceAccountEmail: sa("push") },
+        },
+      });
+    });
+
+    it("keeps the reservoir 7 days and dead letters 31 days, never expiring", () => {
+      expect(named(run, T.subscription, `ztf-alerts-reservoir${t}`).inputs).toMatchObject({
+        topic: `projects/${PROJECT}/topics/ztf-alerts${t}`,
+        messageRetentionDuration: "604800s",
+        expirationPolicy: { ttl: "" },
+      });
+      const dl = named(run, T.subscription, `ztf-bq-sink-deadletter-reservoir${t}`);
+      expect(dl.inputs).toMatchObject({
+        topic: `projects/${PROJECT}/topics/ztf-bq-sink-deadletter${t}`,
+        messageRetentionDuration: "2678400s",
+        expirationPolicy: { ttl: "" },
+      });
+      for (const s of ofType(run, T.subscription).filter(
+        (x) => !("deadLetterPolicy" in x.inputs),
+      )) {
+        expect(s.inputs["pushConfig"], s.name).toBeUndefined();
+      }
+    });
+  });
+
+  describe(`${stack}: functions`, () => {
+    const cases = [
+      ["upload-bytes-to-bucket", "up", "upload_bytes_to_bucket", "uploadBytesToBucket"],
+      ["bq-sink", "bq", "bq-sink", "bqSink"],
+      ["value-added", "va", "value-added", "valueAdded"],
+      ["cue-night-conductor", "cue", "cue_night_conductor", "cueNightConductor"],
+      ["check-cue-response", "cue", "check_cue_response", "checkCueResponse"],
+    ] as const;
+    it.each(cases)(
+      "%s runs as %s with its env contract, internal ingress, no eventTrigger",
+      (fn, role, stub, entry) => {
+        const f = named(run, T.function, `ztf-${fn}${t}`);
+        expect(f.inputs["eventTrigger"]).toBeUndefined();
+        expect(f.inputs).toMatchObject({
+          location: "us-central1",
+          buildConfig: {
+            runtime: "nodejs22",
+            entryPoint: entry,
+            source: {
+              storageSource: {
+                bucket: `${PROJECT}-ztf-broker_files${t}`,
+                object: `functions/${fn}/hash-${fn}.zip`,
+              },
+            },
+          },
+          serviceConfig: { serviceAccountEmail: sa(role), ingressSettings: "ALLOW_INTERNAL_ONLY" },
+        });
+        const env = f.inputs["serviceConfig"].environmentVariables as Record<string, string>;
+        for (const key of PROGRAM_ENV[stub]) expect(env, key).toHaveProperty(key);
+        expect(env).toMatchObject({
+          [ENV.survey]: "ztf",
+          [ENV.testid]: testid ?? "",
+          [ENV.project]: PROJECT,
+          [ENV.deadLetterTopic]: `ztf-${fn}-deadletter${t}`,
+        });
+      },
+    );
+
+    it("wires value-added's outputs and bq-sink's dataset", () => {
+      const va = named(run, T.function, `ztf-value-added${t}`).inputs["serviceConfig"]
+        .environmentVariables;
+      expect(va).toMatchObject({
+        ALERTS_PURE_TOPIC: `ztf-alerts_pure${t}`,
+        EXGALAC_TRANS_TOPIC: `ztf-exgalac_trans${t}`,
+        SALT2_TOPIC: `ztf-salt2${t}`,
+        SNCOSMO_BUCKET: `${PROJECT}-ztf-sncosmo${t}`,
+        BQ_DATASET: `ztf_alerts${testid === null ? "" : `_${testid}`}`,
+        BQ_SALT2_TABLE: "salt2",
+      });
+      const up = named(run, T.function, `ztf-upload-bytes-to-bucket${t}`).inputs["serviceConfig"]
+        .environmentVariables;
+      expect(up).toMatchObject({ ALERT_AVROS_BUCKET: `${PROJECT}-ztf-alert_avros${t}` });
+    });
+  });
+
+  describe(`${stack}: VMs, scheduler, secret`, () => {
+    it("runs each VM as its own account with its env and the startup script from broker_files", () => {
+      for (const [vm, role] of [
+        ["consumer", "cons"],
+        ["night-conductor", "nc"],
+      ] as const) {
+        const v = named(run, T.vm, `ztf-${vm}${t}`);
+        expect(v.inputs).toMatchObject({
+          machineType: "e2-standard-2",
+          bootDisk: { initializeParams: { image: "debian-cloud/debian-12" } },
+          serviceAccount: { email: sa(role) },
+          metadata: {
+            SURVEY: "ztf",
+            "startup-script-url": `gs://${PROJECT}-ztf-broker_files${t}/vm/${vm}/startup.sh`,
+            "pgb-bundle": `gs://${PROJECT}-ztf-broker_files${t}/vm/${vm}/hash-${vm}.zip`,
+          },
+        });
+        expect(v.inputs["metadataStartupScript"]).toBeUndefined();
+      }
+      expect(named(run, T.vm, `ztf-consumer${t}`).inputs["metadata"]).toMatchObject({
+        ALERTS_TOPIC: `ztf-alerts${t}`,
+        KAFKA_CREDENTIALS_SECRET: `ztf-kafka-credentials${t}`,
+        KAFKA_GROUP_ID: `ztf-consumer${t}`,
+      });
+    });
+
+    it("leaves VM state and run-time metadata to the night conductor", () => {
+      for (const vm of ["consumer", "night-conductor"]) {
+        const o = run.options.get(`${T.vm}::ztf-${vm}${t}`);
+        expect(o?.ignoreChanges).toContain("desiredStatus");
+        expect(o?.ignoreChanges).toContain("metadata.KAFKA_TOPIC");
+      }
+    });
+
+    it("schedules the cues at 04:00 and 13:55 UTC, paused iff a test instance, pause edits ignored", () => {
+      for (const [cue, cron] of [
+        ["START", "0 4 * * *"],
+        ["END", "55 13 * * *"],
+      ] as const) {
+        const name = `ztf-cue_night_conductor_${cue}${t}`;
+        const job = named(run, T.job, name);
+        expect(job.inputs).toMatchObject({
+          schedule: cron,
+          timeZone: "UTC",
+          paused: testid !== null,
+          pubsubTarget: {
+            topicName: `projects/${PROJECT}/topics/ztf-cue_night_conductor${t}`,
+            data: Buffer.from(cue).toString("base64"),
+          },
+        });
+        expect(run.options.get(`${T.job}::${name}`)?.ignoreChanges).toEqual(["paused"]);
+      }
+    });
+
+    it("keeps Kafka credentials out of plain config: a secret, readable by the consumer only", () => {
+      const grants = ofType(run, "gcp:secretmanager/secretIamMember:SecretIamMember");
+      expect(grants.map((g) => [g.inputs["role"], g.inputs["member"]])).toEqual([
+        ["roles/secretmanager.secretAccessor", `serviceAccount:${sa("cons")}`],
+      ]);
+      const vmMetadata = JSON.stringify(ofType(run, T.vm).map((v) => v.inputs["metadata"]));
+      expect(vmMetadata).not.toMatch(/password|sasl_password/i);
+    });
+
+    it("enables the APIs without disabling them on destroy", () => {
+      const apis = ofType(run, T.api);
+      expect(apis.map((a) => a.inputs["service"])).toEqual(
+        expect.arrayContaining([
+          "pubsub.googleapis.com",
+          "run.googleapis.com",
+          "cloudfunctions.googleapis.com",
+        ]),
+      );
+      for (const a of apis) expect(a.inputs["disableOnDestroy"]).toBe(false);
+    });
+  });
+
+  describe(`${stack}: IAM`, () => {
+    const grants = () => run.resources.filter((r) => /IAMMember|IamMember/.test(r.type));
+    const has = (type: string, role: string, member: string, target: Record<string, unknown>) =>
+      expect(
+        grants().filter(
+          (g) =>
+            g.type === type &&
+            g.inputs["role"] === role &&
+            g.inputs["member"] === member &&
+            Object.entries(target).every(([k, v]) => g.inputs[k] === v),
+        ),
+        `${member} ${role} on ${JSON.stringify(target)}`,
+      ).toHaveLength(1);
+    const agent = (a: string) =>
+      `serviceAccount:service-${PROJECT_NUMBER}@${a}.iam.gserviceaccount.com`;
+
+    it("uses additive members only, never a primitive role", () => {
+      expect(
+        run.resources.filter((r) => /IAMBinding|IAMPolicy|IamBinding|IamPolicy/.test(r.type)),
+      ).toEqual([]);
+      for (const g of grants()) {
+        expect(g.inputs["role"]).toMatch(/^roles\/[a-z]+\.[A-Za-z.0-9]+$/);
+        expect(["roles/owner", "roles/editor", "roles/viewer"]).not.toContain(g.inputs["role"]);
+        expect(g.inputs["member"]).toMatch(/^serviceAccount:/);
+      }
+    });
+
+    it("grants the service agents what gsutil/gcloud granted silently", () => {
+      has(
+        "gcp:pubsub/topicIAMMember:TopicIAMMember",
+        "roles/pubsub.publisher",
+        agent("gs-project-accounts"),
+        {
+          topic: `ztf-alert_avros${t}`,
+        },
+      );
+      for (const fn of [
+        "upload-bytes-to-bucket",
+        "bq-sink",
+        "value-added",
+        "cue-night-conductor",
+        "check-cue-response",
+      ]) {
+        has(
+          "gcp:pubsub/topicIAMMember:TopicIAMMember",
+          "roles/pubsub.publisher",
+          agent("gcp-sa-pubsub"),
+          {
+            topic: `ztf-${fn}-deadletter${t}`,
+          },
+        );
+      }
+      for (const sub of [
+        "alerts-bq-sink",
+        "alerts-value-added",
+        "alerts-upload-bytes-to-bucket",
+        "cue_night_conductor-check-cue-response",
+      ]) {
+        has(
+          "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
+          "roles/pubsub.subscriber",
+          agent("gcp-sa-pubsub"),
+          {
+            subscription: `ztf-${sub}${t}`,
+          },
+        );
+      }
+      has(
+        "gcp:serviceaccount/iAMMember:IAMMember",
+        "roles/iam.serviceAccountTokenCreator",
+        agent("gcp-sa-pubsub"),
+        {
+          serviceAccountId: `projects/${PROJECT}/serviceAccounts/${sa("push")}`,
+        },
+      );
+      has(
+        "gcp:pubsub/topicIAMMember:TopicIAMMember",
+        "roles/pubsub.publisher",
+        agent("gcp-sa-cloudscheduler"),
+        {
+          topic: `ztf-cue_night_conductor${t}`,
+        },
+      );
+    });
+
+    it("makes the notification wait for the GCS agent's publisher grant", () => {
+      const [n] = ofType(run, T.notification);
+      const deps = (run.options.get(`${T.notification}::${n?.name}`)?.dependsOn ?? []) as {
+        __name?: string;
+      }[];
+      expect(deps.map((d) => d.__name)).toContain(
+        `storage-agent-pubsub.publisher-on-ztf-alert_avros${t}`,
+      );
+    });
+
+    it("gives each runtime account only what it writes or reads", () => {
+      const run_ = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
+      for (const fn of [
+        "upload-bytes-to-bucket",
+        "bq-sink",
+        "value-added",
+        "cue-night-conductor",
+        "check-cue-response",
+      ]) {
+        has(run_, "roles/run.invoker", `serviceAccount:${sa("push")}`, { name: `ztf-${fn}${t}` });
+      }
+      expect(grants().filter((g) => g.type === run_)).toHaveLength(5);
+      has(
+        "gcp:pubsub/topicIAMMember:TopicIAMMember",
+        "roles/pubsub.publisher",
+        `serviceAccount:${sa("cons")}`,
+        {
+          topic: `ztf-alerts${t}`,
+        },
+      );
+      has(
+        "gcp:storage/bucketIAMMember:BucketIAMMember",
+        "roles/storage.objectCreator",
+        `serviceAccount:${sa("up")}`,
+        {
+          bucket: `${PROJECT}-ztf-alert_avros${t}`,
+        },
+      );
+      for (const table of ["alerts", "DIASource"]) {
+        has(
+          "gcp:bigquery/iamMember:IamMember",
+          "roles/bigquery.dataEditor",
+          `serviceAccount:${sa("bq")}`,
+          { tableId: table },
+        );
+      }
+      has(
+        "gcp:bigquery/iamMember:IamMember",
+        "roles/bigquery.dataEditor",
+        `serviceAccount:${sa("va")}`,
+        { tableId: "salt2" },
+      );
+      has(
+        "gcp:bigquery/iamMember:IamMember",
+        "roles/bigquery.dataEditor",
+        `serviceAccount:${sa("nc")}`,
+        { tableId: "metadata" },
+      );
+      for (const role of ["cue", "nc"]) {
+        for (const vm of ["consumer", "night-conductor"]) {
+          has(
+            "gcp:compute/instanceIAMMember:InstanceIAMMember",
+            "roles/compute.instanceAdmin.v1",
+            `serviceAccount:${sa(role)}`,
+            {
+              instanceName: `ztf-${vm}${t}`,
+            },
+          );
+        }
+      }
+      has(
+        "gcp:serviceaccount/iAMMember:IAMMember",
+        "roles/iam.serviceAccountUser",
+        `serviceAccount:${sa("cue")}`,
+        {
+          serviceAccountId: `projects/${PROJECT}/serviceAccounts/${sa("nc")}`,
+        },
+      );
+      has(
+        "gcp:projects/iAMMember:IAMMember",
+        "roles/monitoring.viewer",
+        `serviceAccount:${sa("nc")}`,
+        { project: PROJECT },
+      );
+      for (const role of ["cons", "nc", "up", "bq", "va", "cue"]) {
+        has(
+          "gcp:storage/bucketIAMMember:BucketIAMMember",
+          "roles/storage.objectViewer",
+          `serviceAccount:${sa(role)}`,
+          {
+            bucket: `${PROJECT}-ztf-broker_files${t}`,
+          },
+        );
+      }
+      const projectRoles = grants()
+        .filter((g) => g.type === "gcp:projects/iAMMember:IAMMember")
+        .map((g) => `${g.inputs["member"]} ${g.inputs["role"]}`)
+        .sort();
+      expect(projectRoles).toEqual(
+        [
+          `serviceAccount:${sa("cons")} roles/logging.logWriter`,
+          `serviceAccount:${sa("nc")} roles/logging.logWriter`,
+          `serviceAccount:${sa("nc")} roles/monitoring.viewer`,
+        ].sort(),
+      );
+    });
+
+    it("allows no public access", () => {
+      for (const g of grants())
+        expect(g.inputs["member"]).not.toMatch(/allUsers|allAuthenticatedUsers/);
+      for (const b of ofType(run, T.bucket)) {
+        expect(b.inputs).toMatchObject({
+          publicAccessPrevention: "enforced",
+          uniformBucketLevelAccess: true,
+        });
+      }
+      for (const f of ofType(run, T.function)) {
+        expect(f.inputs["serviceConfig"].ingressSettings).toBe("ALLOW_INTERNAL_ONLY");
+      }
+    });
+  });
+
+  return () => run;
+}
