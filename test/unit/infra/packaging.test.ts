@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { CodeSpec } from "@pgb/broker-utils/instance";
+import { bundledSchemaMapPath } from "@pgb/broker-utils/schema-maps";
+import {
+  BUNDLE_MAIN,
+  esbuildPackager,
+  hashBundle,
+  packageName,
+} from "../../../infra/src/packaging.js";
+import { startupScript } from "../../../infra/src/startup-script.js";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const code: CodeSpec = {
+  program: "bq-sink",
+  kind: "function",
+  sourceDir: "test/unit/infra/fixtures/fn",
+  entry: "src/index.ts",
+  objectPrefix: "functions/bq-sink/",
+  component: "brokerFiles",
+};
+
+describe("esbuild packager", () => {
+  const packager = esbuildPackager(repoRoot, bundledSchemaMapPath);
+
+  it("inlines workspace code, keeps npm packages external at their installed versions", async () => {
+    const bundle = await packager.bundle(code);
+    const js = bundle.files[BUNDLE_MAIN] ?? "";
+    expect(js).toContain("function maxTestidLength");
+    expect(js).toMatch(/from "yaml"/);
+    const manifest = JSON.parse(bundle.files["package.json"] ?? "{}") as Record<string, unknown>;
+    const yamlVersion = (
+      JSON.parse(readFileSync(`${repoRoot}node_modules/yaml/package.json`, "utf8")) as {
+        version: string;
+      }
+    ).version;
+    expect(manifest).toMatchObject({ type: "module", main: BUNDLE_MAIN });
+    expect(manifest["dependencies"]).toEqual({
+      "@google-cloud/functions-framework": expect.stringMatching(/^\d+\.\d+\.\d+/),
+      yaml: yamlVersion,
+    });
+    expect(bundle.directories).toEqual({ data: `${repoRoot}packages/broker-utils/data` });
+    expect(bundle.hash).toMatch(/^[0-9a-f]{20}$/);
+  });
+
+  it("hashes content deterministically, so only a code change renames the object", async () => {
+    const a = await hashBundle({ "x.js": "1" }, {});
+    expect(await hashBundle({ "x.js": "1" }, {})).toBe(a);
+    expect(await hashBundle({ "x.js": "2" }, {})).not.toBe(a);
+  });
+
+  it("names a missing entry file", async () => {
+    await expect(
+      packager.bundle({ ...code, sourceDir: "functions/does-not-exist" }),
+    ).rejects.toThrow(
+      /cannot package bq-sink: its entry file functions\/does-not-exist\/src\/index.ts does not exist/,
+    );
+  });
+
+  it("reads the survey's schema map", async () => {
+    expect(await packager.schemaMap("ztf")).toBe(readFileSync(bundledSchemaMapPath("ztf"), "utf8"));
+  });
+
+  it("reduces specifiers to package names", () => {
+    expect(packageName("@google-cloud/pubsub/build/src")).toBe("@google-cloud/pubsub");
+    expect(packageName("yaml/util")).toBe("yaml");
+  });
+});
+
+describe("VM startup script", () => {
+  it("restarts the consumer and powers the night conductor off after its run", () => {
+    expect(startupScript({ stub: "consumer", onExit: "restart" })).toContain(
+      '"--property=Restart=always"',
+    );
+    const nc = startupScript({ stub: "night-conductor", onExit: "poweroff" });
+    expect(nc).toContain('"--property=ExecStopPost=/usr/bin/systemctl poweroff"');
+    expect(nc).toContain('gcloud storage cp "$BUNDLE"');
+    expect(nc).toContain("sha256sum -c -");
+  });
+});
