@@ -14,6 +14,8 @@ export const ENV = {
   zone: "GCP_ZONE",
   logLevel: "LOG_LEVEL",
   brokerFilesBucket: "BROKER_FILES_BUCKET",
+  /** The function's own dead-letter topic: bad input is dead-lettered at once, with its reason. */
+  deadLetterTopic: "DEAD_LETTER_TOPIC",
   alertAvrosBucket: "ALERT_AVROS_BUCKET",
   sncosmoBucket: "SNCOSMO_BUCKET",
   alertsTopic: "ALERTS_TOPIC",
@@ -55,13 +57,14 @@ export type RuntimeMetadataKey = (typeof RUNTIME_METADATA)[keyof typeof RUNTIME_
 export type ProgramId = FunctionStub | VmStub;
 
 const COMMON = [ENV.survey, ENV.testid, ENV.project, ENV.logLevel, ENV.brokerFilesBucket] as const;
+const FUNCTION_COMMON = [...COMMON, ENV.deadLetterTopic] as const;
 
 /** Variables each program requires (always set by the model). */
 export const PROGRAM_ENV = {
-  [FUNCTION.upload]: [...COMMON, ENV.alertAvrosBucket],
-  [FUNCTION.bqSink]: [...COMMON, ENV.bqDataset, ENV.bqAlertsTable, ENV.bqDiaSourceTable],
+  [FUNCTION.upload]: [...FUNCTION_COMMON, ENV.alertAvrosBucket],
+  [FUNCTION.bqSink]: [...FUNCTION_COMMON, ENV.bqDataset, ENV.bqAlertsTable, ENV.bqDiaSourceTable],
   [FUNCTION.valueAdded]: [
-    ...COMMON,
+    ...FUNCTION_COMMON,
     ENV.bqDataset,
     ENV.bqSalt2Table,
     ENV.alertsPureTopic,
@@ -69,8 +72,8 @@ export const PROGRAM_ENV = {
     ENV.salt2Topic,
     ENV.sncosmoBucket,
   ],
-  [FUNCTION.cue]: [...COMMON, ENV.zone, ENV.nightConductorVm],
-  [FUNCTION.check]: [...COMMON, ENV.zone, ENV.nightConductorVm, ENV.consumerVm],
+  [FUNCTION.cue]: [...FUNCTION_COMMON, ENV.zone, ENV.nightConductorVm],
+  [FUNCTION.check]: [...FUNCTION_COMMON, ENV.zone, ENV.nightConductorVm, ENV.consumerVm],
   [VM.consumer]: [
     ...COMMON,
     ENV.alertsTopic,

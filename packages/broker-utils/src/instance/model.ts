@@ -371,7 +371,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       timeoutSeconds: s.timeoutSeconds,
       maxInstances: s.singleInstance ? 1 : maxInstances,
       concurrency: 1,
-      env: { ...common, ...alertFnEnv[fn] },
+      env: { ...common, [ENV.deadLetterTopic]: deadLetterTopic, ...alertFnEnv[fn] },
       serviceAccount: s.role,
       trigger,
       deadLetterTopic,
@@ -725,6 +725,15 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       { kind: "function", name: f.name, region },
       f.component,
       "push subscriptions call the function with an OIDC token of push",
+    );
+  }
+  for (const f of functions) {
+    grant(
+      sa(f.serviceAccount),
+      "roles/pubsub.publisher",
+      topicT(f.deadLetterTopic),
+      f.component,
+      "dead-letters bad input at once, with the reason",
     );
   }
   if (serviceAgents !== null) {

@@ -165,3 +165,14 @@ export function checkLayout(table: string, schema: TableField[], layout: TableLa
     );
   }
 }
+
+/**
+ * A schema provider for callers that need the model's names only (`pgb names`): the alert tables
+ * get just their id columns. Never deploy with it.
+ */
+export const idColumnsOnlySchemas: TableSchemaProvider = (survey, table) => {
+  const ids = ALERT_ID_COLUMNS[survey][table];
+  return [ids.objectId, ids.sourceId]
+    .filter((name): name is string => name !== undefined)
+    .map((name) => nullable(name, "STRING"));
+};
