@@ -32,7 +32,7 @@ export const ENV = {
   kafkaBootstrapServers: "KAFKA_BOOTSTRAP_SERVERS",
   /** PLAINTEXT, SASL_PLAINTEXT, SASL_SSL or SSL. */
   kafkaSecurityProtocol: "KAFKA_SECURITY_PROTOCOL",
-  /** PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; "" without SASL. */
+  /** PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; unset without SASL. */
   kafkaSaslMechanism: "KAFKA_SASL_MECHANISM",
   /** Secret Manager secret id (in GCP_PROJECT) holding the credentials as JSON. */
   kafkaCredentialsSecret: "KAFKA_CREDENTIALS_SECRET",
@@ -79,7 +79,6 @@ export const PROGRAM_ENV = {
     ENV.alertsTopic,
     ENV.kafkaBootstrapServers,
     ENV.kafkaSecurityProtocol,
-    ENV.kafkaSaslMechanism,
     ENV.kafkaCredentialsSecret,
     ENV.kafkaGroupId,
   ],
@@ -103,7 +102,7 @@ export const PROGRAM_OPTIONAL_ENV = {
   [FUNCTION.valueAdded]: [],
   [FUNCTION.cue]: [ENV.kafkaTopicSyntax],
   [FUNCTION.check]: [],
-  [VM.consumer]: [ENV.kafkaTopicSyntax, RUNTIME_METADATA.kafkaTopic],
+  [VM.consumer]: [ENV.kafkaSaslMechanism, ENV.kafkaTopicSyntax, RUNTIME_METADATA.kafkaTopic],
   [VM.nightConductor]: [RUNTIME_METADATA.night, RUNTIME_METADATA.kafkaTopic],
 } as const satisfies Record<ProgramId, readonly (EnvName | RuntimeMetadataKey)[]>;
 

@@ -15,13 +15,13 @@ import {
   TABLE,
   TOPIC,
   VM,
+  type BucketStub,
   type FunctionStub,
   type ServiceAccountRole,
   type TableStub,
   type TopicStub,
   type VmStub,
 } from "../naming/catalogue.js";
-import { NamingError } from "../naming/errors.js";
 import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.js";
 import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
 import {
@@ -53,7 +53,7 @@ import type {
 } from "./types.js";
 
 export interface KafkaConfig {
-  /** `host:port[,host:port…]`; "" leaves the consumer unable to start until it is set. */
+  /** `host:port[,host:port…]`; unset leaves the consumer unable to start until it is set. */
   bootstrapServers?: string;
   securityProtocol?: "PLAINTEXT" | "SASL_PLAINTEXT" | "SASL_SSL" | "SSL";
   saslMechanism?: "" | "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
@@ -261,7 +261,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   const kafka = input.kafka ?? {};
   const maxInstances = input.maxInstances ?? DEFAULTS.maxInstances;
   if (!Number.isInteger(maxInstances) || maxInstances < 1) {
-    throw new NamingError(`maxInstances must be a positive integer, got ${maxInstances}`);
+    throw new Error(`maxInstances must be a positive integer, got ${maxInstances}`);
   }
 
   const brokerFilesBucket = n.bucket(BUCKET.brokerFiles);
@@ -419,7 +419,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   }
 
   // --- storage
-  const bucketComponent: Record<string, ComponentId> = {
+  const bucketComponent: Record<BucketStub, ComponentId> = {
     [BUCKET.alertAvros]: "avroStorage",
     [BUCKET.sncosmo]: "valueAdded",
     [BUCKET.brokerFiles]: "brokerFiles",
@@ -427,7 +427,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   const buckets: BucketSpec[] = Object.values(BUCKET).map((stub) => ({
     stub,
     name: n.bucket(stub),
-    component: bucketComponent[stub] ?? "brokerFiles",
+    component: bucketComponent[stub],
     location: dataLocation,
     uniformBucketLevelAccess: true,
     publicAccessPrevention: "enforced",
@@ -484,9 +484,10 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   const vmEnv: Record<VmStub, Record<string, string>> = {
     [VM.consumer]: {
       [ENV.alertsTopic]: topicName(TOPIC.alerts),
-      [ENV.kafkaBootstrapServers]: kafka.bootstrapServers ?? "",
       [ENV.kafkaSecurityProtocol]: kafka.securityProtocol ?? DEFAULTS.kafkaSecurityProtocol,
-      [ENV.kafkaSaslMechanism]: kafka.saslMechanism ?? "",
+      // Unset rather than empty: the consumer then refuses to start, naming the missing variable.
+      ...(kafka.bootstrapServers ? { [ENV.kafkaBootstrapServers]: kafka.bootstrapServers } : {}),
+      ...(kafka.saslMechanism ? { [ENV.kafkaSaslMechanism]: kafka.saslMechanism } : {}),
       [ENV.kafkaCredentialsSecret]: n.secret(SECRET.kafka),
       [ENV.kafkaGroupId]: n.kafkaGroupId(kafka.groupIdPrefix),
       ...(kafka.topicSyntax ? { [ENV.kafkaTopicSyntax]: kafka.topicSyntax } : {}),
