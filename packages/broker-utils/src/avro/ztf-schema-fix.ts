@@ -2,7 +2,9 @@
  * The ZTF schema fix (spec §4.2). ZTF 3.x schemas declare nullable fields as `[T, "null"]` with
  * default null; strict Avro (and BigQuery's loader) needs the default to match the first branch.
  * For header version 3.1, 3.2 and 3.3 every such union becomes `["null", T]` and the record is
- * re-encoded (the branch index is in the data) into a new single-record container.
+ * re-encoded (the branch index is in the data) into a new single-record container. 4.01 and 4.02
+ * are kept as they are (spec), although 4.01's tooflag (`["null", "int"]`, default 0) is itself
+ * not strict Avro.
  *
  * The version is the writer schema's top-level `version` property in the container header — what
  * the spec calls the header version. It is not the record's `schemavsn` field: the v3.1 sample's
@@ -38,18 +40,31 @@ export function schemaVersionProperty(schema: AvroSchema): string | undefined {
   return typeof version === "string" ? version : undefined;
 }
 
-/** A schema with every `[T, "null"]` union turned into `["null", T]`, at any depth. */
+function isNullLast(type: unknown): type is [unknown, "null"] {
+  return Array.isArray(type) && type.length === 2 && type[1] === "null";
+}
+
+/**
+ * A schema where every field typed `[T, "null"]` with default null (or none) is typed
+ * `["null", T]`, at any depth. A `[T, "null"]` field with a non-null default (3.3's tooflag,
+ * default 0) already conforms and stays.
+ */
 function nullFirst(schema: unknown): unknown {
-  if (Array.isArray(schema)) {
-    const branches = schema.map(nullFirst);
-    return branches.length === 2 && branches[1] === "null" ? ["null", branches[0]] : branches;
-  }
+  if (Array.isArray(schema)) return schema.map(nullFirst);
   if (typeof schema !== "object" || schema === null) return schema;
   const copy: Record<string, unknown> = { ...schema };
   for (const key of ["type", "items", "values"]) {
     if (key in copy) copy[key] = nullFirst(copy[key]);
   }
-  if (Array.isArray(copy["fields"])) copy["fields"] = copy["fields"].map(nullFirst);
+  if (Array.isArray(copy["fields"])) {
+    copy["fields"] = copy["fields"].map((field: Record<string, unknown>) => {
+      const fixed = nullFirst(field) as Record<string, unknown>;
+      if (isNullLast(fixed["type"]) && (fixed["default"] ?? null) === null) {
+        fixed["type"] = ["null", fixed["type"][0]];
+      }
+      return fixed;
+    });
+  }
   return copy;
 }
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import {
+  AvroDecodeError,
+  bundledSchema,
+  decodeWireMessage,
+  schemaVersionFromId,
+  wireSchemaId,
+} from "@pgb/broker-utils/avro";
+import { readShared } from "../../fixtures/alerts/shared-data.js";
+
+const WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
+
+function withSchemaId(bytes: Buffer, id: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy.writeUInt32BE(id, 1);
+  return copy;
+}
+
+describe("Confluent wire format", () => {
+  it("maps Rubin registry ids to versions (MAJOR*100 + MINOR)", () => {
+    expect([703, 900, 1000, 1103].map(schemaVersionFromId)).toEqual([
+      "v7_3",
+      "v9_0",
+      "v10_0",
+      "v11_3",
+    ]);
+  });
+
+  it("reads the schema id from the 5-byte header", () => {
+    expect(wireSchemaId(readShared(WIRE), WIRE)).toBe(900);
+  });
+
+  it("decodes the Rubin alert with the bundled v9_0 schema, every byte consumed", () => {
+    const bytes = readShared(WIRE);
+    const { record } = decodeWireMessage(bytes, "lsst", WIRE);
+    const alert = record as {
+      diaSource: { band: string; midpointMjdTai: number };
+      cutoutScience: Buffer;
+      cutoutTemplate: Buffer;
+      cutoutDifference: Buffer;
+      prvDiaSources: unknown;
+    };
+    expect(alert.diaSource.band).toBe("r");
+    expect(alert.diaSource.midpointMjdTai).toBeCloseTo(60961.233, 3);
+    expect({
+      science: alert.cutoutScience.length,
+      template: alert.cutoutTemplate.length,
+      difference: alert.cutoutDifference.length,
+    }).toEqual({ science: 34560, template: 69120, difference: 34560 });
+    // re-encoding the datum gives back exactly the message body
+    expect(bundledSchema("lsst", "v9_0").type.toBuffer(record).equals(bytes.subarray(5))).toBe(
+      true,
+    );
+  });
+
+  it("rejects an id without a bundled schema, naming the message, the id and the bundled versions", () => {
+    const bytes = withSchemaId(readShared(WIRE), 703);
+    expect(() => decodeWireMessage(bytes, "lsst", "kafka lsst/0/42")).toThrowError(
+      expect.objectContaining({
+        reason: "unknown-schema-version",
+        message: expect.stringMatching(
+          /^kafka lsst\/0\/42: schema id 703 \(lsst v7_3\) has no bundled schema: .*bundled: v10_0, v11_0, v7_4, v9_0/,
+        ) as string,
+      }) as Error,
+    );
+  });
+
+  it("rejects bytes that are not wire format, and a body written with another version", () => {
+    const container = readShared("lsst/schema/9.0/sample_data/fakeAlert.avro");
+    expect(() => decodeWireMessage(container, "lsst", "x")).toThrowError(
+      expect.objectContaining({ reason: "not-wire-format" }) as Error,
+    );
+    const asV11 = withSchemaId(readShared(WIRE), 1100);
+    expect(() => decodeWireMessage(asV11, "lsst", "x")).toThrowError(AvroDecodeError);
+  });
+});
