@@ -72,7 +72,14 @@ export function parseStack(stack: string): ParsedStack {
         `a testid has no "-" and must match ${TOKEN_TEXT}`,
     );
   }
-  const survey = validateSurvey(surveyPart);
+  if (!isSurvey(surveyPart)) {
+    throw new NamingError(
+      `invalid stack name "${stack}": unknown survey "${surveyPart}": must be one of ${SURVEYS.join(", ")}; ` +
+        `a stack is named "<survey>" or "<survey>-<testid>" (Pulumi.dev.yaml is an example to copy ` +
+        `to Pulumi.<stack>.yaml)`,
+    );
+  }
+  const survey = surveyPart;
   if (testidPart === undefined) return { survey, testid: null };
   if (isProductionTestid(testidPart)) {
     throw new NamingError(
