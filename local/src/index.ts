@@ -4,8 +4,11 @@
  * `local` command groups to the `pgb` CLI.
  */
 import type { Command } from "commander";
+import { registerServicesCommands } from "./services/cli.js";
+
+export * from "./services/index.js";
 
 /** Adds this package's command groups to the `pgb` program. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerServicesCommands(program);
 }

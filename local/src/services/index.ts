@@ -1,0 +1,376 @@
+/**
+ * The four local servers of a local instance and of the integration tests: Kafka, the Pub/Sub
+ * emulator, a Cloud Storage emulator and a BigQuery emulator. Each listens on 127.0.0.1 only, is
+ * installed once into a cache outside the repository (PGB_CACHE_DIR, default ~/.cache/pgb), runs
+ * detached with its log in <cache>/state/logs, and is recorded by PID in <cache>/state so any later
+ * process (the CLI, a test run) can reuse or stop it. Only recorded processes are ever stopped.
+ */
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { bigqueryDriver } from "./bigquery.js";
+import {
+  internalPort,
+  portVariable,
+  resolveConfig,
+  type ResolvedConfig,
+  type ServiceName,
+  type ServicesOptions,
+  type StorageNotification,
+} from "./config.js";
+import type { ServiceDriver } from "./driver.js";
+import { kafkaDriver } from "./kafka.js";
+import {
+  isOurProcess,
+  portOpen,
+  readRecord,
+  removeRecord,
+  StartError,
+  stopProcesses,
+  withLock,
+  writeRecord,
+  type ServiceRecord,
+} from "./process.js";
+import { pubsubDriver } from "./pubsub.js";
+import { storageDriver } from "./storage.js";
+
+export {
+  DEFAULT_PORTS,
+  defaultCacheDir,
+  parseServiceNames,
+  SERVICE_NAMES,
+  ServiceConfigError,
+  type ServiceName,
+  type ServicesOptions,
+  type StorageEventName,
+  type StorageNotification,
+} from "./config.js";
+export { PrerequisiteError } from "./prereq.js";
+export { StartError } from "./process.js";
+
+export interface ServiceEndpoints {
+  /** host:port, e.g. "127.0.0.1:9092" */
+  kafkaBootstrap: string;
+  /** host:port, e.g. "127.0.0.1:8085" (PUBSUB_EMULATOR_HOST) */
+  pubsubHost: string;
+  /** URL, e.g. "http://127.0.0.1:4443" (STORAGE_EMULATOR_HOST) */
+  storageHost: string;
+  /**
+   * URL, e.g. "http://127.0.0.1:9050/bigquery/v2" (BIGQUERY_EMULATOR_HOST): @google-cloud/bigquery
+   * uses the variable verbatim as its base URL, and bqemulator serves the API under /bigquery/v2.
+   */
+  bigqueryHost: string;
+}
+
+export type ServiceState = "healthy" | "unhealthy" | "stopped" | "port-busy";
+
+export interface ServiceStatus {
+  name: ServiceName;
+  state: ServiceState;
+  /** PIDs of the recorded processes (empty when stopped). */
+  pids: number[];
+  port: number;
+  endpoint: string;
+  version: string;
+  installed: boolean;
+  startedAt?: string;
+  log: string;
+  storageNotification?: StorageNotification;
+}
+
+export interface ServicesDownOptions extends ServicesOptions {
+  /** Also delete the servers' data (Kafka topics, stored objects, BigQuery tables). */
+  purge?: boolean;
+}
+
+/** What an `up` did: the endpoints, and which servers it started versus found running. */
+export interface ServicesUpResult {
+  endpoints: ServiceEndpoints;
+  started: ServiceName[];
+  reused: ServiceName[];
+}
+
+const DRIVERS: Readonly<Record<ServiceName, ServiceDriver>> = {
+  kafka: kafkaDriver,
+  pubsub: pubsubDriver,
+  storage: storageDriver,
+  bigquery: bigqueryDriver,
+};
+
+function endpointsOf(config: ResolvedConfig): ServiceEndpoints {
+  return {
+    kafkaBootstrap: kafkaDriver.endpoint(config.ports.kafka),
+    pubsubHost: pubsubDriver.endpoint(config.ports.pubsub),
+    storageHost: storageDriver.endpoint(config.ports.storage),
+    bigqueryHost: bigqueryDriver.endpoint(config.ports.bigquery),
+  };
+}
+
+/** The endpoints the options resolve to, without starting anything. */
+export function serviceEndpoints(opts: ServicesOptions = {}): ServiceEndpoints {
+  return endpointsOf(resolveConfig(opts));
+}
+
+/** Environment for a process that uses the servers (Google clients, kafkajs, the broker). */
+export function serviceEnv(e: ServiceEndpoints): Record<string, string> {
+  return {
+    PUBSUB_EMULATOR_HOST: e.pubsubHost,
+    STORAGE_EMULATOR_HOST: e.storageHost,
+    BIGQUERY_EMULATOR_HOST: e.bigqueryHost,
+    KAFKA_BOOTSTRAP_SERVERS: e.kafkaBootstrap,
+    METADATA_SERVER_DETECTION: "none",
+    GCE_METADATA_HOST: "127.0.0.1:1",
+  };
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+async function installOne(config: ResolvedConfig, name: ServiceName): Promise<void> {
+  const driver = DRIVERS[name];
+  if (await driver.installed(config)) return;
+  const t0 = Date.now();
+  config.progress(`${name}: installing into ${config.cacheDir} …`);
+  await driver.install(config);
+  config.progress(`${name}: installed ${await driver.version(config)} in ${seconds(t0)}`);
+}
+
+/** Runs fn for every name in parallel and reports every failure, not only the first. */
+async function forEach(
+  names: readonly ServiceName[],
+  fn: (name: ServiceName) => Promise<void>,
+): Promise<void> {
+  const results = await Promise.allSettled(names.map(fn));
+  const failures = results.flatMap((r, i) =>
+    r.status === "rejected"
+      ? [`${names[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
+      : [],
+  );
+  if (failures.length === 1) throw new StartError(failures[0]);
+  if (failures.length > 1) throw new StartError(failures.join("\n"));
+}
+
+/** Installs the servers into the cache (idempotent: a complete install is skipped at once). */
+export async function installServices(opts: ServicesOptions = {}): Promise<void> {
+  const config = resolveConfig(opts);
+  await forEach(config.services, (name) =>
+    withLock(config.stateDir, name, () => installOne(config, name)),
+  );
+}
+
+function recordAlive(record: ServiceRecord): boolean {
+  return record.processes.every((p) => isOurProcess(p.pid, p.marker));
+}
+
+function sameNotification(a: StorageNotification | undefined, b: StorageNotification | undefined) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+async function assertPortsFree(config: ResolvedConfig, name: ServiceName): Promise<void> {
+  const ports = [config.ports[name], internalPort(config, name)].filter(
+    (p, i, all) => all.indexOf(p) === i,
+  );
+  for (const port of ports) {
+    if (await portOpen(port)) {
+      const which = port === config.ports[name] ? "its port" : "its internal port";
+      throw new StartError(
+        `${name}: ${which} 127.0.0.1:${port} is in use by a process pgb did not start; stop that ` +
+          `process or choose another port (${portVariable(name)} or --${name}-port)`,
+      );
+    }
+  }
+}
+
+async function stopRecorded(config: ResolvedConfig, record: ServiceRecord): Promise<void> {
+  await stopProcesses(record.processes);
+  await removeRecord(config.stateDir, record.name);
+}
+
+async function startOne(
+  config: ResolvedConfig,
+  name: ServiceName,
+  storageNotification: StorageNotification | undefined,
+): Promise<ServiceRecord> {
+  await installOne(config, name);
+  await assertPortsFree(config, name);
+  const t0 = Date.now();
+  const port = config.ports[name];
+  config.progress(`${name}: starting on 127.0.0.1:${port} …`);
+  const record = await DRIVERS[name].start(config, {
+    port,
+    pubsubHost: pubsubDriver.endpoint(config.ports.pubsub),
+    ...(storageNotification ? { storageNotification } : {}),
+  });
+  await writeRecord(config.stateDir, record);
+  const pids = record.processes.map((p) => p.pid).join(", ");
+  config.progress(`${name}: ready in ${seconds(t0)} (PID ${pids}, log ${record.log})`);
+  return record;
+}
+
+/**
+ * Makes one server run healthy on the configured port: reuses a recorded healthy one, replaces a
+ * recorded one that is unhealthy or has another storage topic, starts one otherwise.
+ */
+async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"started" | "reused"> {
+  return withLock(config.stateDir, name, async () => {
+    const port = config.ports[name];
+    const wanted = config.storageNotification;
+    let notification = wanted ?? undefined;
+    const record = await readRecord(config.stateDir, name);
+    if (record && recordAlive(record)) {
+      if (record.port !== port) {
+        throw new StartError(
+          `${name} is already running on port ${record.port} (PID ${record.processes
+            .map((p) => p.pid)
+            .join(
+              ", ",
+            )}), not ${port}: use that port, or stop it first (pgb services down ${name})`,
+        );
+      }
+      const healthy = await DRIVERS[name].healthy(config, port);
+      const topicChange =
+        name === "storage" &&
+        wanted !== undefined &&
+        !sameNotification(record.storageNotification, wanted ?? undefined);
+      if (healthy && !topicChange) {
+        config.progress(`${name}: already running on 127.0.0.1:${port} (reused)`);
+        return "reused";
+      }
+      if (wanted === undefined) notification = record.storageNotification;
+      config.progress(
+        `${name}: ${healthy ? "restarting with a new event topic" : "recorded server is unhealthy; restarting it"}`,
+      );
+      await stopRecorded(config, record);
+    } else if (record) {
+      await removeRecord(config.stateDir, name);
+    }
+    await startOne(config, name, name === "storage" ? notification : undefined);
+    return "started";
+  });
+}
+
+/**
+ * Starts the servers (in parallel), reusing healthy ones already recorded, and reports which it
+ * started. If any fails, the ones this call started are stopped again before the error is thrown.
+ */
+export async function ensureServices(opts: ServicesOptions = {}): Promise<ServicesUpResult> {
+  const config = resolveConfig(opts);
+  const started: ServiceName[] = [];
+  const reused: ServiceName[] = [];
+  const t0 = Date.now();
+  try {
+    await forEach(config.services, async (name) => {
+      const outcome = await ensureOne(config, name);
+      (outcome === "started" ? started : reused).push(name);
+    });
+  } catch (err) {
+    if (started.length > 0) {
+      config.progress(`stopping ${started.join(", ")} again because another server failed`);
+      await servicesDown({ ...opts, services: started }).catch(() => undefined);
+    }
+    throw err;
+  }
+  config.progress(`${config.services.length} server(s) up in ${seconds(t0)}`);
+  return { endpoints: endpointsOf(config), started, reused };
+}
+
+/** Starts the servers (reusing healthy running ones) and returns their endpoints. */
+export async function servicesUp(opts: ServicesOptions = {}): Promise<ServiceEndpoints> {
+  return (await ensureServices(opts)).endpoints;
+}
+
+async function purgeData(config: ResolvedConfig, name: ServiceName): Promise<void> {
+  const entries = await readdir(config.stateDir).catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .filter((e) => e.startsWith(`${name}-`))
+      .map((e) => rm(join(config.stateDir, e), { recursive: true, force: true })),
+  );
+}
+
+/** Stops the recorded servers by PID (whole process groups) and waits until they are gone. */
+export async function servicesDown(opts: ServicesDownOptions = {}): Promise<void> {
+  const config = resolveConfig(opts);
+  await forEach(config.services, (name) =>
+    withLock(config.stateDir, name, async () => {
+      const record = await readRecord(config.stateDir, name);
+      if (record) {
+        config.progress(`${name}: stopping PID ${record.processes.map((p) => p.pid).join(", ")}`);
+        await stopRecorded(config, record);
+      }
+      if (opts.purge) await purgeData(config, name);
+    }),
+  );
+}
+
+export async function servicesStatus(opts: ServicesOptions = {}): Promise<ServiceStatus[]> {
+  const config = resolveConfig(opts);
+  return Promise.all(
+    config.services.map(async (name): Promise<ServiceStatus> => {
+      const driver = DRIVERS[name];
+      const record = await readRecord(config.stateDir, name);
+      const alive = record !== undefined && recordAlive(record);
+      const port = alive ? record.port : config.ports[name];
+      const installed = await driver.installed(config).catch(() => false);
+      let state: ServiceState;
+      if (alive) state = (await driver.healthy(config, port)) ? "healthy" : "unhealthy";
+      else state = (await portOpen(port)) ? "port-busy" : "stopped";
+      return {
+        name,
+        state,
+        pids: alive ? record.processes.map((p) => p.pid) : [],
+        port,
+        endpoint: driver.endpoint(port),
+        version: alive
+          ? record.version
+          : installed
+            ? await driver.version(config)
+            : "not installed",
+        installed,
+        ...(alive ? { startedAt: record.startedAt } : {}),
+        log: join(config.logDir, `${name}.log`),
+        ...(alive && record.storageNotification
+          ? { storageNotification: record.storageNotification }
+          : {}),
+      };
+    }),
+  );
+}
+
+/** Starts one server (reusing it when healthy) and returns the endpoints. */
+export async function startService(
+  name: ServiceName,
+  opts: ServicesOptions = {},
+): Promise<ServiceEndpoints> {
+  return (await ensureServices({ ...opts, services: [name] })).endpoints;
+}
+
+/** Stops one server (outage tests); a server that is not running is left as it is. */
+export async function stopService(name: ServiceName, opts: ServicesOptions = {}): Promise<void> {
+  await servicesDown({ ...opts, services: [name] });
+}
+
+/**
+ * Stops and starts one server on the port it runs on (fault tests, e.g. the Pub/Sub emulator
+ * restarted mid-stream, which loses its topics; or storage with another event topic). Kafka,
+ * storage and BigQuery keep their data across a restart.
+ */
+export async function restartService(name: ServiceName, opts: ServicesOptions = {}): Promise<void> {
+  const base = resolveConfig({ ...opts, services: [name] });
+  await withLock(base.stateDir, name, async () => {
+    const record = await readRecord(base.stateDir, name);
+    const config: ResolvedConfig =
+      record && opts.ports?.[name] === undefined
+        ? { ...base, ports: { ...base.ports, [name]: record.port } }
+        : base;
+    const notification =
+      base.storageNotification === undefined
+        ? record?.storageNotification
+        : (base.storageNotification ?? undefined);
+    if (record) {
+      config.progress(`${name}: restarting`);
+      await stopRecorded(config, record);
+    }
+    await startOne(config, name, name === "storage" ? notification : undefined);
+  });
+}
