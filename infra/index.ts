@@ -3,16 +3,16 @@
  * `<survey>-<testid>` = a test instance). Named exports are the stack outputs.
  */
 import { fileURLToPath } from "node:url";
-import { bundledSchemaMapPath, type Survey } from "@pgb/broker-utils/schema-maps";
+import { bigQueryTableSchema } from "@pgb/broker-utils/alerts";
+import { bundledSchemaMapPath } from "@pgb/broker-utils/schema-maps";
 import { esbuildPackager } from "./src/packaging.js";
 import { brokerProgram } from "./src/program.js";
-import { alertTableSchemas } from "./src/schemas.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 const { model, outputs } = await brokerProgram({
-  packager: esbuildPackager(repoRoot, (survey: Survey) => bundledSchemaMapPath(survey)),
-  tableSchemas: await alertTableSchemas(),
+  packager: esbuildPackager(repoRoot, bundledSchemaMapPath),
+  tableSchemas: bigQueryTableSchema,
 });
 
 export const stack = model.stack;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { bigQueryTableSchema } from "@pgb/broker-utils/alerts";
 import type { TableField } from "@pgb/broker-utils/bigquery";
 import {
   ENV,
@@ -180,6 +181,14 @@ describe("BigQuery layout", () => {
       "PARTITION BY `night`, `stream` ORDER BY collected_at DESC",
     );
   });
+
+  it.each(["ztf", "lsst", "elasticc"])(
+    "fits the alerts module's generated %s schemas",
+    (survey) => {
+      const m = instanceModel({ ...input, survey, tableSchemas: bigQueryTableSchema });
+      expect(table(m, "DIASource")?.schema.length).toBeGreaterThan(10);
+    },
+  );
 
   it("fails clearly when the schema provider lacks the id columns", () => {
     expect(() => instanceModel({ ...input, tableSchemas: () => [] })).toThrow(
