@@ -1,8 +1,8 @@
 /**
  * BigQuery rows of an alert (broker-spec §5), built by walking the table schema generated from the
  * alert's own Avro schema, so a row always matches its columns: INTEGER as a decimal string (64-bit
- * exact), FLOAT with NaN/±Infinity → null, BYTES as base64, a null REPEATED value as []. The insert
- * id of both rows is the sourceId.
+ * exact), FLOAT with NaN/±Infinity → null, BYTES as base64, a null REPEATED value as [], a map as
+ * {key, value} records. The insert id of both rows is the sourceId.
  */
 import type { TableField } from "../bigquery/schema.js";
 import { valueAt, type SchemaMap } from "../schema-maps/index.js";
@@ -21,7 +21,11 @@ function cellValue(value: unknown, field: TableField): unknown {
   if (value === null || value === undefined) return field.mode === "REPEATED" ? [] : null;
   if (field.mode === "REPEATED") {
     const item: TableField = { ...field, mode: "REQUIRED" };
-    return (value as unknown[]).map((element) => cellValue(element, item));
+    // an Avro map is an object here and a list of {key, value} records in BigQuery
+    const elements = Array.isArray(value)
+      ? value
+      : Object.entries(value as object).map(([key, entry]) => ({ key, value: entry }));
+    return elements.map((element) => cellValue(element, item));
   }
   switch (field.type) {
     case "INTEGER":

@@ -4,7 +4,9 @@
  * int/long → INTEGER, float/double → FLOAT, string/enum → STRING, boolean → BOOLEAN,
  * bytes/fixed → BYTES, record → RECORD, array → REPEATED; a union of null and one type → NULLABLE
  * (either order: ZTF 3.x writes `[T, "null"]`, which the stored, fixed alerts have as
- * `["null", T]`), anything else REQUIRED. Avro `doc` becomes the column description.
+ * `["null", T]`), anything else REQUIRED; a map → REPEATED RECORD of {key, value}, as BigQuery's
+ * Avro loader makes it. Avro `doc` becomes the column description. Arrays of arrays and unions of
+ * several types have no column type: TableSchemaError.
  */
 import type avro from "avsc";
 import { bundledSchema, type AvroSchema } from "../avro/index.js";
@@ -82,11 +84,21 @@ function column(field: AvroField, where: string): TableField {
   const { type, nullable } = unwrapNullable(field.type, path);
   let out: TableField;
   if (type.typeName === "array") {
+    // Spark marks array elements nullable although they never are: map them like required ones
+    // (a null element would make BigQuery reject the row, which is then dead-lettered)
     const items = unwrapNullable((type as avro.types.ArrayType).itemsType, `${path}[]`);
-    if (items.nullable || items.type.typeName === "array") {
-      throw new TableSchemaError(`${path}: BigQuery arrays hold neither nulls nor arrays`);
+    if (items.type.typeName === "array") {
+      throw new TableSchemaError(`${path}: BigQuery has no arrays of arrays`);
     }
     out = { name: field.name, ...columnType(items.type, `${path}[]`), mode: "REPEATED" };
+  } else if (type.typeName === "map") {
+    // as BigQuery's own Avro loader does: one {key, value} record per entry
+    const values = { name: "value", type: (type as avro.types.MapType).valuesType as avro.Type };
+    const entry = [
+      { name: "key", type: "STRING", mode: "REQUIRED" } as const,
+      column(values, path),
+    ];
+    out = { name: field.name, type: "RECORD", mode: "REPEATED", fields: entry };
   } else {
     out = { name: field.name, ...columnType(type, path), mode: nullable ? "NULLABLE" : "REQUIRED" };
   }
