@@ -1,0 +1,604 @@
+/**
+ * Translation of the instance model into GCP resources, one method per kind. It decides nothing
+ * the model already decides (names, settings, grants): it maps each plain-data entry to its Pulumi
+ * resource, resolves references by final name, and sets resource options (protection, ignored
+ * drift, dependencies). The BrokerInstance component calls the methods in dependency order.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type {
+  ComponentId,
+  IamGrant,
+  IamMember,
+  InstanceModel,
+  ProgramId,
+} from "@pgb/broker-utils/instance";
+import { BUCKET, type ServiceAccountRole } from "@pgb/broker-utils/naming";
+import type { Bundle } from "./packaging.js";
+import { VM_METADATA } from "./startup-script.js";
+
+/** Options of a resource of `component`, with extra ones (dependencies are added to the APIs). */
+export type ChildOptions = (
+  component: ComponentId,
+  extra?: pulumi.CustomResourceOptions,
+) => pulumi.CustomResourceOptions;
+
+export interface BrokerFile {
+  content: string;
+  contentType: string;
+}
+
+export interface BrokerOutputs {
+  /** Topic stub → `projects/P/topics/NAME`. */
+  topics: Record<string, pulumi.Output<string>>;
+  buckets: Record<string, pulumi.Output<string>>;
+  datasetId: pulumi.Output<string>;
+  functions: Record<string, pulumi.Output<string>>;
+  functionUrls: Record<string, pulumi.Output<string>>;
+  vms: Record<string, pulumi.Output<string>>;
+}
+
+const seconds = (s: number) => `${s}s`;
+const protection = (protect: boolean) => ({ protect, retainOnDelete: protect });
+
+/** A name → resource registry that fails loudly on a reference the model does not define. */
+class Registry<K, V> {
+  private readonly items = new Map<K, V>();
+  constructor(private readonly what: string) {}
+  set(key: K, value: V): V {
+    this.items.set(key, value);
+    return value;
+  }
+  get(key: K): V {
+    const value = this.items.get(key);
+    if (value === undefined) {
+      throw new Error(`instance model refers to unknown ${this.what} ${String(key)}`);
+    }
+    return value;
+  }
+}
+
+export class ModelTranslator {
+  private readonly project: string;
+  private readonly labels: Record<string, string>;
+  private readonly sas = new Registry<ServiceAccountRole, gcp.serviceaccount.Account>(
+    "service account",
+  );
+  private readonly topics = new Registry<string, gcp.pubsub.Topic>("topic");
+  private readonly subs = new Registry<string, gcp.pubsub.Subscription>("subscription");
+  private readonly buckets = new Registry<string, gcp.storage.Bucket>("bucket");
+  private readonly tables = new Registry<string, gcp.bigquery.Table>("table");
+  private readonly secrets = new Registry<string, gcp.secretmanager.Secret>("secret");
+  private readonly code = new Registry<ProgramId, gcp.storage.BucketObject>("code bundle");
+  private readonly functions = new Registry<string, gcp.cloudfunctionsv2.Function>("function");
+  private readonly vms = new Registry<string, gcp.compute.Instance>("VM");
+  private readonly grants: { grant: IamGrant; resource: pulumi.CustomResource }[] = [];
+  private dataset: gcp.bigquery.Dataset | undefined;
+
+  constructor(
+    private readonly m: InstanceModel,
+    private readonly opts: ChildOptions,
+  ) {
+    this.project = m.keywords.project;
+    this.labels = m.labels;
+  }
+
+  private get brokerFiles(): gcp.storage.Bucket {
+    const spec = this.m.buckets.find((b) => b.stub === BUCKET.brokerFiles);
+    if (spec === undefined) throw new Error("instance model has no broker_files bucket");
+    return this.buckets.get(spec.name);
+  }
+
+  serviceAccounts(): void {
+    for (const a of this.m.serviceAccounts) {
+      this.sas.set(
+        a.role,
+        new gcp.serviceaccount.Account(
+          a.accountId,
+          {
+            project: this.project,
+            accountId: a.accountId,
+            displayName: a.displayName,
+            description: a.description,
+          },
+          this.opts(a.component),
+        ),
+      );
+    }
+  }
+
+  pubsubTopics(): void {
+    for (const t of this.m.topics) {
+      this.topics.set(
+        t.name,
+        new gcp.pubsub.Topic(
+          t.name,
+          { project: this.project, name: t.name, labels: this.labels },
+          this.opts(t.component),
+        ),
+      );
+    }
+  }
+
+  storageBuckets(): void {
+    for (const b of this.m.buckets) {
+      this.buckets.set(
+        b.name,
+        new gcp.storage.Bucket(
+          b.name,
+          {
+            project: this.project,
+            name: b.name,
+            location: b.location,
+            uniformBucketLevelAccess: b.uniformBucketLevelAccess,
+            publicAccessPrevention: b.publicAccessPrevention,
+            // A test instance's data goes with it; production keeps the soft-delete default.
+            forceDestroy: !b.protect,
+            ...(b.protect ? {} : { softDeletePolicy: { retentionDurationSeconds: 0 } }),
+            labels: this.labels,
+          },
+          this.opts(b.component, protection(b.protect)),
+        ),
+      );
+    }
+  }
+
+  bigQuery(): void {
+    const d = this.m.dataset;
+    const dataset = new gcp.bigquery.Dataset(
+      d.name,
+      {
+        project: this.project,
+        datasetId: d.name,
+        location: d.location,
+        deleteContentsOnDestroy: !d.protect,
+        labels: this.labels,
+      },
+      this.opts(d.component, protection(d.protect)),
+    );
+    this.dataset = dataset;
+    for (const t of this.m.tables) {
+      this.tables.set(
+        t.name,
+        new gcp.bigquery.Table(
+          `${d.name}.${t.name}`,
+          {
+            project: this.project,
+            datasetId: dataset.datasetId,
+            tableId: t.name,
+            schema: JSON.stringify(t.schema),
+            timePartitioning: t.timePartitioning,
+            clusterings: t.clustering,
+            deletionProtection: t.protect,
+            labels: this.labels,
+          },
+          this.opts(t.component, protection(t.protect)),
+        ),
+      );
+    }
+    for (const v of this.m.views) {
+      new gcp.bigquery.Table(
+        `${d.name}.${v.name}`,
+        {
+          project: this.project,
+          datasetId: dataset.datasetId,
+          tableId: v.name,
+          view: { query: v.query, useLegacySql: false },
+          // A view holds no data: it can always be dropped and recreated.
+          deletionProtection: false,
+          labels: this.labels,
+        },
+        this.opts(v.component, { dependsOn: [this.tables.get(v.table)] }),
+      );
+    }
+  }
+
+  /** The secrets, with a first version when the value is in the stack's (secret) config. */
+  secretManager(kafkaCredentials: pulumi.Input<string> | undefined): void {
+    for (const s of this.m.secrets) {
+      const secret = this.secrets.set(
+        s.name,
+        new gcp.secretmanager.Secret(
+          s.name,
+          {
+            project: this.project,
+            secretId: s.name,
+            replication: { auto: {} },
+            labels: this.labels,
+          },
+          this.opts(s.component),
+        ),
+      );
+      if (kafkaCredentials !== undefined) {
+        new gcp.secretmanager.SecretVersion(
+          `${s.name}-version`,
+          { secret: secret.id, secretData: pulumi.secret(kafkaCredentials) },
+          this.opts(s.component),
+        );
+      }
+    }
+  }
+
+  /** Code archives (object name = content hash) and the files of `model.brokerFiles`. */
+  brokerFileObjects(
+    bundles: ReadonlyMap<ProgramId, Bundle>,
+    files: ReadonlyMap<string, BrokerFile>,
+  ): void {
+    const bucket = this.brokerFiles.name;
+    for (const c of this.m.code) {
+      const bundle = bundles.get(c.program);
+      if (bundle === undefined) throw new Error(`no code bundle for ${c.program}`);
+      const assets: Record<string, pulumi.asset.Asset | pulumi.asset.Archive> = {};
+      for (const [path, text] of Object.entries(bundle.files)) {
+        assets[path] = new pulumi.asset.StringAsset(text);
+      }
+      for (const [path, dir] of Object.entries(bundle.directories)) {
+        assets[path] = new pulumi.asset.FileArchive(dir);
+      }
+      const name = `${c.objectPrefix}${bundle.hash}.zip`;
+      this.code.set(
+        c.program,
+        new gcp.storage.BucketObject(
+          name,
+          {
+            bucket,
+            name,
+            source: new pulumi.asset.AssetArchive(assets),
+            contentType: "application/zip",
+          },
+          this.opts(c.component),
+        ),
+      );
+    }
+    for (const f of this.m.brokerFiles) {
+      const file = files.get(f.object);
+      if (file === undefined) throw new Error(`no content for broker file ${f.object}`);
+      new gcp.storage.BucketObject(
+        f.object,
+        {
+          bucket,
+          name: f.object,
+          source: new pulumi.asset.StringAsset(file.content),
+          contentType: file.contentType,
+        },
+        this.opts(f.component),
+      );
+    }
+  }
+
+  /** Gen2 functions without eventTrigger: the processing subscriptions push to their URL. */
+  cloudFunctions(buildServiceAccount: string | undefined): void {
+    const { m } = this;
+    for (const f of m.functions) {
+      this.functions.set(
+        f.name,
+        new gcp.cloudfunctionsv2.Function(
+          f.name,
+          {
+            project: this.project,
+            location: m.region,
+            name: f.name,
+            description: `Broker ${m.stack}: ${f.stub}`,
+            labels: this.labels,
+            buildConfig: {
+              runtime: f.runtime,
+              entryPoint: f.entryPoint,
+              // The object name carries the content hash: new code, new object, new revision.
+              source: {
+                storageSource: {
+                  bucket: this.brokerFiles.name,
+                  object: this.code.get(f.stub).name,
+                },
+              },
+              ...(buildServiceAccount === undefined
+                ? {}
+                : {
+                    serviceAccount: `projects/${this.project}/serviceAccounts/${buildServiceAccount}`,
+                  }),
+            },
+            serviceConfig: {
+              serviceAccountEmail: this.sas.get(f.serviceAccount).email,
+              availableMemory: f.memory,
+              availableCpu: f.cpu,
+              timeoutSeconds: f.timeoutSeconds,
+              minInstanceCount: 0,
+              maxInstanceCount: f.maxInstances,
+              maxInstanceRequestConcurrency: f.concurrency,
+              environmentVariables: f.env,
+              // Pub/Sub push from the same project counts as internal traffic.
+              ingressSettings: "ALLOW_INTERNAL_ONLY",
+              allTrafficOnLatestRevision: true,
+            },
+          },
+          this.opts(f.component),
+        ),
+      );
+    }
+  }
+
+  subscriptions(): void {
+    for (const s of this.m.subscriptions) {
+      this.subs.set(
+        s.name,
+        new gcp.pubsub.Subscription(
+          s.name,
+          {
+            project: this.project,
+            name: s.name,
+            topic: this.topics.get(s.topic).id,
+            labels: this.labels,
+            ackDeadlineSeconds: s.ackDeadlineSeconds,
+            messageRetentionDuration: seconds(s.messageRetentionSeconds),
+            retainAckedMessages: s.retainAckedMessages,
+            // An empty ttl = never expire (the default is 31 days without activity).
+            expirationPolicy: { ttl: "" },
+            ...(s.push === undefined
+              ? {}
+              : {
+                  pushConfig: {
+                    pushEndpoint: this.functions.get(s.push.function).url,
+                    oidcToken: {
+                      serviceAccountEmail: this.sas.get(s.push.oidcServiceAccount).email,
+                    },
+                  },
+                }),
+            ...(s.deadLetter === undefined
+              ? {}
+              : {
+                  deadLetterPolicy: {
+                    deadLetterTopic: this.topics.get(s.deadLetter.topic).id,
+                    maxDeliveryAttempts: s.deadLetter.maxDeliveryAttempts,
+                  },
+                }),
+            ...(s.retry === undefined
+              ? {}
+              : {
+                  retryPolicy: {
+                    minimumBackoff: seconds(s.retry.minimumBackoffSeconds),
+                    maximumBackoff: seconds(s.retry.maximumBackoffSeconds),
+                  },
+                }),
+          },
+          this.opts(s.component),
+        ),
+      );
+    }
+  }
+
+  computeInstances(): void {
+    const bucket = this.brokerFiles.name;
+    for (const v of this.m.vms) {
+      this.vms.set(
+        v.name,
+        new gcp.compute.Instance(
+          v.name,
+          {
+            project: this.project,
+            zone: v.zone,
+            name: v.name,
+            machineType: v.machineType,
+            labels: this.labels,
+            bootDisk: {
+              autoDelete: true,
+              initializeParams: { image: v.image, size: v.bootDiskGb },
+            },
+            // An ephemeral external address for outbound connections (Kafka, npm, nodejs.org);
+            // no firewall rule opens anything inbound.
+            networkInterfaces: [{ network: "default", accessConfigs: [{}] }],
+            serviceAccount: {
+              email: this.sas.get(v.serviceAccount).email,
+              scopes: ["cloud-platform"],
+            },
+            shieldedInstanceConfig: {
+              enableSecureBoot: true,
+              enableVtpm: true,
+              enableIntegrityMonitoring: true,
+            },
+            allowStoppingForUpdate: true,
+            // Created stopped: the night conductor starts and stops the VMs.
+            desiredStatus: "TERMINATED",
+            metadata: {
+              ...v.env,
+              "enable-oslogin": "TRUE",
+              [VM_METADATA.nodeVersion]: v.nodeVersion,
+              [VM_METADATA.startupScriptUrl]: pulumi.interpolate`gs://${bucket}/${v.startupScriptObject}`,
+              [VM_METADATA.bundle]: pulumi.interpolate`gs://${bucket}/${this.code.get(v.stub).name}`,
+            },
+          },
+          this.opts(v.component, {
+            // The night conductor starts/stops the VMs and writes the run-time metadata keys;
+            // a deployment must undo neither.
+            ignoreChanges: ["desiredStatus", ...v.runtimeMetadataKeys.map((k) => `metadata.${k}`)],
+          }),
+        ),
+      );
+    }
+  }
+
+  iam(): void {
+    for (const grant of this.m.iam) this.grants.push({ grant, resource: this.iamMember(grant) });
+  }
+
+  private iamMember(g: IamGrant): pulumi.CustomResource {
+    const { project } = this;
+    const member: pulumi.Input<string> =
+      g.member.kind === "serviceAccount"
+        ? this.sas.get(g.member.role).member
+        : `serviceAccount:${g.member.email}`;
+    const role = g.role;
+    const t = g.target;
+    const on = t.kind === "serviceAccount" ? t.role : t.kind === "project" ? "project" : t.name;
+    const name = `${memberLabel(g.member)}-${role.replace(/^roles\//, "")}-on-${on}`;
+    const o = this.opts(g.component);
+    const condition = g.condition === undefined ? {} : { condition: g.condition };
+    switch (t.kind) {
+      case "project":
+        return new gcp.projects.IAMMember(
+          name,
+          { project: t.project, role, member, ...condition },
+          o,
+        );
+      case "topic":
+        return new gcp.pubsub.TopicIAMMember(
+          name,
+          { project, topic: this.topics.get(t.name).name, role, member },
+          o,
+        );
+      case "subscription":
+        return new gcp.pubsub.SubscriptionIAMMember(
+          name,
+          { project, subscription: this.subs.get(t.name).name, role, member },
+          o,
+        );
+      case "bucket":
+        return new gcp.storage.BucketIAMMember(
+          name,
+          { bucket: this.buckets.get(t.name).name, role, member, ...condition },
+          o,
+        );
+      case "table": {
+        const table = this.tables.get(t.name);
+        return new gcp.bigquery.IamMember(
+          name,
+          { project, datasetId: table.datasetId, tableId: table.tableId, role, member },
+          o,
+        );
+      }
+      case "serviceAccount":
+        return new gcp.serviceaccount.IAMMember(
+          name,
+          { serviceAccountId: this.sas.get(t.role).name, role, member },
+          o,
+        );
+      case "secret":
+        return new gcp.secretmanager.SecretIamMember(
+          name,
+          { project, secretId: this.secrets.get(t.name).secretId, role, member },
+          o,
+        );
+      case "vm":
+        return new gcp.compute.InstanceIAMMember(
+          name,
+          { project, zone: t.zone, instanceName: this.vms.get(t.name).name, role, member },
+          o,
+        );
+      case "function":
+        // A gen2 function is served by the Cloud Run service of the same name: invoking it is
+        // run.invoker on that service.
+        return new gcp.cloudrunv2.ServiceIamMember(
+          name,
+          { project, location: t.region, name: this.functions.get(t.name).name, role, member },
+          o,
+        );
+    }
+  }
+
+  /** After `iam()`: a notification needs the GCS agent's publisher grant on its topic first. */
+  notifications(): void {
+    for (const x of this.m.notifications) {
+      const publisherGrants = this.grants
+        .filter(
+          ({ grant }) =>
+            grant.member.kind === "serviceAgent" &&
+            grant.target.kind === "topic" &&
+            grant.target.name === x.topic,
+        )
+        .map((g) => g.resource);
+      new gcp.storage.Notification(
+        `${x.bucket}-notification`,
+        {
+          bucket: this.buckets.get(x.bucket).name,
+          topic: this.topics.get(x.topic).id,
+          payloadFormat: x.payloadFormat,
+          eventTypes: x.eventTypes,
+        },
+        this.opts(x.component, { dependsOn: publisherGrants }),
+      );
+    }
+  }
+
+  schedulerJobs(): void {
+    for (const j of this.m.schedulerJobs) {
+      new gcp.cloudscheduler.Job(
+        j.name,
+        {
+          project: this.project,
+          region: j.region,
+          name: j.name,
+          schedule: j.schedule,
+          timeZone: j.timeZone,
+          paused: j.paused,
+          pubsubTarget: {
+            topicName: this.topics.get(j.topic).id,
+            data: Buffer.from(j.data).toString("base64"),
+          },
+        },
+        // Operators pause and resume jobs by hand (a test instance's are created paused).
+        this.opts(j.component, { ignoreChanges: ["paused"] }),
+      );
+    }
+  }
+
+  alertPolicies(): void {
+    for (const p of this.m.alertPolicies) {
+      const c = p.condition;
+      new gcp.monitoring.AlertPolicy(
+        p.displayName,
+        {
+          project: this.project,
+          displayName: p.displayName,
+          combiner: "OR",
+          enabled: true,
+          notificationChannels: p.notificationChannels,
+          documentation: { content: p.documentation, mimeType: "text/markdown" },
+          userLabels: this.labels,
+          conditions: [
+            c.kind === "log"
+              ? { displayName: c.displayName, conditionMatchedLog: { filter: c.filter } }
+              : {
+                  displayName: c.displayName,
+                  conditionThreshold: {
+                    filter: c.filter,
+                    comparison: "COMPARISON_GT",
+                    thresholdValue: c.above,
+                    duration: seconds(c.durationSeconds),
+                    aggregations: [
+                      {
+                        alignmentPeriod: seconds(c.alignmentPeriodSeconds),
+                        perSeriesAligner: "ALIGN_MAX",
+                      },
+                    ],
+                  },
+                },
+          ],
+          // Log-match conditions require a notification rate limit.
+          ...(c.kind === "log"
+            ? { alertStrategy: { notificationRateLimit: { period: "300s" }, autoClose: "1800s" } }
+            : {}),
+        },
+        this.opts(p.component),
+      );
+    }
+  }
+
+  outputs(): BrokerOutputs {
+    const { m } = this;
+    if (this.dataset === undefined) throw new Error("outputs() before bigQuery()");
+    const byStub = <T>(
+      entries: readonly { stub: string; name: string }[],
+      f: (name: string) => pulumi.Output<T>,
+    ) => Object.fromEntries(entries.map((e) => [e.stub, f(e.name)]));
+    return {
+      topics: byStub(m.topics, (n) => this.topics.get(n).id),
+      buckets: byStub(m.buckets, (n) => this.buckets.get(n).name),
+      datasetId: this.dataset.datasetId,
+      functions: byStub(m.functions, (n) => this.functions.get(n).name),
+      functionUrls: byStub(m.functions, (n) => this.functions.get(n).url),
+      vms: byStub(m.vms, (n) => this.vms.get(n).name),
+    };
+  }
+}
+
+function memberLabel(m: IamMember): string {
+  return m.kind === "serviceAccount" ? m.role : `${m.agent}-agent`;
+}
