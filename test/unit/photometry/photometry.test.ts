@@ -109,26 +109,25 @@ describe("ZTF light curve (spec §6 SALT2 epochs)", () => {
     const alert = Alert.fromFile(sharedPath(ZTF_WITH_LIMITS));
     const records = [...alert.prvSources!, alert.source!];
     const usable = records.filter(
-      (r) => typeof r["magpsf"] === "number" && Number.isFinite(r["magzpsci"]),
+      (r) => typeof r.magpsf === "number" && Number.isFinite(r.magzpsci),
     );
     expect(usable.length).toBeLessThan(records.length);
     const epochs = lightCurve(alert);
     expect(epochs).toHaveLength(usable.length);
     epochs.forEach((epoch, i) => {
-      const r = usable[i] as Record<string, number & string>;
-      const sign = r["isdiffpos"] === "f" || r["isdiffpos"] === "0" ? -1 : 1;
-      const flux = sign * 10 ** (-0.4 * (r["magpsf"] - r["magzpsci"]));
+      const r = usable[i] as unknown as {
+        [field in "magpsf" | "sigmapsf" | "magzpsci" | "jd" | "fid"]: number;
+      } & { isdiffpos: string };
+      const sign = r.isdiffpos === "f" || r.isdiffpos === "0" ? -1 : 1;
+      const flux = sign * 10 ** (-0.4 * (r.magpsf - r.magzpsci));
       expect(epoch).toEqual({
-        time: r["jd"] - 2400000.5,
-        band: ["ztfg", "ztfr", "ztfi"][r["fid"] - 1],
+        time: r.jd - 2400000.5,
+        band: ["ztfg", "ztfr", "ztfi"][r.fid - 1],
         flux: expect.closeTo(flux, 12) as number,
-        fluxerr: expect.closeTo(
-          (Math.abs(flux) * r["sigmapsf"] * Math.log(10)) / 2.5,
-          12,
-        ) as number,
-        zp: r["magzpsci"],
+        fluxerr: expect.closeTo((Math.abs(flux) * r.sigmapsf * Math.log(10)) / 2.5, 12) as number,
+        zp: r.magzpsci,
         zpsys: "ab",
-        detection: r["isdiffpos"] === "t" || r["isdiffpos"] === "1",
+        detection: r.isdiffpos === "t" || r.isdiffpos === "1",
       });
     });
   });
