@@ -1,0 +1,52 @@
+/**
+ * The alert policies of an instance. The spec's single `cue-critical` policy is two: GCP allows
+ * only one condition in a policy with a log-match condition, so the dead-letter backlog has its own.
+ */
+import { ALERT_POLICY, FUNCTION, FUNCTIONS, VM } from "../naming/catalogue.js";
+import type { InstanceNamer } from "../naming/names.js";
+import type { AlertPolicySpec } from "./types.js";
+
+export function instanceAlertPolicies(
+  n: InstanceNamer,
+  stack: string,
+  channels: string[],
+): AlertPolicySpec[] {
+  const nightConductorVm = n.vm(VM.nightConductor);
+  const cueServices = [FUNCTION.cue, FUNCTION.check]
+    .map((fn) => `"${n.function(fn)}"`)
+    .join(" OR ");
+  const deadLetterReservoirs = FUNCTIONS.map((fn) => `"${n.deadLetterReservoir(fn)}"`).join(", ");
+  return [
+    {
+      stub: ALERT_POLICY.cueCritical,
+      displayName: n.alertPolicy(ALERT_POLICY.cueCritical),
+      component: "nightConductor",
+      condition: {
+        displayName: "CRITICAL log of a cue function or the night conductor",
+        kind: "log",
+        filter:
+          `severity>=CRITICAL AND ((resource.type="cloud_run_revision" AND resource.labels.service_name=(${cueServices}))` +
+          ` OR (resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="${nightConductorVm}"))`,
+      },
+      notificationChannels: channels,
+      documentation: `The night of broker ${stack} needs attention: a cue was invalid or a VM is in the wrong state. See the log entry.`,
+    },
+    {
+      stub: ALERT_POLICY.deadLetterBacklog,
+      displayName: n.alertPolicy(ALERT_POLICY.deadLetterBacklog),
+      component: "nightConductor",
+      condition: {
+        displayName: "messages in a dead-letter reservoir",
+        kind: "threshold",
+        filter:
+          'resource.type="pubsub_subscription" AND metric.type="pubsub.googleapis.com/subscription/num_undelivered_messages"' +
+          ` AND resource.labels.subscription_id=one_of(${deadLetterReservoirs})`,
+        above: 0,
+        durationSeconds: 0,
+        alignmentPeriodSeconds: 300,
+      },
+      notificationChannels: channels,
+      documentation: `Broker ${stack} dead-lettered messages: inspect and replay them with \`pgb deadletter\`.`,
+    },
+  ];
+}
