@@ -1,0 +1,56 @@
+/**
+ * Model band fluxes (salt2-spec §2.3–2.4), computed through the exact projection of §7.2.
+ */
+import type { Bandpass } from "./bandpass.js";
+import { getBandpass } from "./bandpass-registry.js";
+import { salt2Model, type Salt2Model, type Salt2Params } from "./model.js";
+import { BandProjection, SLOT, SLOT_COUNT } from "./projection.js";
+
+const cache = new WeakMap<Salt2Model, Map<Bandpass, BandProjection>>();
+
+/** The projection engine of (model, band), kept for reuse. */
+export function bandProjection(model: Salt2Model, band: Bandpass): BandProjection {
+  let byBand = cache.get(model);
+  if (byBand === undefined) {
+    byBand = new Map();
+    cache.set(model, byBand);
+  }
+  let projection = byBand.get(band);
+  if (projection === undefined) {
+    projection = new BandProjection(model, band);
+    byBand.set(band, projection);
+  }
+  return projection;
+}
+
+/**
+ * Band fluxes of the model at observer times. Without `zp`: photon flux (photons s⁻¹ cm⁻²); with
+ * `zp` (one value or one per time): flux at that AB zero point, 10^(−0.4 (m_AB − zp)). Throws
+ * `BandpassError` when the band is not inside the model's wavelength range at `params.z`.
+ */
+export function bandflux(
+  params: Salt2Params,
+  band: string | Bandpass,
+  times: ArrayLike<number>,
+  zp?: number | ArrayLike<number>,
+  model: Salt2Model = salt2Model(),
+): Float64Array {
+  const projection = bandProjection(model, typeof band === "string" ? getBandpass(band) : band);
+  const a = 1 / (1 + params.z);
+  const phases = Float64Array.from(times, (t) => (t - params.t0) * a);
+  projection.prepare(params.z, params.c, false);
+  const out = new Float64Array(phases.length);
+  const slots = new Float64Array(SLOT_COUNT);
+  phases.forEach((p, i) => {
+    if (!projection.interpolate(p, slots, false)) return;
+    const photons =
+      params.x0 * ((slots[SLOT.A0] as number) + params.x1 * (slots[SLOT.A1] as number));
+    if (zp === undefined) {
+      out[i] = photons;
+    } else {
+      const zpi = typeof zp === "number" ? zp : (zp[i] as number);
+      out[i] = photons * (Math.pow(10, 0.4 * zpi) * projection.invZpAB);
+    }
+  });
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * SALT2 colour law, version 1 (salt2-spec §1.4): CL(λ) = −P(u), u = (λ − B)/(V − B), a polynomial
+ * inside [min_lambda, max_lambda] continued linearly (value and slope) outside. The flux multiplier
+ * is 10^(−0.4·c·CL(λ)).
+ */
+import { SALT2_B_WAVE, SALT2_V_WAVE } from "./constants.js";
+import type { ColorLawFile } from "./grid-file.js";
+
+export class Salt2ColorLaw {
+  /** Polynomial coefficients of P(u) = Σ p[k] u^(k+1), k = 0…n (p[0] = α = 1 − Σ a). */
+  readonly #p: Float64Array;
+  readonly #uLo: number;
+  readonly #uHi: number;
+  readonly #pLo: number;
+  readonly #pHi: number;
+  readonly #slopeLo: number;
+  readonly #slopeHi: number;
+
+  constructor(readonly file: ColorLawFile) {
+    const a = file.coefficients;
+    this.#p = new Float64Array(a.length + 1);
+    this.#p[0] = 1 - a.reduce((s, v) => s + v, 0);
+    a.forEach((v, k) => (this.#p[k + 1] = v));
+    this.#uLo = reduced(file.minWave);
+    this.#uHi = reduced(file.maxWave);
+    this.#pLo = this.#poly(this.#uLo);
+    this.#pHi = this.#poly(this.#uHi);
+    this.#slopeLo = this.#polyDerivative(this.#uLo);
+    this.#slopeHi = this.#polyDerivative(this.#uHi);
+  }
+
+  /** P(u) by Horner's rule. */
+  #poly(u: number): number {
+    const p = this.#p;
+    let sum = 0;
+    for (let k = p.length - 1; k >= 0; k--) sum = sum * u + (p[k] as number);
+    return sum * u;
+  }
+
+  /** P′(u) = Σ (k+1) p[k] u^k. */
+  #polyDerivative(u: number): number {
+    const p = this.#p;
+    let sum = 0;
+    for (let k = p.length - 1; k >= 0; k--) sum = sum * u + (k + 1) * (p[k] as number);
+    return sum;
+  }
+
+  /** CL(λ): extinction in magnitudes for c = 1 (CL(B) = 0, CL(V) = −1). */
+  value(wave: number): number {
+    const u = reduced(wave);
+    if (u < this.#uLo) return -(this.#pLo + this.#slopeLo * (u - this.#uLo));
+    if (u > this.#uHi) return -(this.#pHi + this.#slopeHi * (u - this.#uHi));
+    return -this.#poly(u);
+  }
+
+  /** dCL/dλ (Å⁻¹); the one-sided slope at the range ends. */
+  derivative(wave: number): number {
+    const u = reduced(wave);
+    const slope =
+      u < this.#uLo ? this.#slopeLo : u > this.#uHi ? this.#slopeHi : this.#polyDerivative(u);
+    return -slope / (SALT2_V_WAVE - SALT2_B_WAVE);
+  }
+
+  /** CL and dCL/dλ at each of the first n wavelengths, in one pass (the per-z hot path of a fit). */
+  evaluate(wave: Float64Array, n: number, value: Float64Array, derivative: Float64Array): void {
+    const p = this.#p;
+    const m = p.length;
+    const scale = 1 / (SALT2_V_WAVE - SALT2_B_WAVE);
+    for (let k = 0; k < n; k++) {
+      const u = ((wave[k] as number) - SALT2_B_WAVE) * scale;
+      if (u < this.#uLo) {
+        value[k] = -(this.#pLo + this.#slopeLo * (u - this.#uLo));
+        derivative[k] = -this.#slopeLo * scale;
+      } else if (u > this.#uHi) {
+        value[k] = -(this.#pHi + this.#slopeHi * (u - this.#uHi));
+        derivative[k] = -this.#slopeHi * scale;
+      } else {
+        let v = 0;
+        let d = 0;
+        for (let j = m - 1; j >= 0; j--) {
+          const coefficient = p[j] as number;
+          v = v * u + coefficient;
+          d = d * u + (j + 1) * coefficient;
+        }
+        value[k] = -v * u;
+        derivative[k] = -d * scale;
+      }
+    }
+  }
+}
+
+function reduced(wave: number): number {
+  return (wave - SALT2_B_WAVE) / (SALT2_V_WAVE - SALT2_B_WAVE);
+}

@@ -1,0 +1,66 @@
+/**
+ * Fit configurations: sncosmo's defaults, the product's (broker-spec §6) and the reference broker's
+ * t0 window (salt2-spec §4.3, §4.11).
+ */
+import { DataQualityError } from "./errors.js";
+import { PARAM_NAMES, type ParamName, type Salt2Model, type Salt2Params } from "./model.js";
+import type { PhotometryPoint } from "./photometry.js";
+
+/** Two-sided bounds per parameter. */
+export type ParamBounds = Readonly<Partial<Record<ParamName, readonly [number, number]>>>;
+
+export interface FitConfig {
+  /** Varied parameters (any order; reported in sncosmo's). Default: all five. */
+  readonly vary?: readonly ParamName[];
+  /** Two-sided bounds; z must be bounded when varied. x0 is never bounded by the product. */
+  readonly bounds?: ParamBounds;
+  /**
+   * t0 window when `bounds.t0` is absent: "auto" (sncosmo's, the default) or "reference", the
+   * reference broker's [int(T) − 10, int(T) + 10] with T the earliest epoch with S/N ≥ 5.
+   */
+  readonly t0Window?: "auto" | "reference";
+  /** Values of the parameters before fitting: the fixed ones, and the start of x1 and c. */
+  readonly params?: Partial<Salt2Params>;
+  /** Start z at the middle of its bounds (sncosmo's guess_z). Default true. */
+  readonly guessZ?: boolean;
+  /** S/N threshold of the start guess (strict). Default 5. */
+  readonly minsnr?: number;
+  /**
+   * Restart a fit with z varied that ends poor (χ² > 2 ndof), on a bound or unconverged from four
+   * other redshifts, keeping the lowest χ². Default true; false follows sncosmo's single start only.
+   */
+  readonly restarts?: boolean;
+  /** Budget of model evaluations per minimisation. Default 2000. */
+  readonly maxEvaluations?: number;
+  /** Model to fit. Default: the shipped salt2-4. */
+  readonly model?: Salt2Model;
+}
+
+/**
+ * The product's SALT2 fit (broker-spec §6): z ∈ [0.01, 0.2], x1, c ∈ [−5, 5], x0 free, t0 with
+ * sncosmo's automatic bounds and start guess.
+ */
+export const PRODUCT_FIT_CONFIG: FitConfig = Object.freeze({
+  vary: PARAM_NAMES,
+  bounds: Object.freeze({ z: [0.01, 0.2], x1: [-5, 5], c: [-5, 5] } as const),
+  t0Window: "auto",
+});
+
+/** The reference broker's (Pitt-Google's) fit: the product's bounds with its t0 window. */
+export const REFERENCE_FIT_CONFIG: FitConfig = Object.freeze({
+  ...PRODUCT_FIT_CONFIG,
+  t0Window: "reference",
+});
+
+/** [int(T) − 10, int(T) + 10], T the earliest time with flux/fluxerr ≥ 5 (salt2-spec §4.3). */
+export function referenceT0Window(rows: readonly PhotometryPoint[]): [number, number] {
+  let first = Infinity;
+  for (const row of rows) if (row.flux / row.fluxerr >= 5 && row.time < first) first = row.time;
+  if (first === Infinity) {
+    throw new DataQualityError(
+      "No data points with S/N >= 5: the reference t0 window is undefined.",
+    );
+  }
+  const t = Math.trunc(first);
+  return [t - 10, t + 10];
+}

@@ -1,0 +1,102 @@
+/**
+ * Photometric input of the fitter in sncosmo's table convention (salt2-spec §3.1): one row per
+ * observation with time, band, flux, fluxerr, zp and zpsys. Any object with these fields works, for
+ * example `Epoch` of `@pgb/broker-utils/photometry`.
+ */
+import type { Bandpass } from "./bandpass.js";
+import { getBandpass } from "./bandpass-registry.js";
+import { Salt2Error } from "./errors.js";
+
+export interface PhotometryPoint {
+  /** Days (MJD for ZTF). */
+  readonly time: number;
+  /** Bandpass name (see `bandpassNames()`). */
+  readonly band: string;
+  /** Flux at zero point `zp`: a source of magnitude m has flux 10^(−0.4 (m − zp)). */
+  readonly flux: number;
+  readonly fluxerr: number;
+  readonly zp: number;
+  /** Magnitude system of `zp`; only "ab" is supported. */
+  readonly zpsys: string;
+}
+
+/** A row that cannot be used (non-finite value, non-positive error, unknown magnitude system). */
+export class PhotometryError extends Salt2Error {
+  override name = "PhotometryError";
+}
+
+/** Photometry sorted by time (stable) and grouped by band, in the arrays the fitter uses. */
+export class PreparedPhotometry {
+  /** Index into the caller's rows of each sorted point. */
+  readonly order: Int32Array;
+  readonly time: Float64Array;
+  readonly flux: Float64Array;
+  readonly fluxerr: Float64Array;
+  readonly zp: Float64Array;
+  /** Index into `bands` of each sorted point. */
+  readonly bandIndex: Int32Array;
+  /** Distinct bands, in order of first appearance in time. */
+  readonly bands: readonly Bandpass[];
+
+  constructor(rows: readonly PhotometryPoint[], order?: Int32Array) {
+    rows.forEach((row, i) => validate(row, i));
+    this.order =
+      order ??
+      Int32Array.from(
+        rows
+          .map((_, i) => i)
+          .sort((i, j) => (rows[i] as PhotometryPoint).time - (rows[j] as PhotometryPoint).time),
+      );
+    const n = this.order.length;
+    this.time = new Float64Array(n);
+    this.flux = new Float64Array(n);
+    this.fluxerr = new Float64Array(n);
+    this.zp = new Float64Array(n);
+    this.bandIndex = new Int32Array(n);
+    const bands: Bandpass[] = [];
+    const byName = new Map<string, number>();
+    this.order.forEach((src, k) => {
+      const row = rows[src] as PhotometryPoint;
+      this.time[k] = row.time;
+      this.flux[k] = row.flux;
+      this.fluxerr[k] = row.fluxerr;
+      this.zp[k] = row.zp;
+      let b = byName.get(row.band);
+      if (b === undefined) {
+        b = bands.length;
+        bands.push(getBandpass(row.band));
+        byName.set(row.band, b);
+      }
+      this.bandIndex[k] = b;
+    });
+    this.bands = bands;
+  }
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  /** The points (keeping time order) whose band satisfies `keep`. */
+  subset(keep: (band: Bandpass) => boolean, rows: readonly PhotometryPoint[]): PreparedPhotometry {
+    const kept = this.order.filter((_, k) =>
+      keep(this.bands[this.bandIndex[k] as number] as Bandpass),
+    );
+    return new PreparedPhotometry(rows, kept);
+  }
+}
+
+function validate(row: PhotometryPoint, i: number): void {
+  const where = `photometry row ${i}`;
+  for (const key of ["time", "flux", "fluxerr", "zp"] as const) {
+    if (!Number.isFinite(row[key])) {
+      throw new PhotometryError(`${where}: ${key} must be a finite number, got ${row[key]}`);
+    }
+  }
+  if (!(row.fluxerr > 0))
+    throw new PhotometryError(`${where}: fluxerr must be > 0, got ${row.fluxerr}`);
+  if (String(row.zpsys).toLowerCase() !== "ab") {
+    throw new PhotometryError(
+      `${where}: zpsys ${JSON.stringify(row.zpsys)} is not supported; use "ab"`,
+    );
+  }
+}
