@@ -336,7 +336,7 @@ export class ModelTranslator {
               ? {}
               : {
                   pushConfig: {
-                    pushEndpoint: this.functions.get(s.push.function).url,
+                    pushEndpoint: serviceUri(this.functions.get(s.push.function)),
                     oidcToken: {
                       serviceAccountEmail: this.sas.get(s.push.oidcServiceAccount).email,
                     },
@@ -593,10 +593,23 @@ export class ModelTranslator {
       buckets: byStub(m.buckets, (n) => this.buckets.get(n).name),
       datasetId: this.dataset.datasetId,
       functions: byStub(m.functions, (n) => this.functions.get(n).name),
-      functionUrls: byStub(m.functions, (n) => this.functions.get(n).url),
+      functionUrls: byStub(m.functions, (n) => serviceUri(this.functions.get(n))),
       vms: byStub(m.vms, (n) => this.vms.get(n).name),
     };
   }
+}
+
+/**
+ * The run.app URI of a gen2 function's Cloud Run service: the push endpoint, and by default the
+ * OIDC audience, that Cloud Run accepts (the cloudfunctions.net `url` is an alias).
+ */
+function serviceUri(fn: gcp.cloudfunctionsv2.Function): pulumi.Output<string> {
+  return fn.serviceConfig.apply((c) => {
+    if (c?.uri === undefined || c.uri === "") {
+      throw new Error(`function ${fn.urn} has no serviceConfig.uri`);
+    }
+    return c.uri;
+  });
 }
 
 function memberLabel(m: IamMember): string {

@@ -58,7 +58,14 @@ function state(type: string, inputs: Record<string, unknown>): Record<string, un
     case "gcp:pubsub/topic:Topic":
       return { ...inputs };
     case "gcp:cloudfunctionsv2/function:Function":
-      return { ...inputs, url: `https://${name}-abc123-uc.a.run.app` };
+      return {
+        ...inputs,
+        url: `https://us-central1-${PROJECT}.cloudfunctions.net/${name}`,
+        serviceConfig: {
+          ...(inputs["serviceConfig"] as object),
+          uri: `https://${name}-abc123-uc.a.run.app`,
+        },
+      };
     case "gcp:storage/bucket:Bucket":
       return { ...inputs, url: `gs://${name}` };
     case "gcp:storage/bucketObject:BucketObject":
