@@ -53,6 +53,12 @@ export interface StorageNotification {
 export interface ServicesOptions {
   /** Install cache; default PGB_CACHE_DIR, else ~/.cache/pgb. */
   cacheDir?: string;
+  /**
+   * PID records, logs and server data; default <cacheDir>/state. A second state dir (with other
+   * ports) runs a second, independent set of servers from the same install, e.g. for a test that
+   * must restart a server without disturbing the shared ones.
+   */
+  stateDir?: string;
   /** Ports of the public listeners; default PGB_<NAME>_PORT, else DEFAULT_PORTS. */
   ports?: Partial<Record<ServiceName, number>>;
   /** Which servers to act on; default all four. */
@@ -159,7 +165,7 @@ export function resolveConfig(opts: ServicesOptions = {}): ResolvedConfig {
       );
     }
   }
-  const stateDir = join(cacheDir, "state");
+  const stateDir = opts.stateDir !== undefined ? resolve(opts.stateDir) : join(cacheDir, "state");
   return {
     cacheDir,
     stateDir,
