@@ -1,3 +1,4 @@
+import { DATASET } from "../naming/catalogue.js";
 import type { NameKind } from "../naming/rules.js";
 import type { ComponentId, InstanceModel } from "./types.js";
 
@@ -38,7 +39,7 @@ export function listResources(model: InstanceModel): ModelResource[] {
     })),
     {
       kind: "dataset" as const,
-      stub: "alerts",
+      stub: DATASET,
       name: model.dataset.name,
       component: model.dataset.component,
     },
