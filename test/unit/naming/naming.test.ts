@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   InstanceNamer,
+  checkName,
   checkStackConfig,
   instanceNames,
+  maxTestidFor,
   maxTestidLength,
   parseStack,
   serviceAgentEmails,
@@ -129,6 +131,16 @@ describe("length limits", () => {
     ).toThrow(
       /bucket name "b{30}-ztf-broker_files-a{16}" \(stub "broker_files"\) is 64 characters.*longest testid that fits is 15/,
     );
+  });
+
+  it("says survey or project too long when no testid would fit", () => {
+    expect(() =>
+      checkName("bucket", "broker_files", `${"p".repeat(50)}-ztf-broker_files`, null),
+    ).toThrow(
+      /is 67 characters, over the limit of 63 .*; survey or project too long: no testid fits/,
+    );
+    expect(maxTestidFor("serviceAccount", "ztf-cons-abc", "abc")).toBe(21);
+    expect(maxTestidFor("serviceAccount", "ztf-cons", null)).toBe(21);
   });
 
   it("rejects bucket names starting with goog", () => {
