@@ -110,6 +110,27 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       });
     });
 
+    it("groups resources in one component per seed component", () => {
+      const components = run.resources.filter((r) => r.type.startsWith("pgb:broker:"));
+      expect(components.map((c) => c.type).sort()).toEqual(
+        [
+          "AvroStorage",
+          "BigQueryStorage",
+          "BrokerFiles",
+          "BrokerInstance",
+          "Consumer",
+          "NightConductor",
+          "ValueAdded",
+        ].map((c) => `pgb:broker:${c}`),
+      );
+      const parent = (type: string, name: string) =>
+        (run.options.get(`${type}::${name}`)?.parent as { __name?: string } | undefined)?.__name;
+      expect(parent(T.function, `ztf-bq-sink${t}`)).toBe(`${stack}-bigQueryStorage`);
+      expect(parent(T.vm, `ztf-consumer${t}`)).toBe(`${stack}-consumer`);
+      expect(parent(T.bucket, `${PROJECT}-ztf-broker_files${t}`)).toBe(`${stack}-brokerFiles`);
+      expect(parent(T.account, `ztf-push${t}`)).toBe(stack);
+    });
+
     it("creates nothing else of those kinds: no firewall, no Dataflow, no extra bucket", () => {
       expect(ofType(run, T.topic)).toHaveLength(11);
       expect(ofType(run, T.subscription)).toHaveLength(16);
