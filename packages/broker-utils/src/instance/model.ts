@@ -316,7 +316,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   ];
 
   // --- functions, each with its processing subscription and dead-letter topic + reservoir
-  const alertFnEnv: Record<FunctionStub, Record<string, string>> = {
+  const functionEnv: Record<FunctionStub, Record<string, string>> = {
     [FUNCTION.upload]: { [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros) },
     [FUNCTION.bqSink]: {
       [ENV.bqDataset]: dataset,
@@ -363,7 +363,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       timeoutSeconds: s.timeoutSeconds,
       maxInstances: s.singleInstance ? 1 : maxInstances,
       concurrency: 1,
-      env: { ...common, [ENV.deadLetterTopic]: deadLetterTopic, ...alertFnEnv[fn] },
+      env: { ...common, [ENV.deadLetterTopic]: deadLetterTopic, ...functionEnv[fn] },
       serviceAccount: s.role,
       trigger,
       deadLetterTopic,
