@@ -153,8 +153,5 @@ export async function deprovisionInstance(
     await b.deleteFiles({ force: true }).catch(ignoreMissing);
     await b.delete().catch(ignoreMissing);
   }
-  await bigquery
-    .dataset(model.dataset.name)
-    .delete({ force: true })
-    .catch(ignoreMissing);
+  await bigquery.dataset(model.dataset.name).delete({ force: true }).catch(ignoreMissing);
 }
