@@ -12,9 +12,13 @@ describe("invalid stacks fail before anything is created", () => {
     ["foo-mytestid", /unknown survey "foo": must be one of ztf, lsst, decat, elasticc/],
     ["ztf-False", /the production stack is `ztf`/],
     ["ztf-MyTest", /invalid testid "MyTest"/],
-  ])("%s", async (stack, message) => {
-    await expect(runStack(stack)).rejects.toThrow(message);
-  });
+  ])(
+    "%s",
+    async (stack, message) => {
+      await expect(runStack(stack)).rejects.toThrow(message);
+    },
+    60_000,
+  );
 
   it("rejects config that contradicts the stack name", async () => {
     await expect(runStack("ztf-mytestid", { "broker:testid": "other" })).rejects.toThrow(

@@ -63,5 +63,5 @@ describe("Pulumi.dev.yaml", () => {
       KAFKA_BOOTSTRAP_SERVERS: "public.alerts.ztf.uw.edu:9092",
       LOG_LEVEL: "DEBUG",
     });
-  });
+  }, 120_000);
 });

@@ -87,9 +87,10 @@ export function specTable(testid: string | null): Row[] {
 
 export function instanceSuite(stack: string, testid: string | null): () => Run {
   let run: Run;
+  // Loading @pulumi/gcp and registering ~150 resources takes seconds on a busy machine.
   beforeAll(async () => {
     run = await runStack(stack);
-  });
+  }, 120_000);
   const t = testid === null ? "" : `-${testid}`;
   const sa = (role: string) => `ztf-${role}${t}@${PROJECT}.iam.gserviceaccount.com`;
 
