@@ -1,6 +1,17 @@
 /**
  * @pgb/broker-utils: everything the broker's functions, VM programs, infrastructure and notebooks share.
- * Each concept is a module, importable on its own as `@pgb/broker-utils/<module>`.
+ * Each concept is a module, importable on its own as `@pgb/broker-utils/<module>` (the lighter way:
+ * importing the root loads every module, SALT2 and plotting included).
  */
-export * as log from "./log/index.js";
+export * as alerts from "./alerts/index.js";
+export * as avro from "./avro/index.js";
+export * as bigquery from "./bigquery/index.js";
+export * as filters from "./filters/index.js";
 export * as gcp from "./gcp/index.js";
+export * as instance from "./instance/index.js";
+export * as log from "./log/index.js";
+export * as naming from "./naming/index.js";
+export * as photometry from "./photometry/index.js";
+export * as runtime from "./runtime/index.js";
+export * as schemaMaps from "./schema-maps/index.js";
+export * as simulator from "./simulator/index.js";

@@ -1,9 +1,10 @@
+import { namesCommands } from "../naming/cli.js";
 import { createProgram, runProgram, type CommandModule } from "./program.js";
 
 export { createProgram, runProgram, UsageError, type CommandModule } from "./program.js";
 
 /** Command groups of this package, one per concept. */
-const CORE_COMMANDS: readonly CommandModule[] = [];
+const CORE_COMMANDS: readonly CommandModule[] = [namesCommands];
 
 /** Command groups of optional packages, loaded when installed (the local instance is not in notebooks). */
 async function optionalCommands(): Promise<CommandModule[]> {
