@@ -1,0 +1,179 @@
+/**
+ * Alert decoding throughput on the real ZTF alerts of ../shared/data (53 single-alert container
+ * files, ~57–91 KB each): what the bq-sink and value-added functions do per message — decode the
+ * container (cached writer schema, bigint longs), strip the cutouts, build the `alerts` and
+ * `DIASource` rows — against baselines measured in the same run:
+ * - avsc datum decode with number longs, the writer type parsed once and the block located
+ *   beforehand (a floor: no container parsing, no ids). avsc's own long refuses ZTF candids
+ *   (> 2^53, "potential precision loss"), so its number long here is a lossy one;
+ * - the same with the bigint long avsc's documentation suggests (8-byte unpack per value);
+ * - avsc's streaming BlockDecoder per message, the usual way to read a container.
+ *
+ * Each measurement runs in a fresh process: in one process the avsc call sites that saw the
+ * baselines' long types would turn megamorphic and slow down whatever runs next.
+ *
+ * Run: npx tsx bench/alerts/decode.ts [seconds per round, default 2]
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import avro from "avsc";
+// the sources, not the package's built dist/, so that `npx tsx` measures the code in the tree
+import { Alert, bigQueryRow } from "../../packages/broker-utils/src/alerts/index.js";
+import {
+  decodeSingleRecordContainer,
+  readContainerHeader,
+} from "../../packages/broker-utils/src/avro/index.js";
+
+const DATA = fileURLToPath(new URL("../../../shared/data/ztf/alerts/", import.meta.url));
+const CHILD_FLAG = "--measure";
+const child = process.argv[2] === CHILD_FLAG;
+const SECONDS = Number((child ? process.argv[4] : process.argv[2]) ?? 2);
+const ROUNDS = 5;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : name.endsWith(".avro") ? [path] : [];
+  });
+}
+
+const alerts = files(DATA).map((path) => readFileSync(path));
+const megabytes = alerts.reduce((sum, bytes) => sum + bytes.length, 0) / alerts.length / 1e6;
+
+/** Where the single block's data starts: after the header, the record count and the byte size. */
+function blockStart(bytes: Buffer): number {
+  let pos = readContainerHeader(bytes, "bench").end;
+  for (let varint = 0; varint < 2; varint++) while (bytes[pos++]! & 0x80);
+  return pos;
+}
+
+/** A writer type with the given long; the schema's defaults go (they play no part in decoding, and ZTF's are not all valid). */
+function writerType(schema: avro.Schema, long: avro.Type): avro.Type {
+  const withoutDefaults = JSON.parse(JSON.stringify(schema), (key, value: unknown) =>
+    key === "default" ? undefined : value,
+  ) as avro.Schema;
+  return avro.Type.forSchema(withoutDefaults, {
+    typeHook: (s) => (s === "long" || (s as { type?: unknown }).type === "long" ? long : undefined),
+  });
+}
+
+/** Writer types parsed once per distinct schema, as a long-lived decoder would hold them. */
+function datumDecoders(long: avro.Type): ((bytes: Buffer) => unknown)[] {
+  const types = new Map<string, avro.Type>();
+  return alerts.map((bytes) => {
+    const text = readContainerHeader(bytes, "bench").schemaText;
+    let type = types.get(text);
+    if (!type) types.set(text, (type = writerType(JSON.parse(text) as avro.Schema, long)));
+    const start = blockStart(bytes);
+    return (buf: Buffer) => type.decode(buf, start).value;
+  });
+}
+
+const lossyNumberLong = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => Number(buf.readBigInt64LE()),
+  toBuffer: (n: number) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(BigInt(n));
+    return buf;
+  },
+  fromJSON: Number,
+  toJSON: Number,
+  isValid: (n: unknown) => typeof n === "number",
+  compare: (a: number, b: number) => a - b,
+});
+
+const documentedBigIntLong = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(n);
+    return buf;
+  },
+  fromJSON: BigInt,
+  toJSON: String,
+  isValid: (n: unknown) => typeof n === "bigint",
+  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+/** Median alerts/s over ROUNDS rounds of SECONDS each, after a warm-up round. */
+async function measure(run: (bytes: Buffer, i: number) => unknown): Promise<number[]> {
+  const rates: number[] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    let count = 0;
+    const start = performance.now();
+    const end = start + SECONDS * 1000;
+    while (performance.now() < end) {
+      for (let i = 0; i < alerts.length; i++) await run(alerts[i]!, i);
+      count += alerts.length;
+    }
+    if (round > 0) rates.push(count / ((performance.now() - start) / 1000));
+  }
+  return rates.sort((a, b) => a - b);
+}
+
+function blockDecoderRead(bytes: Buffer): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const records: unknown[] = [];
+    Readable.from([bytes])
+      .pipe(
+        new avro.streams.BlockDecoder({
+          parseHook: (schema) => writerType(schema, documentedBigIntLong),
+        }),
+      )
+      .on("data", (record: unknown) => records.push(record))
+      .on("end", () => resolve(records[0]))
+      .on("error", reject);
+  });
+}
+
+const MEASUREMENTS: Record<string, () => (bytes: Buffer, i: number) => unknown> = {
+  "baseline: avsc datum decode, number longs (lossy)": () => {
+    const decoders = datumDecoders(lossyNumberLong);
+    return (bytes, i) => decoders[i]!(bytes);
+  },
+  "avsc datum decode, documented bigint long": () => {
+    const decoders = datumDecoders(documentedBigIntLong);
+    return (bytes, i) => decoders[i]!(bytes);
+  },
+  "avsc BlockDecoder per message (streaming, bigint long)": () => blockDecoderRead,
+  "ours: container decode (cached schema, bigint longs)": () => (bytes) =>
+    decodeSingleRecordContainer(bytes, "bench"),
+  "ours: Alert + strip cutouts + alerts & DIASource rows": () => (bytes) => {
+    const alert = Alert.fromBytes(bytes, { survey: "ztf", input: "bench" });
+    alert.dict();
+    return [bigQueryRow(alert, "alerts"), bigQueryRow(alert, "DIASource")];
+  },
+};
+
+if (child) {
+  const name = process.argv[3]!;
+  process.stdout.write(JSON.stringify(await measure(MEASUREMENTS[name]!())));
+} else {
+  console.log(
+    `${alerts.length} real ZTF alerts, mean ${megabytes.toFixed(3)} MB; median of ${ROUNDS} rounds ` +
+      `of ${SECONDS} s, each measurement in its own process; node ${process.version}`,
+  );
+  const medians: Record<string, number> = {};
+  for (const name of Object.keys(MEASUREMENTS)) {
+    const script = fileURLToPath(import.meta.url);
+    const args = [...process.execArgv, script, CHILD_FLAG, name, String(SECONDS)];
+    const rates = JSON.parse(
+      execFileSync(process.execPath, args, { encoding: "utf8" }),
+    ) as number[];
+    const median = rates[Math.floor(rates.length / 2)]!;
+    medians[name] = median;
+    console.log(
+      `${name.padEnd(56)} ${median.toFixed(0).padStart(7)} alerts/s` +
+        `  (rounds ${rates.map((r) => r.toFixed(0)).join(" ")})`,
+    );
+  }
+  const [baseline, , , decodeOnly, pipeline] = Object.values(medians) as number[];
+  console.log(
+    `\nours decode / baseline = ${(decodeOnly! / baseline!).toFixed(2)}; ` +
+      `ours full pipeline / baseline = ${(pipeline! / baseline!).toFixed(2)}; ` +
+      `the pipeline needs ${(400 / pipeline!).toFixed(2)} of a core for the required 400 alerts/s`,
+  );
+}
