@@ -91,6 +91,20 @@ describe("Object Container Files", () => {
     expect(cut.message).toContain(ZTF);
   });
 
+  it("reports a count beyond 2^53 as corrupt", () => {
+    const plain = encodeContainer(TEXT, SCHEMA, [{ id: 1n, label: null }]);
+    const header = readContainerHeader(plain, "x");
+    const huge = Buffer.concat([
+      plain.subarray(0, header.end),
+      Buffer.alloc(10, 0xff),
+      Buffer.from([1]),
+    ]);
+    expect(decodeError(() => decodeContainer(huge, "huge.avro"))).toMatchObject({
+      reason: "corrupt",
+      message: "huge.avro: block 1: Avro long exceeds 2^53 where a count was expected",
+    });
+  });
+
   it("reports a block that does not end with the sync marker as corrupt", () => {
     const bytes = Buffer.from(readShared(ZTF));
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);

@@ -33,14 +33,21 @@ export function isContainer(bytes: Uint8Array): boolean {
   return bytes.length >= MAGIC.length && asBuffer(bytes).subarray(0, MAGIC.length).equals(MAGIC);
 }
 
-function need<T>(value: T | undefined, input: string, what: string): T {
+/** A count, size or length of the container format. */
+function readLong(cursor: Cursor, input: string, what: string): number {
+  let value: number | undefined;
+  try {
+    value = readSafeLong(cursor);
+  } catch (err) {
+    throw new AvroDecodeError("corrupt", input, `${what}: ${(err as Error).message}`);
+  }
   if (value === undefined)
     throw new AvroDecodeError("truncated", input, `bytes end inside ${what}`);
   return value;
 }
 
 function readLength(cursor: Cursor, input: string, what: string): number {
-  const length = need(readSafeLong(cursor), input, what);
+  const length = readLong(cursor, input, what);
   if (length < 0 || cursor.pos + length > cursor.bytes.length) {
     throw new AvroDecodeError("truncated", input, `bytes end inside ${what}`);
   }
@@ -60,12 +67,12 @@ export function readContainerHeader(bytes: Uint8Array, input: string): Container
   const cursor: Cursor = { bytes: buf, pos: MAGIC.length };
   const meta = new Map<string, Buffer>();
   for (;;) {
-    let count = need(readSafeLong(cursor), input, "the header metadata");
+    let count = readLong(cursor, input, "the header metadata");
     if (count === 0) break;
     // A negative count is followed by the block's byte size (Avro spec, maps).
     if (count < 0) {
       count = -count;
-      need(readSafeLong(cursor), input, "the header metadata");
+      readLong(cursor, input, "the header metadata");
     }
     for (let i = 0; i < count; i++) {
       const keyLength = readLength(cursor, input, "a header metadata key");
@@ -108,7 +115,7 @@ function readBlocks(buf: Buffer, header: ContainerHeader, input: string): Block[
   const blocks: Block[] = [];
   const cursor: Cursor = { bytes: buf, pos: header.end };
   while (cursor.pos < buf.length) {
-    const count = need(readSafeLong(cursor), input, `block ${blocks.length + 1}`);
+    const count = readLong(cursor, input, `block ${blocks.length + 1}`);
     const size = readLength(cursor, input, `block ${blocks.length + 1}`);
     const raw = buf.subarray(cursor.pos, cursor.pos + size);
     cursor.pos += size;

@@ -73,7 +73,7 @@ export function cachedSchema(text: string): AvroSchema {
   return schema;
 }
 
-/** Avro's `bytes` as avsc wants them (a Buffer view, no copy). */
+/** The bytes as the Buffer avsc needs: a view on the same memory, no copy. */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes)
     ? bytes
