@@ -3,7 +3,6 @@
  * Progress goes to stderr; `up` prints the environment for clients on stdout, so
  * `eval "$(pgb services up)"` points a shell at the servers.
  */
-import { readFile } from "node:fs/promises";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseServiceNames, resolveConfig, SERVICE_NAMES, type ServiceName } from "./config.js";
 import { logFileOf } from "./driver.js";
@@ -18,7 +17,7 @@ import {
   type ServiceStatus,
   type StorageNotification,
 } from "./index.js";
-import { lastLines } from "./process.js";
+import { lastLines, pathExists, readLogSince } from "./process.js";
 
 interface CommonFlags {
   cacheDir?: string;
@@ -187,7 +186,8 @@ export function registerServicesCommands(program: Command): void {
     const config = resolveConfig(optionsFrom(name === undefined ? [] : [name], flags));
     for (const server of config.services) {
       const file = logFileOf(config, server);
-      const text = await readFile(file, "utf8").catch(() => undefined);
+      // the end of the file only: logs are appended across starts
+      const text = (await pathExists(file)) ? await readLogSince(file, 0) : undefined;
       process.stdout.write(`==> ${file} <==\n`);
       process.stdout.write(
         text === undefined ? "(no log yet)\n" : `${lastLines(text, flags.lines)}\n`,

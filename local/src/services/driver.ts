@@ -1,5 +1,5 @@
 /** The contract each local server implements, and helpers they share. */
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFile, mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResolvedConfig, ServiceName, StorageNotification } from "./config.js";
 import { fileSize, pathExists, type ServiceRecord } from "./process.js";
@@ -32,10 +32,14 @@ export function logFileOf(config: ResolvedConfig, name: ServiceName): string {
   return join(config.logDir, `${name}.log`);
 }
 
+/** Past this size a log is moved to <name>.log.1 at the next start (one old generation kept). */
+const MAX_LOG_BYTES = 20 * 1024 * 1024;
+
 /** Marks the start of a run in the (appended) log and returns where this run's output begins. */
 export async function beginLog(config: ResolvedConfig, name: ServiceName): Promise<number> {
   await mkdir(config.logDir, { recursive: true });
   const file = logFileOf(config, name);
+  if ((await fileSize(file)) > MAX_LOG_BYTES) await rename(file, `${file}.1`);
   await appendFile(file, `\n===== pgb: starting ${name} at ${new Date().toISOString()} =====\n`);
   return fileSize(file);
 }

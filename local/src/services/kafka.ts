@@ -74,6 +74,9 @@ appender.stdout.type = Console
 appender.stdout.name = STDOUT
 appender.stdout.layout.type = PatternLayout
 appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+# the broker prints every config value at start (2,000 lines); warnings are enough
+logger.config.name = org.apache.kafka.common.config
+logger.config.level = WARN
 logger.controller.name = org.apache.kafka.controller
 logger.controller.level = WARN
 logger.state.name = state.change.logger
