@@ -58,10 +58,14 @@ interface Decoded {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** The top-level record's full name, e.g. `ztf.alert`, `lsst.v9_0.alert`, `topLevelRecord`. */
+function fullName(schema: AvroSchema): string {
+  return [schema.json["namespace"], schema.json["name"]].filter(Boolean).join(".");
+}
+
 /** `lsst.v9_0.alert` → v9_0, `elasticc.v0_9.alert` → v0_9. */
 function versionFromNamespace(schema: AvroSchema): string | undefined {
-  const name = [schema.json["namespace"], schema.json["name"]].filter(Boolean).join(".");
-  return /(?:^|\.)(v\d+(?:_\d+)+)(?:\.|$)/.exec(name)?.[1];
+  return /(?:^|\.)(v\d+(?:_\d+)+)(?:\.|$)/.exec(fullName(schema))?.[1];
 }
 
 function rethrow(err: unknown, input: string): never {
@@ -134,8 +138,7 @@ export function detectSurvey(bytes: Uint8Array): Survey | undefined {
   if (isWireFormat(bytes)) return "lsst";
   if (!isContainer(bytes)) return undefined;
   const { schema, records } = decodeContainer(bytes, "alert");
-  const name = [schema.json["namespace"], schema.json["name"]].filter(Boolean).join(".");
-  const prefix = name.split(".")[0] ?? "";
+  const prefix = fullName(schema).split(".")[0] ?? "";
   if (isSurvey(prefix)) return prefix;
   const record = records[0] as AlertRecord | undefined;
   if (!record) return undefined;
