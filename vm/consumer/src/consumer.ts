@@ -1,0 +1,328 @@
+/**
+ * The consumer run: wait for tonight's topic, read it with kafkajs in a consumer group, publish every
+ * message through the Pipeline, commit the offsets the OffsetTracker allows, pause fetching while the
+ * publisher is saturated, log stats, and stop cleanly on request or on a fatal error.
+ *
+ * Shutdown (SIGTERM, or a failed publish): stop fetching, wait for in-flight publishes (bounded),
+ * commit what was acknowledged, leave the group. Whatever was not committed is read again by the next
+ * run, so a stop at any instant, clean or not, loses nothing.
+ */
+import { Kafka, type Consumer, type EachBatchPayload } from "kafkajs";
+import {
+  createPublisher,
+  downloadIfExists,
+  pubsubClient,
+  storageClient,
+  uploadIfAbsent,
+  type Attributes,
+} from "@pgb/broker-utils/gcp";
+import { levelFromEnv, type Logger } from "@pgb/broker-utils/log";
+import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
+import type { ConsumerConfig } from "./config.js";
+import { kafkaSecurityOptions, loadCredentials } from "./credentials.js";
+import { FlowGate } from "./flow.js";
+import { kafkajsLevel, kafkajsLogCreator } from "./kafka-log.js";
+import { OffsetTracker, type CommitEntry } from "./offsets.js";
+import { Pipeline } from "./pipeline.js";
+import { StatsWindow } from "./stats.js";
+import { waitForTopic } from "./topic.js";
+
+/** Exit codes: 0 clean stop; 1 a failure the next run may not have (systemd restarts it). */
+export const EXIT = { ok: 0, failure: 1 } as const;
+
+const COMMIT_INTERVAL_MS = 1000;
+/** Part of the shutdown budget kept for the last commit and leaving the group. */
+const SHUTDOWN_RESERVE_MS = 5000;
+/** After a fatal error, in-flight publishes get this long to finish (more commits, fewer duplicates). */
+const FATAL_DRAIN_MS = 5000;
+
+/**
+ * Fetch sizes: ~70–80 KB alerts, so 8 MB per partition is ~100 alerts per round trip to a survey
+ * broker across the continent; a fetch response is held until its messages are published.
+ */
+const FETCH = {
+  maxBytesPerPartition: 8 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+  maxWaitTimeInMs: 1000,
+};
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export interface RunHandle {
+  /** Resolves with the exit code once the consumer stopped. */
+  done: Promise<number>;
+  /** Asks for a clean stop (SIGTERM). */
+  stop(reason: string): void;
+}
+
+export function startConsumer(config: ConsumerConfig, log: Logger): RunHandle {
+  let requestStop: (reason: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    requestStop = resolve;
+  });
+  return {
+    done: run(config, log, stopRequested),
+    stop: (reason) => requestStop(reason),
+  };
+}
+
+async function run(
+  config: ConsumerConfig,
+  log: Logger,
+  stopRequested: Promise<string>,
+): Promise<number> {
+  const storage = storageClient(config.project);
+  const map = await loadSchemaMap(config.survey, {
+    reader: async (survey) =>
+      (
+        await downloadIfExists(storage, config.brokerFilesBucket, `schema_maps/${survey}.yaml`)
+      )?.toString("utf8"),
+  });
+  const credentials = await loadCredentials(
+    config.credentials,
+    config.securityProtocol,
+    config.project,
+  );
+  const kafka = new Kafka({
+    clientId: config.groupId,
+    brokers: config.brokers,
+    ...kafkaSecurityOptions(config.securityProtocol, config.saslMechanism, credentials),
+    logLevel: kafkajsLevel(levelFromEnv()),
+    logCreator: kafkajsLogCreator(log),
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+  });
+  log.info("consumer starting", {
+    brokers: config.brokers,
+    securityProtocol: config.securityProtocol,
+    saslMechanism: config.saslMechanism ?? null,
+    groupId: config.groupId,
+    alertsTopic: config.alertsTopic,
+    schemaMap: map.origin,
+    decode: config.decode,
+  });
+
+  const admin = kafka.admin();
+  const topic = await waitForTopic({
+    source: config.topic,
+    map,
+    listTopics: async () => {
+      await admin.connect();
+      return admin.listTopics();
+    },
+    intervalMs: config.topicPollMs,
+    log,
+    stopped: stopRequested.then(() => undefined),
+  });
+  await withTimeout(admin.disconnect(), 5000);
+  if (topic === undefined) {
+    log.info("stopped while waiting for the Kafka topic");
+    return EXIT.ok;
+  }
+
+  const pubsub = pubsubClient(config.project);
+  const publisher = createPublisher(pubsub, config.alertsTopic);
+  const tracker = new OffsetTracker();
+  const gate = new FlowGate({
+    maxMessages: config.maxOutstandingMessages,
+    maxBytes: config.maxOutstandingBytes,
+  });
+  let stats = new StatsWindow(Date.now());
+  const highWatermarks = new Map<number, bigint>();
+
+  let stopping = false;
+  let paused = false;
+  let fatal: { err: unknown; where: Attributes } | undefined;
+  let fatalCount = 0;
+  let signalFatal: () => void = () => undefined;
+  const fatalRaised = new Promise<void>((resolve) => {
+    signalFatal = resolve;
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId,
+    allowAutoTopicCreation: false,
+    ...FETCH,
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+  });
+
+  const pause = (): void => {
+    if (paused) return;
+    paused = true;
+    consumer.pause([{ topic }]);
+  };
+  const resume = (): void => {
+    if (!paused || stopping || gate.saturated || !gate.canResume) return;
+    paused = false;
+    consumer.resume([{ topic }]);
+  };
+
+  const pipeline = new Pipeline({
+    publish: (data, attributes) => publisher.publish(data, attributes),
+    storeRejected: async (name, data, metadata) =>
+      (await uploadIfAbsent(storage, config.brokerFilesBucket, name, data, { metadata })).status,
+    tracker,
+    gate,
+    stats: () => stats,
+    log,
+    decodeWith: config.decode ? map : undefined,
+    onRelease: resume,
+    onFatal: (err, where) => {
+      fatalCount++;
+      if (fatal !== undefined) return;
+      fatal = { err, where };
+      log.error(`publishing to ${config.alertsTopic} failed; stopping without committing past it`, {
+        ...where,
+        error: err instanceof Error ? err : String(err),
+      });
+      signalFatal();
+    },
+  });
+
+  let committing: Promise<void> | undefined;
+  const commit = async (entries: CommitEntry[]): Promise<void> => {
+    if (entries.length === 0) return;
+    try {
+      await consumer.commitOffsets(entries);
+      tracker.markCommitted(entries);
+    } catch (err) {
+      log.warning(
+        `committing Kafka offsets failed; retrying at the next commit: ${(err as Error).message}`,
+        {
+          offsets: entries,
+        },
+      );
+    }
+  };
+  const commitPending = (): Promise<void> => {
+    committing ??= commit(tracker.pendingCommits()).finally(() => {
+      committing = undefined;
+    });
+    return committing;
+  };
+  /** Every acknowledged position, moved or not: the last word before leaving the group. */
+  const commitAll = async (): Promise<void> => {
+    await committing;
+    const all: CommitEntry[] = tracker.entries().flatMap(({ topic: t, partition, offsets }) => {
+      const position = offsets.commitPosition();
+      return position === undefined ? [] : [{ topic: t, partition, offset: position.toString() }];
+    });
+    await commit(all);
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    log.info("joined the Kafka consumer group", {
+      groupId: payload.groupId,
+      memberId: payload.memberId,
+      assignment: payload.memberAssignment,
+    });
+    tracker.retain(payload.memberAssignment);
+    // a consumer kafkajs restarted has forgotten the pause
+    if (paused) consumer.pause([{ topic }]);
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) {
+      log.warning(`the Kafka consumer crashed and kafkajs restarts it: ${payload.error.message}`);
+    } else {
+      log.error(`the Kafka consumer crashed and kafkajs gave up: ${payload.error.message}`, {
+        error: payload.error,
+      });
+      fatal ??= { err: payload.error, where: { "kafka.topic": topic } };
+      signalFatal();
+    }
+  });
+
+  const eachBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> => {
+    for (const message of batch.messages) {
+      if (stopping || !isRunning() || isStale()) break;
+      pipeline.handle(batch.topic, batch.partition, message);
+      resolveOffset(message.offset);
+    }
+    highWatermarks.set(batch.partition, BigInt(batch.highWatermark));
+    if (gate.saturated) pause();
+    await heartbeat();
+  };
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  log.info(`consuming Kafka topic ${topic}`, { topic, groupId: config.groupId });
+
+  const commitTimer = setInterval(() => void commitPending(), COMMIT_INTERVAL_MS);
+  const statsTimer = setInterval(() => {
+    const snapshot = stats.snapshot(Date.now());
+    stats = new StatsWindow(Date.now());
+    const lag: Record<string, string> = {};
+    for (const { partition, offsets } of tracker.entries()) {
+      const hw = highWatermarks.get(partition);
+      const value = hw === undefined ? undefined : offsets.lag(hw);
+      if (value !== undefined) lag[String(partition)] = value;
+    }
+    log.info("stats", {
+      topic,
+      ...snapshot,
+      megabytesPerSecond: Math.round(snapshot.bytesPerSecond / 1e4) / 100,
+      lag,
+      outstanding: gate.outstanding,
+      paused,
+      rssMegabytes: Math.round(process.memoryUsage.rss() / 1e6),
+    });
+  }, config.statsMs);
+
+  const reason = await Promise.race([stopRequested, fatalRaised.then(() => "fatal")]);
+  const deadline = Date.now() + config.shutdownMs;
+  stopping = true;
+  clearInterval(statsTimer);
+  clearInterval(commitTimer);
+  // stop fetching; eachBatch also stops at the next message
+  consumer.pause([{ topic }]);
+  paused = true;
+  const drainMs = fatal ? FATAL_DRAIN_MS : Math.max(0, deadline - Date.now() - SHUTDOWN_RESERVE_MS);
+  log.info(`stopping (${reason}): draining in-flight publishes`, {
+    outstanding: gate.outstanding,
+    drainSeconds: drainMs / 1000,
+  });
+  const drained = await withTimeout(Promise.all([gate.idle(), publisher.flush()]), drainMs);
+  if (drained === "timeout") {
+    log.warning(
+      "in-flight publishes did not finish in time; their offsets stay uncommitted and are read again",
+      {
+        outstanding: gate.outstanding,
+      },
+    );
+  }
+  await withTimeout(commitAll(), Math.max(1000, deadline - Date.now() - 2000));
+  await withTimeout(consumer.disconnect(), Math.max(1000, deadline - Date.now()));
+  if (fatal) {
+    log.error(
+      `stopped after a fatal error (${fatalCount} failed publish(es)); restart to resume from the last commit`,
+    );
+    return EXIT.failure;
+  }
+  const positions = Object.fromEntries(
+    tracker
+      .entries()
+      .map(({ partition, offsets }) => [
+        String(partition),
+        offsets.commitPosition()?.toString() ?? null,
+      ]),
+  );
+  log.info("stopped cleanly", {
+    topic,
+    commitPositions: positions,
+    uncommitted: tracker.pendingCommits(),
+  });
+  return EXIT.ok;
+}

@@ -1,0 +1,133 @@
+/**
+ * One Kafka message → one Pub/Sub message (broker-spec §3 "Message"), independent of kafkajs so it
+ * can be tested with fakes: the value is published unchanged with its Kafka coordinates as string
+ * attributes (plus the alert's ids when decoding is on), the offset is tracked until Pub/Sub
+ * acknowledges it, and a value too large for Pub/Sub goes to `rejected/` in the broker_files bucket.
+ * A publish or store that fails is fatal: the caller stops and exits, and Kafka re-delivers every
+ * offset that was not committed.
+ */
+import { Alert } from "@pgb/broker-utils/alerts";
+import type { Attributes } from "@pgb/broker-utils/gcp";
+import type { Logger } from "@pgb/broker-utils/log";
+import type { SchemaMap } from "@pgb/broker-utils/schema-maps";
+import type { FlowGate } from "./flow.js";
+import type { OffsetTracker } from "./offsets.js";
+import type { StatsWindow } from "./stats.js";
+
+/**
+ * Pub/Sub's message limit is 10 MB (data plus attributes, in a publish request of at most 10 MB);
+ * larger values cannot be published and are stored instead.
+ */
+export const MAX_PUBLISH_BYTES = 10_000_000;
+
+/** Room left for the attributes and the request's framing within MAX_PUBLISH_BYTES. */
+const REQUEST_OVERHEAD_BYTES = 16 * 1024;
+
+/** A Kafka record as the pipeline needs it (kafkajs' KafkaMessage has these fields). */
+export interface KafkaRecord {
+  /** Decimal string (64-bit). */
+  offset: string;
+  /** Milliseconds since the epoch, as a decimal string. */
+  timestamp: string;
+  value: Buffer | null;
+}
+
+export interface PipelineDeps {
+  publish(data: Buffer, attributes: Attributes): Promise<unknown>;
+  /** Stores an oversized value; "duplicate" when an earlier run stored it already. */
+  storeRejected(name: string, data: Buffer, metadata: Attributes): Promise<"written" | "duplicate">;
+  tracker: OffsetTracker;
+  gate: FlowGate;
+  stats: () => StatsWindow;
+  log: Logger;
+  /** The schema map to decode with, or undefined when decoding is off. */
+  decodeWith: SchemaMap | undefined;
+  /** Called when an acknowledgement freed room (fetching may resume). */
+  onRelease: () => void;
+  /** Called once per failed publish or store: the consumer must stop without committing past it. */
+  onFatal: (err: unknown, where: Attributes) => void;
+  now?: () => number;
+}
+
+/** The Kafka coordinates every message carries (broker-spec §3). */
+export function kafkaAttributes(topic: string, partition: number, record: KafkaRecord): Attributes {
+  return {
+    "kafka.topic": topic,
+    "kafka.partition": String(partition),
+    "kafka.offset": record.offset,
+    "kafka.timestamp": record.timestamp,
+  };
+}
+
+/** `rejected/consumer/{topic}/{partition}-{offset}.bin` (broker-spec §3). */
+export function rejectedObjectName(topic: string, partition: number, offset: string): string {
+  return `rejected/consumer/${topic}/${partition}-${offset}.bin`;
+}
+
+/** The alert's ids as attributes; throws when the value is not a decodable alert of the survey. */
+export function alertAttributes(value: Buffer, map: SchemaMap, input: string): Attributes {
+  const alert = Alert.fromBytes(value, { survey: map.fields.survey, schemaMap: map, input });
+  const out: Attributes = { objectId: alert.objectId, sourceId: alert.sourceId };
+  if (alert.schemaVersion !== undefined) out["schemaVersion"] = alert.schemaVersion;
+  return out;
+}
+
+export class Pipeline {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Hands one record on; returns at once (the publish completes in the background). */
+  handle(topic: string, partition: number, record: KafkaRecord): void {
+    const { deps } = this;
+    const value = record.value ?? Buffer.alloc(0);
+    const attributes = kafkaAttributes(topic, partition, record);
+    const delivery = deps.tracker.deliver(topic, partition, BigInt(record.offset));
+    const bytes = value.length;
+    deps.gate.add(bytes);
+    const done = (): void => {
+      deps.tracker.get(topic, partition).ack(delivery);
+      deps.gate.release(bytes);
+      deps.onRelease();
+    };
+    const failed = (err: unknown): void => {
+      deps.gate.release(bytes);
+      deps.onFatal(err, attributes);
+    };
+
+    if (bytes + REQUEST_OVERHEAD_BYTES > MAX_PUBLISH_BYTES) {
+      const name = rejectedObjectName(topic, partition, record.offset);
+      deps.log.error(
+        `Kafka value of ${bytes} bytes is over Pub/Sub's ${MAX_PUBLISH_BYTES}-byte limit; storing it as ${name}`,
+        { ...attributes, bytes, object: name },
+      );
+      deps.storeRejected(name, value, attributes).then((outcome) => {
+        if (outcome === "duplicate")
+          deps.log.info(`${name} was stored by an earlier run`, attributes);
+        deps.stats().rejectedOne(bytes);
+        done();
+      }, failed);
+      return;
+    }
+
+    if (deps.decodeWith !== undefined) {
+      const input = `Kafka ${topic} partition ${partition} offset ${record.offset}`;
+      try {
+        Object.assign(attributes, alertAttributes(value, deps.decodeWith, input));
+      } catch (err) {
+        deps.stats().decodeFailed();
+        deps.log.warning(
+          `cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: ${(err as Error).message}`,
+          attributes,
+        );
+      }
+    }
+    const start = this.now();
+    deps.publish(value, attributes).then(() => {
+      deps.stats().published(bytes, this.now() - start);
+      done();
+    }, failed);
+  }
+}
