@@ -20,6 +20,7 @@ import {
 import type { ServiceDriver } from "./driver.js";
 import { kafkaDriver } from "./kafka.js";
 import {
+  isLocked,
   isOurProcess,
   portOpen,
   readRecord,
@@ -174,7 +175,7 @@ async function assertPortsFree(config: ResolvedConfig, name: ServiceName): Promi
     if (await portOpen(port)) {
       const which = port === config.ports[name] ? "its port" : "its internal port";
       throw new StartError(
-        `${name}: ${which} 127.0.0.1:${port} is in use by a process pgb did not start; stop that ` +
+        `${which} 127.0.0.1:${port} is in use by a process pgb did not start; stop that ` +
           `process or choose another port (${portVariable(name)} or --${name}-port)`,
       );
     }
@@ -220,7 +221,7 @@ async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"st
     if (record && recordAlive(record)) {
       if (record.port !== port) {
         throw new StartError(
-          `${name} is already running on port ${record.port} (PID ${record.processes
+          `already running on port ${record.port} (PID ${record.processes
             .map((p) => p.pid)
             .join(
               ", ",
@@ -258,6 +259,13 @@ export async function ensureServices(opts: ServicesOptions = {}): Promise<Servic
   const started: ServiceName[] = [];
   const reused: ServiceName[] = [];
   const t0 = Date.now();
+  // a busy port fails the whole call before anything is started (checked again under the lock;
+  // a server another process is starting right now holds its lock and is left to that process)
+  await forEach(config.services, async (name) => {
+    if (await isLocked(config.stateDir, name)) return;
+    const record = await readRecord(config.stateDir, name);
+    if (!record || !recordAlive(record)) await assertPortsFree(config, name);
+  });
   try {
     await forEach(config.services, async (name) => {
       const outcome = await ensureOne(config, name);

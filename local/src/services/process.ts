@@ -356,6 +356,11 @@ export async function withLock<T>(
   }
 }
 
+/** True while some process holds the lock (e.g. is starting that server right now). */
+export function isLocked(stateDir: string, name: string): Promise<boolean> {
+  return pathExists(join(stateDir, "locks", `${name}.lock`));
+}
+
 export async function pathExists(path: string): Promise<boolean> {
   try {
     await stat(path);
