@@ -92,6 +92,12 @@ describe("accessors", () => {
     expect(map.objectId(alert)).toBe("ZTF21abvawaj");
     expect(map.sourceId(alert)).toBe(1704264473315015001n);
     expect(map.prvSources(alert)).toHaveLength(37);
+    expect(Object.keys(map.cutouts(alert))).toEqual([
+      "cutoutScience",
+      "cutoutTemplate",
+      "cutoutDifference",
+    ]);
+    expect(map.cutouts({ ...alert, cutoutTemplate: null })).not.toHaveProperty("cutoutTemplate");
     expect(map.ra(alert)).toBe(278.9905023);
     expect(map.dec(alert)).toBe(63.7264781);
     expect(map.band(source)).toBe("g"); // fid 1

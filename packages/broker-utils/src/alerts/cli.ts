@@ -54,9 +54,7 @@ function summary(alert: Alert): string {
   const map = alert.schemaMap;
   const source = alert.source ?? {};
   const mjd = map.mjd(source);
-  const cutouts = map.fields.cutoutFields
-    .filter((field) => alert.record[field] !== null && alert.record[field] !== undefined)
-    .join(", ");
+  const cutouts = Object.keys(map.cutouts(alert.record)).join(", ");
   return table([
     ["survey", alert.survey],
     ["schemaVersion", alert.schemaVersion ?? "(unknown)"],

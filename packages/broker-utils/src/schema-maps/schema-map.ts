@@ -278,6 +278,16 @@ export class SchemaMap {
     return Array.isArray(sources) ? (sources as AlertRecord[]) : null;
   }
 
+  /** The alert's cutouts that are present (not null), by field name. */
+  cutouts(alert: AlertRecord): Record<string, unknown> {
+    const present: Record<string, unknown> = {};
+    for (const field of this.fields.cutoutFields) {
+      const cutout = alert[field];
+      if (cutout !== null && cutout !== undefined) present[field] = cutout;
+    }
+    return present;
+  }
+
   ra(alert: AlertRecord): number | undefined {
     return finite(valueAt(alert, this.fields.raPath));
   }
