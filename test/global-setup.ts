@@ -5,13 +5,13 @@
  * run, in CI and locally alike: the tests never skip a missing server.
  */
 import type { TestProject } from "vitest/node";
-import { ensureServices, serviceEnv, servicesDown } from "@pgb/local";
+import { ensureServices, serviceEnv, servicesDown, type ServicesUpResult } from "@pgb/local";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const progress = (message: string): void => {
     process.stderr.write(`[services] ${message}\n`);
   };
-  let result;
+  let result: ServicesUpResult;
   try {
     result = await ensureServices({ progress });
   } catch (err) {
