@@ -7,6 +7,7 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { bigqueryDriver } from "./bigquery.js";
 import {
   internalPort,
@@ -182,6 +183,28 @@ async function assertPortsFree(config: ResolvedConfig, name: ServiceName): Promi
   }
 }
 
+function pidList(record: ServiceRecord): string {
+  return record.processes.map((p) => p.pid).join(", ");
+}
+
+/**
+ * Health of a running server, asked again for a while before it is called unhealthy: a busy
+ * machine can make one check time out, and an unhealthy verdict restarts a server others may use.
+ */
+async function healthyWithin(
+  config: ResolvedConfig,
+  name: ServiceName,
+  port: number,
+  ms: number,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await DRIVERS[name].healthy(config, port)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(500);
+  }
+}
+
 async function stopRecorded(config: ResolvedConfig, record: ServiceRecord): Promise<void> {
   await stopProcesses(record.processes);
   await removeRecord(config.stateDir, record.name);
@@ -203,8 +226,7 @@ async function startOne(
     ...(storageNotification ? { storageNotification } : {}),
   });
   await writeRecord(config.stateDir, record);
-  const pids = record.processes.map((p) => p.pid).join(", ");
-  config.progress(`${name}: ready in ${seconds(t0)} (PID ${pids}, log ${record.log})`);
+  config.progress(`${name}: ready in ${seconds(t0)} (PID ${pidList(record)}, log ${record.log})`);
   return record;
 }
 
@@ -221,14 +243,11 @@ async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"st
     if (record && recordAlive(record)) {
       if (record.port !== port) {
         throw new StartError(
-          `already running on port ${record.port} (PID ${record.processes
-            .map((p) => p.pid)
-            .join(
-              ", ",
-            )}), not ${port}: use that port, or stop it first (pgb services down ${name})`,
+          `already running on port ${record.port} (PID ${pidList(record)}), not ${port}: ` +
+            `use that port, or stop it first (pgb services down ${name})`,
         );
       }
-      const healthy = await DRIVERS[name].healthy(config, port);
+      const healthy = await healthyWithin(config, name, port, 10_000);
       const topicChange =
         name === "storage" &&
         wanted !== undefined &&
@@ -303,7 +322,7 @@ export async function servicesDown(opts: ServicesDownOptions = {}): Promise<void
     withLock(config.stateDir, name, async () => {
       const record = await readRecord(config.stateDir, name);
       if (record) {
-        config.progress(`${name}: stopping PID ${record.processes.map((p) => p.pid).join(", ")}`);
+        config.progress(`${name}: stopping PID ${pidList(record)}`);
         await stopRecorded(config, record);
       }
       if (opts.purge) await purgeData(config, name);
