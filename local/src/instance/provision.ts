@@ -51,14 +51,23 @@ export function pushEndpoint(base: string, project: string, topic: string): stri
   return `${base.replace(/\/$/, "")}/projects/${project}/topics/${topic}`;
 }
 
+/**
+ * The emulator refuses subscription retention above 7 days, while Pub/Sub accepts up to 31 (the
+ * dead-letter reservoirs): locally they keep 7 days, which no local run comes near.
+ */
+const EMULATOR_MAX_RETENTION_SECONDS = 7 * 24 * 3600;
+
 function subscriptionOptions(
   spec: SubscriptionSpec,
-  project: string,
+  model: InstanceModel,
   urls: FunctionUrls,
 ): Record<string, unknown> {
+  const { project } = model.keywords;
   const options: Record<string, unknown> = {
     ackDeadlineSeconds: spec.ackDeadlineSeconds,
-    messageRetentionDuration: { seconds: spec.messageRetentionSeconds },
+    messageRetentionDuration: {
+      seconds: Math.min(spec.messageRetentionSeconds, EMULATOR_MAX_RETENTION_SECONDS),
+    },
     retainAckedMessages: spec.retainAckedMessages,
   };
   if (spec.deadLetter) {
@@ -74,7 +83,9 @@ function subscriptionOptions(
     };
   }
   if (spec.push) {
-    const base = urls[spec.push.function as FunctionStub];
+    const target = spec.push.function;
+    const fn = model.functions.find((f) => f.name === target);
+    const base = fn === undefined ? undefined : urls[fn.stub];
     if (base === undefined) {
       throw new Error(
         `subscription ${spec.name} pushes to function ${spec.push.function}, which has no local URL; ` +
@@ -107,13 +118,28 @@ export async function provisionInstance(
     await ensure(report, `topic ${topic.name}`, () => pubsub.createTopic(topic.name));
   }
   for (const sub of model.subscriptions) {
-    const options = subscriptionOptions(sub, project, functionUrls);
+    const options = subscriptionOptions(sub, model, functionUrls);
     await ensure(report, `subscription ${sub.name}`, () =>
       pubsub.topic(sub.topic).createSubscription(sub.name, options),
     );
   }
   for (const bucket of model.buckets) {
     await ensure(report, `bucket ${bucket.name}`, () => storage.createBucket(bucket.name));
+  }
+  for (const n of model.notifications) {
+    const bucket = storage.bucket(n.bucket);
+    const [existing] = await bucket.getNotifications();
+    const topicPath = `projects/${project}/topics/${n.topic}`;
+    // the emulator returns the topic as `//pubsub.googleapis.com/projects/P/topics/T`
+    if (existing.some((c) => String(c.metadata.topic ?? "").endsWith(topicPath))) {
+      report.existing.push(`notification ${n.bucket} → ${n.topic}`);
+      continue;
+    }
+    await bucket.createNotification(topicPath, {
+      eventTypes: n.eventTypes,
+      payloadFormat: n.payloadFormat,
+    });
+    report.created.push(`notification ${n.bucket} → ${n.topic}`);
   }
   await ensure(report, `dataset ${model.dataset.name}`, () =>
     bigquery.createDataset(model.dataset.name),
