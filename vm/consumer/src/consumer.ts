@@ -134,7 +134,7 @@ async function run(
     maxMessages: config.maxOutstandingMessages,
     maxBytes: config.maxOutstandingBytes,
   });
-  let stats = new StatsWindow(Date.now());
+  const stats = new StatsWindow(Date.now());
   const highWatermarks = new Map<number, bigint>();
 
   let stopping = false;
@@ -169,7 +169,7 @@ async function run(
       (await uploadIfAbsent(storage, config.brokerFilesBucket, name, data, { metadata })).status,
     tracker,
     gate,
-    stats: () => stats,
+    stats,
     log,
     decodeWith: config.decode ? map : undefined,
     onRelease: resume,
@@ -263,7 +263,6 @@ async function run(
   const commitTimer = setInterval(() => void commitPending(), COMMIT_INTERVAL_MS);
   const statsTimer = setInterval(() => {
     const snapshot = stats.snapshot(Date.now());
-    stats = new StatsWindow(Date.now());
     const lag: Record<string, string> = {};
     for (const { partition, offsets } of tracker.entries()) {
       const hw = highWatermarks.get(partition);

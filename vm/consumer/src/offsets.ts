@@ -18,15 +18,12 @@
 /** One delivered offset, handed back to `ack` when Pub/Sub acknowledged it (or it was stored). */
 export interface Delivery {
   readonly offset: bigint;
-  /** @internal the sequence the delivery belongs to */
-  readonly sequence: number;
   acked: boolean;
 }
 
 export class PartitionOffsets {
   private queue: Delivery[] = [];
   private head = 0;
-  private sequence = 0;
   private firstDelivered: bigint | undefined;
   private lastDelivered: bigint | undefined;
   private position: bigint | undefined;
@@ -35,13 +32,13 @@ export class PartitionOffsets {
   /** Registers the next delivered offset of this partition. */
   deliver(offset: bigint): Delivery {
     if (this.lastDelivered !== undefined && offset <= this.lastDelivered) {
-      this.sequence++;
+      // the old sequence's deliveries leave the queue: their acks only mark themselves
       this.queue = [];
       this.head = 0;
     }
     this.firstDelivered ??= offset;
     this.lastDelivered = offset;
-    const delivery: Delivery = { offset, sequence: this.sequence, acked: false };
+    const delivery: Delivery = { offset, acked: false };
     this.queue.push(delivery);
     return delivery;
   }
@@ -49,7 +46,6 @@ export class PartitionOffsets {
   /** Marks a delivery acknowledged and advances the commit position over the acknowledged prefix. */
   ack(delivery: Delivery): void {
     delivery.acked = true;
-    if (delivery.sequence !== this.sequence) return;
     let next: bigint | undefined;
     while (this.head < this.queue.length && this.queue[this.head]!.acked) {
       next = this.queue[this.head]!.offset + 1n;

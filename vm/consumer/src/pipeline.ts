@@ -38,7 +38,7 @@ export interface PipelineDeps {
   storeRejected(name: string, data: Buffer, metadata: Attributes): Promise<"written" | "duplicate">;
   tracker: OffsetTracker;
   gate: FlowGate;
-  stats: () => StatsWindow;
+  stats: StatsWindow;
   log: Logger;
   /** The schema map to decode with, or undefined when decoding is off. */
   decodeWith: SchemaMap | undefined;
@@ -106,7 +106,7 @@ export class Pipeline {
       deps.storeRejected(name, value, attributes).then((outcome) => {
         if (outcome === "duplicate")
           deps.log.info(`${name} was stored by an earlier run`, attributes);
-        deps.stats().rejectedOne(bytes);
+        deps.stats.rejectedOne(bytes);
         done();
       }, failed);
       return;
@@ -117,7 +117,7 @@ export class Pipeline {
       try {
         Object.assign(attributes, alertAttributes(value, deps.decodeWith, input));
       } catch (err) {
-        deps.stats().decodeFailed();
+        deps.stats.decodeFailed();
         deps.log.warning(
           `cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: ${(err as Error).message}`,
           attributes,
@@ -126,7 +126,7 @@ export class Pipeline {
     }
     const start = this.now();
     deps.publish(value, attributes).then(() => {
-      deps.stats().published(bytes, this.now() - start);
+      deps.stats.published(bytes, this.now() - start);
       done();
     }, failed);
   }
