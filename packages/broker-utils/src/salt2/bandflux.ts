@@ -38,13 +38,13 @@ export function bandflux(
   const projection = bandProjection(model, typeof band === "string" ? getBandpass(band) : band);
   const a = 1 / (1 + params.z);
   const phases = Float64Array.from(times, (t) => (t - params.t0) * a);
-  projection.prepare(params.z, params.c, false);
+  projection.prepare(params.z, params.c, 0);
   const out = new Float64Array(phases.length);
   const slots = new Float64Array(SLOT_COUNT);
   phases.forEach((p, i) => {
-    if (!projection.interpolate(p, slots, false)) return;
+    if (!projection.interpolate(p, slots, 0)) return;
     const photons =
-      params.x0 * ((slots[SLOT.A0] as number) + params.x1 * (slots[SLOT.A1] as number));
+      params.x0 * ((slots[SLOT.A] as number) + params.x1 * (slots[SLOT.A + 1] as number));
     if (zp === undefined) {
       out[i] = photons;
     } else {

@@ -61,8 +61,14 @@ export class Salt2ColorLaw {
     return -slope / (SALT2_V_WAVE - SALT2_B_WAVE);
   }
 
-  /** CL and dCL/dλ at each of the first n wavelengths, in one pass (the per-z hot path of a fit). */
-  evaluate(wave: Float64Array, n: number, value: Float64Array, derivative: Float64Array): void {
+  /** CL and its first two wavelength derivatives at each of the first n wavelengths (the per-z hot path of a fit). */
+  evaluate(
+    wave: Float64Array,
+    n: number,
+    value: Float64Array,
+    derivative: Float64Array,
+    second: Float64Array,
+  ): void {
     const p = this.#p;
     const m = p.length;
     const scale = 1 / (SALT2_V_WAVE - SALT2_B_WAVE);
@@ -71,19 +77,25 @@ export class Salt2ColorLaw {
       if (u < this.#uLo) {
         value[k] = -(this.#pLo + this.#slopeLo * (u - this.#uLo));
         derivative[k] = -this.#slopeLo * scale;
+        second[k] = 0;
       } else if (u > this.#uHi) {
         value[k] = -(this.#pHi + this.#slopeHi * (u - this.#uHi));
         derivative[k] = -this.#slopeHi * scale;
+        second[k] = 0;
       } else {
+        // Horner for P(u)/u, P′(u) and P″(u).
         let v = 0;
         let d = 0;
+        let dd = 0;
         for (let j = m - 1; j >= 0; j--) {
           const coefficient = p[j] as number;
           v = v * u + coefficient;
           d = d * u + (j + 1) * coefficient;
+          if (j >= 1) dd = dd * u + (j + 1) * j * coefficient;
         }
         value[k] = -v * u;
         derivative[k] = -d * scale;
+        second[k] = -dd * scale * scale;
       }
     }
   }

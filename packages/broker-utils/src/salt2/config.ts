@@ -26,8 +26,9 @@ export interface FitConfig {
   /** S/N threshold of the start guess (strict). Default 5. */
   readonly minsnr?: number;
   /**
-   * Restart a fit with z varied that ends poor (χ² > 2 ndof), on a bound or unconverged from four
-   * other redshifts, keeping the lowest χ². Default true; false follows sncosmo's single start only.
+   * Also restart a fit with z varied that ends poor (χ² > 2 ndof), on a bound or unconverged from four
+   * other redshifts, keeping the lowest χ² (χ² is multimodal in z). Default false: sncosmo's single
+   * start, which is what parity means (docs/salt2.md measures both).
    */
   readonly restarts?: boolean;
   /** Budget of model evaluations per minimisation. Default 2000. */

@@ -31,3 +31,10 @@ export { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
 export { fitSalt2, type FitResult } from "./fit.js";
 export { chisq } from "./objective.js";
 export { parseLightCurveCsv } from "./csv.js";
+export {
+  fitConfigFromOptions,
+  fitResultJson,
+  readLightCurveFile,
+  salt2Commands,
+  type FitOptions,
+} from "./cli.js";

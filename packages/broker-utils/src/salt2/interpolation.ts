@@ -12,27 +12,12 @@ function keys(s: number): number {
   return 0;
 }
 
-/** dK/ds. */
-function keysDerivative(s: number): number {
-  if (s < 1) return (4.5 * s - 5) * s;
-  if (s <= 2) return (-1.5 * s + 5) * s - 4;
-  return 0;
-}
-
 /** The four cubic weights of nodes i−1 … i+2 at fraction τ of cell i. */
 export function cubicWeights(tau: number, out: Float64Array, offset = 0): void {
   out[offset] = keys(1 + tau);
   out[offset + 1] = keys(tau);
   out[offset + 2] = keys(1 - tau);
   out[offset + 3] = keys(2 - tau);
-}
-
-/** d/dτ of `cubicWeights`. */
-export function cubicWeightDerivatives(tau: number, out: Float64Array, offset = 0): void {
-  out[offset] = keysDerivative(1 + tau);
-  out[offset + 1] = keysDerivative(tau);
-  out[offset + 2] = -keysDerivative(1 - tau);
-  out[offset + 3] = -keysDerivative(2 - tau);
 }
 
 /**

@@ -22,6 +22,8 @@ export interface LmOptions {
   readonly maxEvaluations: number;
   /** Convergence goal on the EDM in χ² units. */
   readonly edmGoal: number;
+  /** Initial Marquardt damping: ~1 takes cautious first steps, ≪ 1 nearly Gauss–Newton ones. */
+  readonly initialDamping: number;
 }
 
 export interface LmResult {
@@ -43,9 +45,9 @@ const MAX_DAMPING = 1e16;
 /** Relative ridge that bounds the EDM in near-degenerate directions, as Minuit's forced-positive covariance does. */
 const EDM_RIDGE = 1e-9;
 /** A crawl along a degenerate valley ends when FLAT_STEPS accepted steps gained less than FLAT_GAIN in
- * total (10× below Minuit's EDM goal). */
-const FLAT_STEPS = 6;
-const FLAT_GAIN = 2e-5;
+ * total (4× below Minuit's EDM goal). */
+const FLAT_STEPS = 5;
+const FLAT_GAIN = 5e-5;
 
 export function levenbergMarquardt(
   problem: LeastSquaresProblem,
@@ -67,7 +69,7 @@ export function levenbergMarquardt(
   const A = new Float64Array(p * p);
   let evaluations = 1;
   let chisq = problem.evaluate(x, r, jac);
-  let mu = 1;
+  let mu = options.initialDamping;
   let nu = 2;
   let free: boolean[] = [];
   let edm = Infinity;

@@ -1,12 +1,11 @@
 /**
  * The fit objective (salt2-spec §4.1): whitened residuals r_i = (f_i − model_i)/σ_i of every point,
- * χ² = Σ r², and the analytic Jacobian ∂r/∂θ for the varied parameters (§7.3). Points outside the
+ * χ² = Σ r², the analytic Jacobian ∂r/∂θ (§7.3) and the exact Hessian of χ². Points outside the
  * model's phase range count with model flux 0.
  */
 import { bandProjection } from "./bandflux.js";
-
-import { PreparedPhotometry, type PhotometryPoint } from "./photometry.js";
 import { PARAM_NAMES, salt2Model, type Salt2Model, type Salt2Params } from "./model.js";
+import { PreparedPhotometry, type PhotometryPoint } from "./photometry.js";
 import { SLOT, SLOT_COUNT, type BandProjection } from "./projection.js";
 
 /** Parameter vector layout: [z, t0, x0, x1, c]. */
@@ -25,6 +24,9 @@ export class Salt2Objective {
   /** Sorted-point indices of each band. */
   readonly #members: readonly Int32Array[];
   readonly #slots = new Float64Array(SLOT_COUNT);
+  /** ∂f/∂θ and ∂²f/∂θ² (5 and 5×5) of the current point. */
+  readonly #df = new Float64Array(5);
+  readonly #d2f = new Float64Array(25);
   /** Number of model evaluations so far. */
   evaluations = 0;
 
@@ -51,15 +53,58 @@ export class Salt2Objective {
   }
 
   /**
-   * Fills `model` with the model fluxes and `r` with the whitened residuals at θ = [z, t0, x0, x1, c];
-   * with `jac`, also ∂r/∂θ_v (row-major, one column per entry of `varied`). Returns χ².
+   * Fills `r` with the whitened residuals at θ = [z, t0, x0, x1, c]; with `jac`, also ∂r/∂θ_v
+   * (row-major, one column per entry of `varied`). Returns χ².
    */
   evaluate(
     theta: Float64Array,
     r: Float64Array,
     jac: Float64Array | null = null,
     varied: Int32Array | null = null,
-    model: Float64Array | null = null,
+  ): number {
+    const nv = jac !== null && varied !== null ? varied.length : 0;
+    return this.#run(theta, nv > 0 ? 1 : 0, (i, ri, w, df) => {
+      r[i] = ri;
+      for (let v = 0; v < nv; v++)
+        (jac as Float64Array)[i * nv + v] =
+          -w * (df[(varied as Int32Array)[v] as number] as number);
+    });
+  }
+
+  /**
+   * Half the Hessian of χ² over the varied parameters at θ: Σ ∇r ∇rᵀ + Σ r ∇²r, exact (row-major
+   * nv × nv). Its inverse is Minuit's covariance for errordef 1 (salt2-spec §4.7).
+   */
+  halfHessian(theta: Float64Array, varied: Int32Array): Float64Array {
+    const nv = varied.length;
+    const h = new Float64Array(nv * nv);
+    this.#run(theta, 2, (_, ri, w, df, d2f) => {
+      for (let a = 0; a < nv; a++) {
+        const ka = varied[a] as number;
+        const ga = w * (df[ka] as number);
+        for (let b = 0; b <= a; b++) {
+          const kb = varied[b] as number;
+          // ∂r = −w ∂f, ∂²r = −w ∂²f.
+          h[a * nv + b] =
+            (h[a * nv + b] as number) +
+            ga * w * (df[kb] as number) -
+            ri * w * (d2f[ka * 5 + kb] as number);
+        }
+      }
+    });
+    for (let a = 0; a < nv; a++)
+      for (let b = 0; b < a; b++) h[b * nv + a] = h[a * nv + b] as number;
+    return h;
+  }
+
+  /**
+   * Evaluates the model at every point with derivatives up to `order` and calls `visit` with the
+   * point's index, whitened residual, 1/σ, ∂f/∂θ (order ≥ 1) and ∂²f/∂θ² (order 2, 5×5). Returns χ².
+   */
+  #run(
+    theta: Float64Array,
+    order: 0 | 1 | 2,
+    visit: (i: number, r: number, w: number, df: Float64Array, d2f: Float64Array) => void,
   ): number {
     this.evaluations++;
     const data = this.#data;
@@ -69,50 +114,67 @@ export class Salt2Objective {
     const x1 = theta[X1] as number;
     const c = theta[C] as number;
     const a = 1 / (1 + z);
-    const derivatives = jac !== null && varied !== null;
-    const nv = derivatives ? varied.length : 0;
     const s = this.#slots;
+    const df = this.#df;
+    const d2f = this.#d2f;
+    // Both templates' value of a slot, combined with x1.
+    const mix = (slot: number) => (s[slot] as number) + x1 * (s[slot + 1] as number);
     let chisq = 0;
     this.#projections.forEach((projection, b) => {
       const members = this.#members[b] as Int32Array;
       if (members.length === 0) return;
-      projection.prepare(z, c, derivatives);
+      projection.prepare(z, c, order);
       for (const i of members) {
-        const dt = (data.time[i] as number) - t0;
-        projection.interpolate(dt * a, s, derivatives);
+        const T = (data.time[i] as number) - t0;
+        projection.interpolate(T * a, s, order);
         const scale = this.#scale[i] as number;
-        const a0 = s[SLOT.A0] as number;
-        const a1 = s[SLOT.A1] as number;
-        const f = x0 * (a0 + x1 * a1) * scale;
+        const N = mix(SLOT.A);
+        const f = x0 * N * scale;
         const w = this.#invErr[i] as number;
         const ri = ((data.flux[i] as number) - f) * w;
-        r[i] = ri;
-        if (model !== null) model[i] = f;
         chisq += ri * ri;
-        if (!derivatives) continue;
-        // ∂r/∂θ = −w ∂f/∂θ.
-        const g = -w * scale;
-        const dp = (s[SLOT.P0] as number) + x1 * (s[SLOT.P1] as number);
-        for (let v = 0; v < nv; v++) {
-          let d: number;
-          switch (varied[v]) {
-            case Z:
-              d = x0 * ((s[SLOT.Z0] as number) + x1 * (s[SLOT.Z1] as number) + dt * dp) * (-a * a);
-              break;
-            case T0:
-              d = x0 * dp * -a;
-              break;
-            case X0:
-              d = a0 + x1 * a1;
-              break;
-            case X1:
-              d = x0 * a1;
-              break;
-            default:
-              d = x0 * ((s[SLOT.C0] as number) + x1 * (s[SLOT.C1] as number));
+        if (order >= 1) {
+          // N depends on a = 1/(1+z) directly and through the phase p = (t − t0)·a.
+          const Np = mix(SLOT.P);
+          const Na = mix(SLOT.Z) + T * Np;
+          const g = x0 * scale;
+          df[Z] = g * Na * (-a * a);
+          df[T0] = g * Np * -a;
+          df[X0] = N * scale;
+          df[X1] = g * (s[SLOT.A + 1] as number);
+          df[C] = g * mix(SLOT.C);
+          if (order === 2) {
+            const Npp = mix(SLOT.PP);
+            const Nap = mix(SLOT.ZP);
+            const Ncp = mix(SLOT.CP);
+            const Naa = mix(SLOT.ZZ) + 2 * T * Nap + T * T * Npp;
+            const Nca = mix(SLOT.CZ) + T * Ncp;
+            const a2 = a * a;
+            // d/dz = −a² d/da; d²/dz² = 2a³ d/da + a⁴ d²/da².
+            const second: [number, number, number][] = [
+              [Z, Z, g * (2 * a2 * a * Na + a2 * a2 * Naa)],
+              [T0, Z, g * a2 * (Np + a * Nap + a * T * Npp)],
+              [T0, T0, g * a2 * Npp],
+              [C, Z, g * -a2 * Nca],
+              [C, T0, g * -a * Ncp],
+              [C, C, g * mix(SLOT.CC)],
+              [X0, Z, scale * Na * -a2],
+              [X0, T0, scale * Np * -a],
+              [X0, X0, 0],
+              [X0, X1, scale * (s[SLOT.A + 1] as number)],
+              [X0, C, scale * mix(SLOT.C)],
+              [X1, Z, g * ((s[SLOT.Z + 1] as number) + T * (s[SLOT.P + 1] as number)) * -a2],
+              [X1, T0, g * (s[SLOT.P + 1] as number) * -a],
+              [X1, X1, 0],
+              [X1, C, g * (s[SLOT.C + 1] as number)],
+            ];
+            for (const [u, v, value] of second) {
+              d2f[u * 5 + v] = value;
+              d2f[v * 5 + u] = value;
+            }
           }
-          jac[i * nv + v] = g * d;
         }
+        visit(i, ri, w, df, d2f);
       }
     });
     return chisq;

@@ -2,33 +2,39 @@
  * Exact fast band fluxes (salt2-spec §7.2–7.3). For one band and one (z, c), the wavelength sum of
  * the photon integral is pushed inside the phase interpolation: the integrand weights are scattered
  * onto the template's wavelength nodes and projected on each template row, leaving a 1-D phase
- * interpolation per data point. The same projection with other weights gives ∂/∂c and ∂/∂z; the
- * phase-kernel derivative gives ∂/∂t0. Only the summation order differs from sncosmo.
+ * interpolation per data point. The same projection with other weights gives the derivatives in c
+ * and in a = 1/(1+z) at fixed phase (first and second order); the phase-kernel derivatives give
+ * those in phase. Only the summation order differs from sncosmo.
  */
 import { integrationGrid, type Bandpass } from "./bandpass.js";
 import { HC_ERG_AA, MODEL_BANDFLUX_SPACING } from "./constants.js";
 import { BandpassError } from "./errors.js";
-import { cellIndex, cubicWeightDerivatives, cubicWeights, isCubicCell } from "./interpolation.js";
+import { cellIndex, isCubicCell } from "./interpolation.js";
 import type { Salt2Model } from "./model.js";
 
-/** Slots of the array `interpolate` fills (per unit x0, before the zero-point factor). */
+/**
+ * Slots of the array `interpolate` fills, per unit x0 and before the zero-point factor, two per
+ * quantity (templates M0, M1). A is the band integral; subscripts are derivatives in p (phase,
+ * days), c, and a = 1/(1+z) at fixed phase.
+ */
 export const SLOT = {
-  /** ∫ M0 and ∫ M1: photon flux of each template through the band. */
-  A0: 0,
-  A1: 1,
-  /** d/dphase of A0, A1 (per day). */
-  P0: 2,
-  P1: 3,
-  /** ∂/∂c of A0, A1. */
-  C0: 4,
-  C1: 5,
-  /** ∂/∂a of A0, A1 at fixed phase, a = 1/(1+z). */
-  Z0: 6,
-  Z1: 7,
+  A: 0,
+  P: 2,
+  C: 4,
+  Z: 6,
+  PP: 8,
+  CP: 10,
+  ZP: 12,
+  CC: 14,
+  CZ: 16,
+  ZZ: 18,
 } as const;
-export const SLOT_COUNT = 8;
+export const SLOT_COUNT = 20;
 
-const MINUS_0_4_LN10 = -0.4 * Math.LN10;
+/** What `interpolate` computes: values, up to first derivatives, up to second derivatives. */
+export type Order = 0 | 1 | 2;
+
+const KAPPA = -0.4 * Math.LN10;
 
 /** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
 class Projection {
@@ -69,6 +75,31 @@ class Projection {
   }
 }
 
+/** Keys kernel weights of nodes i−1 … i+2 at fraction t (salt2-spec §1.3), and their first and second t-derivatives. */
+function keysWeights(
+  t: number,
+  w: Float64Array,
+  dw: Float64Array,
+  d2w: Float64Array,
+  o: number,
+): void {
+  const s0 = 1 + t;
+  const u = 1 - t;
+  const s3 = 2 - t;
+  w[o] = ((-0.5 * s0 + 2.5) * s0 - 4) * s0 + 2;
+  w[o + 1] = (1.5 * t - 2.5) * t * t + 1;
+  w[o + 2] = (1.5 * u - 2.5) * u * u + 1;
+  w[o + 3] = ((-0.5 * s3 + 2.5) * s3 - 4) * s3 + 2;
+  dw[o] = (-1.5 * s0 + 5) * s0 - 4;
+  dw[o + 1] = (4.5 * t - 5) * t;
+  dw[o + 2] = -(4.5 * u - 5) * u;
+  dw[o + 3] = -((-1.5 * s3 + 5) * s3 - 4);
+  d2w[o] = -3 * s0 + 5;
+  d2w[o + 1] = 9 * t - 5;
+  d2w[o + 2] = 9 * u - 5;
+  d2w[o + 3] = -3 * s3 + 5;
+}
+
 /** The §7.2 machinery for one (model, band) pair; holds the state of the last (z, c). */
 export class BandProjection {
   readonly band: Bandpass;
@@ -87,26 +118,37 @@ export class BandProjection {
   readonly #iy: Int32Array;
   readonly #tau: Float64Array;
   readonly #cubic: Uint8Array;
+  /** CL and its first two wavelength derivatives at a·λ_k. */
   readonly #cl: Float64Array;
   readonly #dcl: Float64Array;
+  readonly #d2cl: Float64Array;
   /** 1 / (template wavelength spacing of the sample's cell). */
   readonly #invDl: Float64Array;
-  /** Cubic weights and their τ-derivatives, 4 per sample. */
+  /** Cubic weights and their first and second τ-derivatives, 4 per sample. */
   readonly #w: Float64Array;
   readonly #dw: Float64Array;
+  readonly #d2w: Float64Array;
   #hasEdge = false;
   #jlo = 0;
   #jhi = -1;
   // Per-sample weights at the current (z, c).
   #c = Number.NaN;
+  /** a β_k 10^(−0.4 c CL(aλ_k)). */
   readonly #e: Float64Array;
   readonly #vw: Float64Array;
-  readonly #dvw: Float64Array;
+  readonly #d1w: Float64Array;
+  readonly #d2vw: Float64Array;
+  /** Projections of the integrand and of its derivatives in c and a (at fixed phase). */
   readonly #value: Projection;
   readonly #dc: Projection;
-  readonly #dz: Projection;
+  readonly #da: Projection;
+  readonly #dcc: Projection;
+  readonly #dca: Projection;
+  readonly #daa: Projection;
+  readonly #byOrder: readonly [Projection[], Projection[], Projection[]];
   readonly #pw = new Float64Array(4);
   readonly #pdw = new Float64Array(4);
+  readonly #pd2w = new Float64Array(4);
 
   constructor(model: Salt2Model, band: Bandpass) {
     this.#model = model;
@@ -127,17 +169,25 @@ export class BandProjection {
     this.#cubic = new Uint8Array(nk);
     this.#cl = new Float64Array(nk);
     this.#dcl = new Float64Array(nk);
+    this.#d2cl = new Float64Array(nk);
     this.#invDl = new Float64Array(nk);
     this.#w = new Float64Array(4 * nk);
     this.#dw = new Float64Array(4 * nk);
+    this.#d2w = new Float64Array(4 * nk);
     this.#e = new Float64Array(nk);
     this.#vw = new Float64Array(nk);
-    this.#dvw = new Float64Array(nk);
+    this.#d1w = new Float64Array(nk);
+    this.#d2vw = new Float64Array(nk);
     const nw = model.wave.length;
     const np = model.phase.length;
     this.#value = new Projection(nw, np);
     this.#dc = new Projection(nw, np);
-    this.#dz = new Projection(nw, np);
+    this.#da = new Projection(nw, np);
+    this.#dcc = new Projection(nw, np);
+    this.#dca = new Projection(nw, np);
+    this.#daa = new Projection(nw, np);
+    const first = [this.#value, this.#dc, this.#da];
+    this.#byOrder = [[this.#value], first, [...first, this.#dcc, this.#dca, this.#daa]];
   }
 
   /** Whether the band lies inside the model at redshift z (sncosmo's non-strict bandflux check). */
@@ -165,12 +215,9 @@ export class BandProjection {
       this.#c = c;
       const a = this.#a;
       for (let k = 0; k < this.#nk; k++) {
-        this.#e[k] =
-          a * (this.#beta[k] as number) * Math.exp(MINUS_0_4_LN10 * (this.#cl[k] as number) * c);
+        this.#e[k] = a * (this.#beta[k] as number) * Math.exp(KAPPA * (this.#cl[k] as number) * c);
       }
-      this.#value.invalidate();
-      this.#dc.invalidate();
-      this.#dz.invalidate();
+      for (const p of this.#byOrder[2]) p.invalidate();
     }
   }
 
@@ -184,10 +231,6 @@ export class BandProjection {
     this.#hasEdge = false;
     const lam = this.#lam;
     const rest = this.#rest;
-    const iyk = this.#iy;
-    const tauk = this.#tau;
-    const w = this.#w;
-    const dw = this.#dw;
     let jlo = nw;
     let jhi = -1;
     let iy = cellIndex(wave, (lam[0] as number) * a);
@@ -199,41 +242,36 @@ export class BandProjection {
       const w0 = wave[iy] as number;
       const dl = (wave[iy + 1] as number) - w0;
       const t = (r - w0) / dl;
-      iyk[k] = iy;
-      tauk[k] = t;
+      this.#iy[k] = iy;
+      this.#tau[k] = t;
       this.#invDl[k] = 1 / dl;
-      const o = 4 * k;
       if (isCubicCell(iy, nw)) {
         this.#cubic[k] = 1;
-        // Keys weights at distances 1+t, t, 1−t, 2−t and their t-derivatives, inlined (salt2-spec §1.3).
-        const u = 1 - t;
-        w[o] = ((-0.5 * (1 + t) + 2.5) * (1 + t) - 4) * (1 + t) + 2;
-        w[o + 1] = (1.5 * t - 2.5) * t * t + 1;
-        w[o + 2] = (1.5 * u - 2.5) * u * u + 1;
-        w[o + 3] = ((-0.5 * (2 - t) + 2.5) * (2 - t) - 4) * (2 - t) + 2;
-        dw[o] = (-1.5 * (1 + t) + 5) * (1 + t) - 4;
-        dw[o + 1] = (4.5 * t - 5) * t;
-        dw[o + 2] = -(4.5 * u - 5) * u;
-        dw[o + 3] = -((-1.5 * (2 - t) + 5) * (2 - t) - 4);
-        if (iy - 1 < jlo) jlo = iy - 1;
-        if (iy + 2 > jhi) jhi = iy + 2;
+        keysWeights(t, this.#w, this.#dw, this.#d2w, 4 * k);
+        jlo = Math.min(jlo, iy - 1);
+        jhi = Math.max(jhi, iy + 2);
       } else {
         this.#cubic[k] = 0;
         this.#hasEdge = true;
-        if (iy < jlo) jlo = iy;
-        if (iy + 1 > jhi) jhi = iy + 1;
+        jlo = Math.min(jlo, iy);
+        jhi = Math.max(jhi, iy + 1);
       }
     }
-    colorLaw.evaluate(rest, nk, this.#cl, this.#dcl);
+    colorLaw.evaluate(rest, nk, this.#cl, this.#dcl, this.#d2cl);
     this.#jlo = jlo;
     this.#jhi = jhi;
   }
 
   /**
    * Scatters per-sample weights onto the template wavelength nodes: `vw` multiplies the interpolation
-   * weights, `dvw` (may be null) their wavelength derivatives.
+   * weights, `d1` and `d2` (may be null) their first and second wavelength derivatives.
    */
-  #scatter(p: Projection, vw: Float64Array, dvw: Float64Array | null): void {
+  #scatter(
+    p: Projection,
+    vw: Float64Array,
+    d1: Float64Array | null,
+    d2: Float64Array | null,
+  ): void {
     const { vc, ve, vl } = p;
     const jlo = this.#jlo;
     const jhi = this.#jhi + 1;
@@ -242,11 +280,14 @@ export class BandProjection {
     vl.fill(0, jlo, jhi);
     const w = this.#w;
     const dw = this.#dw;
+    const d2w = this.#d2w;
     for (let k = 0; k < this.#nk; k++) {
       const iy = this.#iy[k] as number;
       const tau = this.#tau[k] as number;
       const v = vw[k] as number;
-      const d = dvw === null ? 0 : (dvw[k] as number);
+      const d = d1 === null ? 0 : (d1[k] as number);
+      const dd = d2 === null ? 0 : (d2[k] as number);
+      // The bilinear weights (1−τ, τ) have derivatives (−1, 1) and no second derivative.
       const lin0 = v * (1 - tau) - d;
       const lin1 = v * tau + d;
       vl[iy] = (vl[iy] as number) + lin0;
@@ -254,10 +295,13 @@ export class BandProjection {
       if (this.#cubic[k] === 1) {
         const o = 4 * k;
         const j = iy - 1;
-        vc[j] = (vc[j] as number) + v * (w[o] as number) + d * (dw[o] as number);
-        vc[j + 1] = (vc[j + 1] as number) + v * (w[o + 1] as number) + d * (dw[o + 1] as number);
-        vc[j + 2] = (vc[j + 2] as number) + v * (w[o + 2] as number) + d * (dw[o + 2] as number);
-        vc[j + 3] = (vc[j + 3] as number) + v * (w[o + 3] as number) + d * (dw[o + 3] as number);
+        for (let q = 0; q < 4; q++) {
+          vc[j + q] =
+            (vc[j + q] as number) +
+            v * (w[o + q] as number) +
+            d * (dw[o + q] as number) +
+            dd * (d2w[o + q] as number);
+        }
       } else {
         ve[iy] = (ve[iy] as number) + lin0;
         ve[iy + 1] = (ve[iy + 1] as number) + lin1;
@@ -266,112 +310,141 @@ export class BandProjection {
     p.scattered = true;
   }
 
+  /**
+   * Weights of each projection (salt2-spec §7.3). With g_k(a) = a β_k E(aλ_k), E = 10^(−0.4 c CL)
+   * and κ = −0.4 ln 10: ∂/∂c multiplies by κ CL; ∂/∂a at fixed phase of Σ g_k M(p, aλ_k) is
+   * Σ g′_k M + g_k λ_k ∂_λM, and ∂²/∂a² is Σ g″_k M + 2 g′_k λ_k ∂_λM + g_k λ_k² ∂²_λM.
+   */
   #ensureScattered(p: Projection): void {
     if (p.scattered) return;
     const nk = this.#nk;
     const e = this.#e;
+    const a = this.#a;
+    const kc = KAPPA * this.#c;
+    const vw = this.#vw;
+    const d1 = this.#d1w;
+    const d2 = this.#d2vw;
+    const cl = this.#cl;
+    const dcl = this.#dcl;
     if (p === this.#value) {
-      this.#scatter(p, e, null);
-    } else if (p === this.#dc) {
-      const vw = this.#vw;
-      for (let k = 0; k < nk; k++)
-        vw[k] = (e[k] as number) * MINUS_0_4_LN10 * (this.#cl[k] as number);
-      this.#scatter(p, vw, null);
-    } else {
-      // ∂/∂a at fixed phase of a Σ β E(aλ) M(p, aλ): value weights β E (1 + aλ E'/E), derivative
-      // weights a β λ E / Δλ (salt2-spec §7.3).
-      const a = this.#a;
-      const kappa = MINUS_0_4_LN10 * this.#c;
-      const vw = this.#vw;
-      const dvw = this.#dvw;
-      for (let k = 0; k < nk; k++) {
-        const lam = this.#lam[k] as number;
-        const ek = e[k] as number;
-        vw[k] = (ek / a) * (1 + a * lam * kappa * (this.#dcl[k] as number));
-        dvw[k] = ek * lam * (this.#invDl[k] as number);
-      }
-      this.#scatter(p, vw, dvw);
+      this.#scatter(p, e, null, null);
+      return;
     }
+    const lamk = this.#lam;
+    const invDl = this.#invDl;
+    if (p === this.#dc || p === this.#dcc) {
+      const square = p === this.#dcc;
+      for (let k = 0; k < nk; k++) {
+        const kcl = KAPPA * (cl[k] as number);
+        vw[k] = (e[k] as number) * (square ? kcl * kcl : kcl);
+      }
+    } else if (p === this.#da) {
+      for (let k = 0; k < nk; k++) {
+        const ek = e[k] as number;
+        const lam = lamk[k] as number;
+        // g′ = (g/a)(1 + aλ κ c CL′).
+        vw[k] = (ek / a) * (1 + a * lam * kc * (dcl[k] as number));
+        d1[k] = ek * lam * (invDl[k] as number);
+      }
+    } else if (p === this.#dca) {
+      for (let k = 0; k < nk; k++) {
+        const ek = e[k] as number;
+        const lam = lamk[k] as number;
+        const kcl = KAPPA * (cl[k] as number);
+        const slope = 1 + a * lam * kc * (dcl[k] as number);
+        vw[k] = (ek / a) * (kcl * slope + a * lam * KAPPA * (dcl[k] as number));
+        d1[k] = ek * lam * (invDl[k] as number) * kcl;
+      }
+    } else {
+      for (let k = 0; k < nk; k++) {
+        const ek = e[k] as number;
+        const lam = lamk[k] as number;
+        const il = invDl[k] as number;
+        const kdcl = kc * (dcl[k] as number);
+        vw[k] =
+          (ek / a) * lam * (2 * kdcl + a * lam * (kdcl * kdcl + kc * (this.#d2cl[k] as number)));
+        d1[k] = 2 * (ek / a) * (1 + a * lam * kdcl) * lam * il;
+        d2[k] = ek * lam * lam * il * il;
+      }
+    }
+    const first = p === this.#da || p === this.#dca || p === this.#daa;
+    this.#scatter(p, vw, first ? d1 : null, p === this.#daa ? d2 : null);
   }
 
   /**
-   * hc (and he when edge samples exist) of phase node i for the value projection and/or the two
-   * derivative projections, sharing the template loads (the dominant cost of a fit).
+   * hc (and he when edge samples exist) of phase node i for up to three projections, sharing the
+   * template loads (the dominant cost of a fit).
    */
-  #computeNode(i: number, value: boolean, derivatives: boolean): void {
+  #computeNode(i: number, p: Projection, q?: Projection, r?: Projection): void {
     const { m0, m1, wave } = this.#model;
     const row = i * wave.length;
     const jlo = this.#jlo;
     const jhi = this.#jhi;
-    const vv = this.#value.vc;
-    const vc = this.#dc.vc;
-    const vz = this.#dz.vc;
-    let s0 = 0;
-    let s1 = 0;
-    let c0 = 0;
-    let c1 = 0;
-    let z0 = 0;
-    let z1 = 0;
-    if (value && derivatives) {
+    const vp = p.vc;
+    let p0 = 0;
+    let p1 = 0;
+    if (q === undefined) {
+      for (let j = jlo; j <= jhi; j++) {
+        const v = vp[j] as number;
+        p0 += (m0[row + j] as number) * v;
+        p1 += (m1[row + j] as number) * v;
+      }
+    } else if (r === undefined) {
+      const vq = q.vc;
+      let q0 = 0;
+      let q1 = 0;
       for (let j = jlo; j <= jhi; j++) {
         const a0 = m0[row + j] as number;
         const a1 = m1[row + j] as number;
-        const v = vv[j] as number;
-        const c = vc[j] as number;
-        const z = vz[j] as number;
-        s0 += a0 * v;
-        s1 += a1 * v;
-        c0 += a0 * c;
-        c1 += a1 * c;
-        z0 += a0 * z;
-        z1 += a1 * z;
+        const v = vp[j] as number;
+        const u = vq[j] as number;
+        p0 += a0 * v;
+        p1 += a1 * v;
+        q0 += a0 * u;
+        q1 += a1 * u;
       }
-    } else if (value) {
-      for (let j = jlo; j <= jhi; j++) {
-        const v = vv[j] as number;
-        s0 += (m0[row + j] as number) * v;
-        s1 += (m1[row + j] as number) * v;
-      }
+      q.hc0[i] = q0;
+      q.hc1[i] = q1;
     } else {
+      const vq = q.vc;
+      const vr = r.vc;
+      let q0 = 0;
+      let q1 = 0;
+      let r0 = 0;
+      let r1 = 0;
       for (let j = jlo; j <= jhi; j++) {
         const a0 = m0[row + j] as number;
         const a1 = m1[row + j] as number;
-        const c = vc[j] as number;
-        const z = vz[j] as number;
-        c0 += a0 * c;
-        c1 += a1 * c;
-        z0 += a0 * z;
-        z1 += a1 * z;
+        const v = vp[j] as number;
+        const u = vq[j] as number;
+        const s = vr[j] as number;
+        p0 += a0 * v;
+        p1 += a1 * v;
+        q0 += a0 * u;
+        q1 += a1 * u;
+        r0 += a0 * s;
+        r1 += a1 * s;
       }
+      q.hc0[i] = q0;
+      q.hc1[i] = q1;
+      r.hc0[i] = r0;
+      r.hc1[i] = r1;
     }
-    const targets: Projection[] = [];
-    if (value) {
-      this.#value.hc0[i] = s0;
-      this.#value.hc1[i] = s1;
-      this.#value.done[i] = 1;
-      targets.push(this.#value);
-    }
-    if (derivatives) {
-      this.#dc.hc0[i] = c0;
-      this.#dc.hc1[i] = c1;
-      this.#dc.done[i] = 1;
-      this.#dz.hc0[i] = z0;
-      this.#dz.hc1[i] = z1;
-      this.#dz.done[i] = 1;
-      targets.push(this.#dc, this.#dz);
-    }
-    if (this.#hasEdge) {
-      for (const r of targets) {
-        let e0 = 0;
-        let e1 = 0;
-        for (let j = jlo; j <= jhi; j++) {
-          const v = r.ve[j] as number;
-          e0 += (m0[row + j] as number) * v;
-          e1 += (m1[row + j] as number) * v;
-        }
-        r.he0[i] = e0;
-        r.he1[i] = e1;
+    p.hc0[i] = p0;
+    p.hc1[i] = p1;
+    for (const t of [p, q, r]) {
+      if (t === undefined) continue;
+      t.done[i] = 1;
+      if (!this.#hasEdge) continue;
+      let e0 = 0;
+      let e1 = 0;
+      for (let j = jlo; j <= jhi; j++) {
+        const v = t.ve[j] as number;
+        e0 += (m0[row + j] as number) * v;
+        e1 += (m1[row + j] as number) * v;
       }
+      t.he0[i] = e0;
+      t.he1[i] = e1;
     }
   }
 
@@ -391,43 +464,50 @@ export class BandProjection {
     p.linearDone[i] = 1;
   }
 
-  /** Makes the nodes of cubic phase cell ix available for the value (and derivative) projections. */
-  #ensureCubicCell(ix: number, derivatives: boolean): void {
-    const value = this.#value.done;
-    const dc = this.#dc.done;
+  /** The projections an order needs. */
+  #projections(order: Order): readonly Projection[] {
+    return this.#byOrder[order];
+  }
+
+  /**
+   * Makes the nodes of cubic phase cell ix available for the projections of `order`, computed in
+   * fused groups: value with the first derivatives, the three second derivatives together.
+   */
+  #ensureCubicCell(ix: number, order: Order): void {
+    const value = this.#value;
+    const dc = this.#dc;
+    const dcc = this.#dcc;
     for (let i = ix - 1; i <= ix + 2; i++) {
-      const needValue = value[i] === 0;
-      const needDerivatives = derivatives && dc[i] === 0;
-      if (needValue || needDerivatives) this.#computeNode(i, needValue, needDerivatives);
+      const needValue = value.done[i] === 0;
+      const needFirst = order >= 1 && dc.done[i] === 0;
+      if (needValue && needFirst) this.#computeNode(i, value, dc, this.#da);
+      else if (needValue) this.#computeNode(i, value);
+      else if (needFirst) this.#computeNode(i, dc, this.#da);
+      if (order === 2 && dcc.done[i] === 0) this.#computeNode(i, dcc, this.#dca, this.#daa);
     }
   }
 
-  #ensureLinearCell(ix: number, derivatives: boolean): void {
-    for (const p of derivatives ? [this.#value, this.#dc, this.#dz] : [this.#value]) {
+  #ensureLinearCell(ix: number, order: Order): void {
+    for (const p of this.#projections(order)) {
       if (p.linearDone[ix] === 0) this.#computeLinearNode(ix, p);
       if (p.linearDone[ix + 1] === 0) this.#computeLinearNode(ix + 1, p);
     }
   }
 
   /**
-   * Moves to (z, c); with `derivatives`, also prepares the c and z projections. Phase nodes are
-   * projected lazily by `interpolate`, once per (z, c).
+   * Moves to (z, c) and prepares the projections of `order` (0: values; 1: and first derivatives;
+   * 2: and second derivatives). Phase nodes are projected lazily by `interpolate`, once per (z, c).
    */
-  prepare(z: number, c: number, derivatives: boolean): void {
+  prepare(z: number, c: number, order: Order): void {
     this.#setState(z, c);
-    this.#ensureScattered(this.#value);
-    if (derivatives) {
-      this.#ensureScattered(this.#dc);
-      this.#ensureScattered(this.#dz);
-    }
+    for (const p of this.#projections(order)) this.#ensureScattered(p);
   }
 
   /**
-   * Writes the band integrals at rest phase p into `out` (slots in `SLOT`; the c, z slots only with
-   * `derivatives`, which `prepare` must have been given). Returns false, with zeros, outside the
-   * model's phase range.
+   * Writes the band integrals at rest phase p into `out` (slots in `SLOT`, up to `order`, which
+   * `prepare` must have been given). Returns false, with zeros, outside the model's phase range.
    */
-  interpolate(p: number, out: Float64Array, derivatives: boolean): boolean {
+  interpolate(p: number, out: Float64Array, order: Order): boolean {
     const phase = this.#model.phase;
     const np = phase.length;
     const ix = cellIndex(phase, p);
@@ -438,37 +518,44 @@ export class BandProjection {
     const p0 = phase[ix] as number;
     const dp = (phase[ix + 1] as number) - p0;
     const tau = (p - p0) / dp;
-    const value = this.#value;
     if (!isCubicCell(ix, np)) {
-      this.#ensureLinearCell(ix, derivatives);
-      linear(value, ix, tau, dp, out, SLOT.A0);
-      if (derivatives) {
-        linear(this.#dc, ix, tau, dp, out, SLOT.C0);
-        linear(this.#dz, ix, tau, dp, out, SLOT.Z0);
+      this.#ensureLinearCell(ix, order);
+      linear(this.#value, ix, tau, dp, out, SLOT.A, SLOT.P);
+      if (order >= 1) {
+        linear(this.#dc, ix, tau, dp, out, SLOT.C, SLOT.CP);
+        linear(this.#da, ix, tau, dp, out, SLOT.Z, SLOT.ZP);
+      }
+      if (order >= 2) {
+        out[SLOT.PP] = 0;
+        out[SLOT.PP + 1] = 0;
+        linear(this.#dcc, ix, tau, dp, out, SLOT.CC, -1);
+        linear(this.#dca, ix, tau, dp, out, SLOT.CZ, -1);
+        linear(this.#daa, ix, tau, dp, out, SLOT.ZZ, -1);
       }
       return true;
     }
-    this.#ensureCubicCell(ix, derivatives);
+    this.#ensureCubicCell(ix, order);
     const w = this.#pw;
     const dw = this.#pdw;
-    cubicWeights(tau, w);
-    cubicWeightDerivatives(tau, dw);
+    const d2w = this.#pd2w;
+    keysWeights(tau, w, dw, d2w, 0);
     const edge = this.#hasEdge;
-    cubic(value, ix, tau, dp, w, dw, edge, out, SLOT.A0, true);
-    if (derivatives) {
-      cubic(this.#dc, ix, tau, dp, w, dw, edge, out, SLOT.C0, false);
-      cubic(this.#dz, ix, tau, dp, w, dw, edge, out, SLOT.Z0, false);
+    const second = order >= 2;
+    cubic(this.#value, ix, tau, dp, w, dw, d2w, edge, out, SLOT.A, SLOT.P, second ? SLOT.PP : -1);
+    if (order >= 1) {
+      cubic(this.#dc, ix, tau, dp, w, dw, d2w, edge, out, SLOT.C, second ? SLOT.CP : -1, -1);
+      cubic(this.#da, ix, tau, dp, w, dw, d2w, edge, out, SLOT.Z, second ? SLOT.ZP : -1, -1);
+    }
+    if (second) {
+      cubic(this.#dcc, ix, tau, dp, w, dw, d2w, edge, out, SLOT.CC, -1, -1);
+      cubic(this.#dca, ix, tau, dp, w, dw, d2w, edge, out, SLOT.CZ, -1, -1);
+      cubic(this.#daa, ix, tau, dp, w, dw, d2w, edge, out, SLOT.ZZ, -1, -1);
     }
     return true;
   }
-
-  /** a = 1/(1+z) of the prepared state. */
-  get a(): number {
-    return this.#a;
-  }
 }
 
-/** Bilinear phase interpolation of the all-bilinear projection (phase edge cell). */
+/** Linear phase interpolation of the all-bilinear projection (phase edge cell); `slotP` < 0 skips d/dp. */
 function linear(
   p: Projection,
   ix: number,
@@ -476,20 +563,24 @@ function linear(
   dp: number,
   out: Float64Array,
   slot: number,
-) {
+  slotP: number,
+): void {
   const a0 = p.hl0[ix] as number;
   const b0 = p.hl0[ix + 1] as number;
   const a1 = p.hl1[ix] as number;
   const b1 = p.hl1[ix + 1] as number;
   out[slot] = (1 - tau) * a0 + tau * b0;
   out[slot + 1] = (1 - tau) * a1 + tau * b1;
-  if (slot === SLOT.A0) {
-    out[SLOT.P0] = (b0 - a0) / dp;
-    out[SLOT.P1] = (b1 - a1) / dp;
+  if (slotP >= 0) {
+    out[slotP] = (b0 - a0) / dp;
+    out[slotP + 1] = (b1 - a1) / dp;
   }
 }
 
-/** Cubic phase interpolation of hc plus the bilinear part of wavelength-edge samples (he). */
+/**
+ * Cubic phase interpolation of hc plus the bilinear part of wavelength-edge samples (he), and its
+ * first (`slotP`) and second (`slotPP`) phase derivatives when those slots are ≥ 0.
+ */
 function cubic(
   p: Projection,
   ix: number,
@@ -497,17 +588,21 @@ function cubic(
   dp: number,
   w: Float64Array,
   dw: Float64Array,
+  d2w: Float64Array,
   edge: boolean,
   out: Float64Array,
   slot: number,
-  withPhaseDerivative: boolean,
-) {
+  slotP: number,
+  slotPP: number,
+): void {
   const j = ix - 1;
   const { hc0, hc1 } = p;
   let s0 = 0;
   let s1 = 0;
   let d0 = 0;
   let d1 = 0;
+  let dd0 = 0;
+  let dd1 = 0;
   for (let q = 0; q < 4; q++) {
     const h0 = hc0[j + q] as number;
     const h1 = hc1[j + q] as number;
@@ -515,6 +610,8 @@ function cubic(
     s1 += (w[q] as number) * h1;
     d0 += (dw[q] as number) * h0;
     d1 += (dw[q] as number) * h1;
+    dd0 += (d2w[q] as number) * h0;
+    dd1 += (d2w[q] as number) * h1;
   }
   if (edge) {
     const { he0, he1 } = p;
@@ -529,8 +626,12 @@ function cubic(
   }
   out[slot] = s0;
   out[slot + 1] = s1;
-  if (withPhaseDerivative) {
-    out[SLOT.P0] = d0 / dp;
-    out[SLOT.P1] = d1 / dp;
+  if (slotP >= 0) {
+    out[slotP] = d0 / dp;
+    out[slotP + 1] = d1 / dp;
+  }
+  if (slotPP >= 0) {
+    out[slotPP] = dd0 / (dp * dp);
+    out[slotPP + 1] = dd1 / (dp * dp);
   }
 }
