@@ -3,7 +3,7 @@
  * 127.0.0.1: checks what the stubs in gce.test.ts assume about the library (the LROperation
  * wrapper of start/stop/setMetadata, HTTP 412 on a stale fingerprint, zoneOperations.wait).
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InstancesClient, ZoneOperationsClient } from "@google-cloud/compute";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,7 @@ const pendingApply = new Map<string, () => void>();
 /** Another writer changes the metadata before the next n writes. */
 let interferences = 0;
 
-function reply(res: import("node:http").ServerResponse, status: number, body: unknown) {
+function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
