@@ -1,0 +1,280 @@
+/**
+ * The consumer program against the local Kafka, Pub/Sub and Cloud Storage servers: every sample
+ * alert arrives byte-identical with its attributes, the topic may appear late, an oversized value
+ * goes to rejected/, and SIGTERM commits everything it published.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import type { Subscription, Topic } from "@google-cloud/pubsub";
+import type { Admin, Producer } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Alert } from "@pgb/broker-utils/alerts";
+import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
+import { uniqueName } from "../../support/names.js";
+import { servers, TEST_PROJECT } from "../../support/services.js";
+import {
+  buildConsumerBundle,
+  Collector,
+  ConsumerProcess,
+  consumerEnv,
+  kafkaClient,
+  offsetKey,
+  produce,
+  type Produced,
+} from "./harness.js";
+
+function sampleFiles(survey: "ztf" | "lsst"): string[] {
+  return execFileSync("find", [
+    `/work/shared/data/${survey}/alerts`,
+    "-type",
+    "f",
+    "-name",
+    "*.avro",
+  ])
+    .toString()
+    .trim()
+    .split("\n")
+    .sort();
+}
+
+/** The attributes the consumer must set: Kafka coordinates, and the ids when the alert decodes. */
+function expectedAttributes(
+  survey: "ztf" | "lsst",
+  topic: string,
+  p: Produced,
+  timestamp: string,
+): Record<string, string> {
+  const attributes: Record<string, string> = {
+    "kafka.topic": topic,
+    "kafka.partition": String(p.partition),
+    "kafka.offset": p.offset,
+    "kafka.timestamp": timestamp,
+  };
+  try {
+    const alert = Alert.fromBytes(p.value, { survey });
+    attributes["objectId"] = alert.objectId;
+    attributes["sourceId"] = alert.sourceId;
+    if (alert.schemaVersion !== undefined) attributes["schemaVersion"] = alert.schemaVersion;
+  } catch {
+    // published without ids
+  }
+  return attributes;
+}
+
+describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
+  const pubsub = pubsubClient(TEST_PROJECT);
+  const storage = storageClient(TEST_PROJECT);
+  const kafka = kafkaClient(servers().kafkaBootstrap);
+  let admin: Admin;
+  let producer: Producer;
+  let main: string;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    const bundle = await buildConsumerBundle();
+    main = bundle.main;
+    cleanups.push(bundle.cleanup);
+    admin = kafka.admin();
+    await admin.connect();
+    producer = kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await admin.disconnect();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  async function alertsTopic(): Promise<{ topic: Topic; subscription: Subscription }> {
+    const [topic] = await pubsub.createTopic(uniqueName("cons_alerts"));
+    const [subscription] = await topic.createSubscription(uniqueName("cons_sub"));
+    cleanups.push(
+      () => subscription.delete(),
+      () => topic.delete(),
+    );
+    return { topic, subscription };
+  }
+
+  it("waits for tonight's topic, then publishes every ZTF sample byte-identical with its attributes, stores a >10 MB value in rejected/, and commits all on SIGTERM", async () => {
+    const { topic, subscription } = await alertsTopic();
+    const bucket = uniqueName("cons_files");
+    await storage.createBucket(bucket);
+    cleanups.push(() =>
+      storage
+        .bucket(bucket)
+        .deleteFiles({ force: true })
+        .then(() => storage.bucket(bucket).delete()),
+    );
+    const prefix = uniqueName("ztf");
+    const groupId = uniqueName("ztf_consumer");
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    const kafkaTopic = `${prefix}_${today}_programid1`;
+
+    const consumer = new ConsumerProcess(
+      main,
+      consumerEnv({
+        ALERTS_TOPIC: topic.name.split("/").pop()!,
+        BROKER_FILES_BUCKET: bucket,
+        KAFKA_GROUP_ID: groupId,
+        KAFKA_TOPIC_SYNTAX: `${prefix}_yyyymmdd_programid1`,
+      }),
+    );
+    cleanups.push(async () => consumer.signal("SIGKILL"));
+    // the topic does not exist yet: one INFO line per check (every second here)
+    const waiting = (l: { message: string }) =>
+      l.message.startsWith(`Kafka topic ${kafkaTopic} does not exist yet`);
+    await consumer.waitFor(waiting, 60_000);
+    await consumer.waitFor((l) => consumer.lines.filter(waiting).length >= 2 && waiting(l), 60_000);
+    expect(consumer.lines.filter(waiting).every((l) => l.severity === "INFO")).toBe(true);
+
+    await admin.createTopics({
+      topics: [
+        {
+          topic: kafkaTopic,
+          numPartitions: 2,
+          // room for the oversized value (Kafka's default limit is 1 MB)
+          configEntries: [{ name: "max.message.bytes", value: "12000000" }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    const files = sampleFiles("ztf");
+    const timestamps = new Map<string, string>();
+    const produced = await produce(
+      producer,
+      kafkaTopic,
+      files.map((file, i) => ({
+        partition: i % 2,
+        value: readFileSync(file),
+        key: `key-${i}`,
+        timestamp: String(1_795_861_741_000 + i),
+      })),
+    );
+    produced.forEach((p, i) => timestamps.set(offsetKey(p), String(1_795_861_741_000 + i)));
+    const oversized = randomBytes(10_000_001);
+    const [big] = await produce(producer, kafkaTopic, [{ partition: 1, value: oversized }]);
+
+    const collector = new Collector(pubsub, subscription.name);
+    cleanups.push(() => collector.stop());
+    const missing = await collector.waitFor(produced.map(offsetKey), 60_000);
+    expect(missing).toEqual([]);
+    const rejectedName = `rejected/consumer/${kafkaTopic}/1-${big!.offset}.bin`;
+    const rejectedLine = await consumer.waitFor((l) => l.severity === "ERROR", 60_000);
+    expect(rejectedLine.message).toContain(`storing it as ${rejectedName}`);
+    // the store completes after the ERROR line; the commit at SIGTERM proves it (offset committed)
+    await consumer.waitFor((l) => l.message === "stats", 30_000);
+
+    consumer.signal("SIGTERM");
+    const exit = await consumer.exit;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(consumer.lines.at(-1)?.message).toBe("stopped cleanly");
+    await collector.drain();
+
+    // byte-identical, attributes exactly as specified, Kafka key not forwarded, nothing else
+    expect(collector.byOffset.size).toBe(produced.length);
+    for (const p of produced) {
+      const got = collector.byOffset.get(offsetKey(p))!;
+      for (const m of got) {
+        expect(m.data.equals(p.value)).toBe(true);
+        expect(m.attributes).toEqual(
+          expectedAttributes("ztf", kafkaTopic, p, timestamps.get(offsetKey(p))!),
+        );
+      }
+    }
+    const v402 = files.findIndex((f) => f.endsWith("v4.02/2695378462115010012.avro"));
+    expect(collector.byOffset.get(offsetKey(produced[v402]!))![0]!.attributes).toMatchObject({
+      objectId: "ZTF18abudxnw",
+      sourceId: "2695378462115010012",
+      schemaVersion: "4.02",
+    });
+
+    const [stored] = await storage.bucket(bucket).file(rejectedName).download();
+    expect(stored.equals(oversized)).toBe(true);
+    expect(collector.byOffset.has(offsetKey(big!))).toBe(false);
+
+    // every offset committed, the rejected one included
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [kafkaTopic] });
+    const ends = await admin.fetchTopicOffsets(kafkaTopic);
+    expect(committed!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(
+      ends.map((p) => [p.partition, p.high]).sort(),
+    );
+
+    const stats = consumer.lines.find((l) => l.message === "stats" && Number(l["alerts"]) > 0);
+    expect(stats).toMatchObject({
+      severity: "INFO",
+      topic: kafkaTopic,
+      alertsPerSecond: expect.any(Number),
+      bytesPerSecond: expect.any(Number),
+      publishLatencyMs: { p50: expect.any(Number), p99: expect.any(Number) },
+      lag: expect.any(Object),
+    });
+  });
+
+  it("publishes every LSST sample from an explicit KAFKA_TOPIC; an undecodable one without ids (WARNING)", async () => {
+    const { topic, subscription } = await alertsTopic();
+    const kafkaTopic = uniqueName("lsst_alerts");
+    await admin.createTopics({
+      topics: [{ topic: kafkaTopic, numPartitions: 1 }],
+      waitForLeaders: true,
+    });
+    const produced = await produce(
+      producer,
+      kafkaTopic,
+      sampleFiles("lsst").map((file) => ({
+        partition: 0,
+        value: readFileSync(file),
+        timestamp: "1795861741000",
+      })),
+    );
+    const consumer = new ConsumerProcess(
+      main,
+      consumerEnv({
+        SURVEY: "lsst",
+        ALERTS_TOPIC: topic.name.split("/").pop()!,
+        BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),
+        KAFKA_GROUP_ID: uniqueName("lsst_consumer"),
+        KAFKA_TOPIC: kafkaTopic,
+      }),
+    );
+    cleanups.push(async () => consumer.signal("SIGKILL"));
+    const collector = new Collector(pubsub, subscription.name);
+    cleanups.push(() => collector.stop());
+    expect(await collector.waitFor(produced.map(offsetKey), 60_000)).toEqual([]);
+    consumer.signal("SIGTERM");
+    expect(await consumer.exit).toEqual({ code: 0, signal: null });
+
+    let withoutIds = 0;
+    for (const p of produced) {
+      for (const m of collector.byOffset.get(offsetKey(p))!) {
+        expect(m.data.equals(p.value)).toBe(true);
+        const expected = expectedAttributes("lsst", kafkaTopic, p, "1795861741000");
+        expect(m.attributes).toEqual(expected);
+        if (expected["sourceId"] === undefined) withoutIds++;
+      }
+    }
+    // the multi-alert container of the kit is not one alert
+    expect(withoutIds).toBe(1);
+    // kafkajs' own lines (e.g. "group coordinator is not available" while a group forms) aside
+    const warnings = consumer.lines.filter(
+      (l) => l.severity === "WARNING" && !l.message.startsWith("kafkajs"),
+    );
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: .*container holds 10 records/,
+        ),
+        "kafka.topic": kafkaTopic,
+      }),
+    ]);
+    expect(
+      collector.byOffset.get(offsetKey(produced.find((p) => p.value.length === 139056)!))![0]!
+        .attributes,
+    ).toMatchObject({
+      objectId: "7912941781254298",
+      sourceId: "7912941781254298",
+      schemaVersion: "v9_0",
+    });
+  });
+});

@@ -1,0 +1,414 @@
+/**
+ * What the consumer's integration tests share: the consumer as a real process (the esbuild bundle
+ * the infra packager deploys to the VM), a supervisor that restarts it like systemd's
+ * Restart=always, Kafka producers that record the offset of every value, a Pub/Sub collector, and
+ * small real-format ZTF alerts for the high-volume fault tests.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { PubSub } from "@google-cloud/pubsub";
+import { Kafka, logLevel, type Producer } from "kafkajs";
+import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
+import { Puller, type ReceivedMessage } from "@pgb/broker-utils/gcp";
+import type { CodeSpec } from "@pgb/broker-utils/instance";
+import { bundledSchemaMapPath } from "@pgb/broker-utils/schema-maps";
+import { BUNDLE_MAIN, esbuildPackager } from "../../../infra/src/packaging.js";
+import { TEST_PROJECT } from "../../support/services.js";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+const CONSUMER_CODE: CodeSpec = {
+  program: "consumer",
+  kind: "vm",
+  sourceDir: "vm/consumer",
+  entry: "src/index.ts",
+  objectPrefix: "vm/consumer/",
+  component: "consumer",
+};
+
+/**
+ * Writes the consumer's VM bundle (as infra packages it) to a temporary folder whose node_modules
+ * is the repository's, since the startup script's `npm install` is not run here. Returns the path
+ * of the program and a cleanup.
+ */
+export async function buildConsumerBundle(): Promise<{
+  main: string;
+  cleanup: () => Promise<void>;
+}> {
+  const bundle = await esbuildPackager(REPO_ROOT, bundledSchemaMapPath).bundle(CONSUMER_CODE);
+  const dir = await mkdtemp(join(tmpdir(), "pgb-consumer-bundle-"));
+  for (const [path, text] of Object.entries(bundle.files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  for (const [path, source] of Object.entries(bundle.directories))
+    await symlink(source, join(dir, path));
+  await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
+  return { main: join(dir, BUNDLE_MAIN), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export type LogLine = Record<string, unknown> & { severity: string; message: string };
+
+/** One run of the consumer program; stdout and stderr lines are parsed as JSON log lines. */
+export class ConsumerProcess {
+  readonly child: ChildProcess;
+  readonly lines: LogLine[] = [];
+  /** Lines that are not JSON (there should be none). */
+  readonly raw: string[] = [];
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: { test: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+
+  constructor(main: string, env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [main], { env, stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      createInterface({ input: stream! }).on("line", (text) => this.onLine(text));
+    }
+    this.exit = new Promise((resolve) =>
+      this.child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  private onLine(text: string): void {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      this.raw.push(text);
+      return;
+    }
+    this.lines.push(line);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.test(line)) return true;
+      w.resolve(line);
+      return false;
+    });
+  }
+
+  /** The first line (past or future) matching `test`; rejects on timeout or exit. */
+  waitFor(test: (l: LogLine) => boolean, timeoutMs = 60_000): Promise<LogLine> {
+    const seen = this.lines.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no matching consumer log line within ${timeoutMs} ms:\n${this.tail()}`),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        test,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+      void this.exit.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(
+          new Error(`the consumer exited (code ${code}, signal ${signal}) first:\n${this.tail()}`),
+        );
+      });
+    });
+  }
+
+  tail(n = 15): string {
+    return [...this.lines.slice(-n).map((l) => JSON.stringify(l)), ...this.raw.slice(-5)].join(
+      "\n",
+    );
+  }
+
+  /** Sends a signal to this process only (by its PID). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
+
+/** Restarts the program whenever it exits, like systemd's Restart=always (with a short RestartSec). */
+export class Supervisor {
+  current: ConsumerProcess;
+  readonly runs: ConsumerProcess[] = [];
+  private stopped = false;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly main: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly restartDelayMs = 100,
+  ) {
+    this.current = this.start();
+    this.done = this.loop();
+  }
+
+  private start(): ConsumerProcess {
+    const run = new ConsumerProcess(this.main, this.env);
+    this.runs.push(run);
+    return run;
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      await this.current.exit;
+      if (this.stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, this.restartDelayMs));
+      if (this.stopped) return;
+      this.current = this.start();
+    }
+  }
+
+  /** Stops restarting and ends the current run with SIGTERM; resolves with its exit. */
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.stopped = true;
+    this.current.signal("SIGTERM");
+    const exit = await this.current.exit;
+    await this.done;
+    return exit;
+  }
+
+  /** SIGKILL of the current run (its PID only), for crash tests. */
+  async kill(): Promise<void> {
+    const run = this.current;
+    run.signal("SIGKILL");
+    await run.exit;
+  }
+}
+
+/** The consumer's environment as the instance model sets it, plus the test's choices. */
+export function consumerEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env["PATH"],
+    ...Object.fromEntries(
+      [
+        "PUBSUB_EMULATOR_HOST",
+        "STORAGE_EMULATOR_HOST",
+        "METADATA_SERVER_DETECTION",
+        "GCE_METADATA_HOST",
+        "KAFKA_BOOTSTRAP_SERVERS",
+      ].map((k) => [k, process.env[k]]),
+    ),
+    SURVEY: "ztf",
+    TESTID: "test",
+    GCP_PROJECT: TEST_PROJECT,
+    GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
+    LOG_LEVEL: "INFO",
+    KAFKA_SECURITY_PROTOCOL: "PLAINTEXT",
+    KAFKA_CREDENTIALS_SECRET: "ztf-kafka-credentials-test",
+    CONSUMER_TOPIC_POLL_SECONDS: "1",
+    CONSUMER_STATS_SECONDS: "2",
+    ...overrides,
+  };
+}
+
+export function kafkaClient(bootstrap: string): Kafka {
+  return new Kafka({
+    clientId: "pgb-consumer-test",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+export interface Produced {
+  partition: number;
+  offset: string;
+  value: Buffer;
+}
+
+export interface ToProduce {
+  partition: number;
+  value: Buffer;
+  key?: string;
+  timestamp?: string;
+}
+
+/**
+ * Sends values in order, each to its partition, in requests below Kafka's default 1 MB limit, and
+ * returns each value's offset (in input order) from the broker's acknowledgements.
+ */
+export async function produce(
+  producer: Producer,
+  topic: string,
+  messages: readonly ToProduce[],
+): Promise<Produced[]> {
+  const out: Produced[] = [];
+  let chunk: number[] = [];
+  let bytes = 0;
+  const send = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const indexes = chunk;
+    chunk = [];
+    bytes = 0;
+    const metadata = await producer.send({
+      topic,
+      acks: -1,
+      messages: indexes.map((i) => messages[i]!),
+    });
+    // within a request, a partition's messages get consecutive offsets in request order
+    const next = new Map(metadata.map((r) => [r.partition, BigInt(r.baseOffset ?? "-1")]));
+    for (const i of indexes) {
+      const { partition, value } = messages[i]!;
+      const offset = next.get(partition);
+      if (offset === undefined || offset < 0n)
+        throw new Error(`no offset for partition ${partition}`);
+      out[i] = { partition, offset: offset.toString(), value };
+      next.set(partition, offset + 1n);
+    }
+  };
+  for (const [i, m] of messages.entries()) {
+    if (bytes + m.value.length > 900_000) await send();
+    chunk.push(i);
+    bytes += m.value.length;
+  }
+  await send();
+  return out;
+}
+
+export interface Collected {
+  data: Buffer;
+  attributes: Record<string, string>;
+}
+
+/**
+ * Pulls a subscription in the background, acknowledging, and keeps every delivery by its Kafka
+ * coordinates (`partition/offset`); duplicates are kept too.
+ */
+export class Collector {
+  readonly byOffset = new Map<string, Collected[]>();
+  deliveries = 0;
+  private running = true;
+  private paused = false;
+  private readonly puller: Puller;
+  private readonly loop: Promise<void>;
+
+  constructor(pubsub: PubSub, subscription: string) {
+    this.puller = new Puller(pubsub, subscription);
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.paused) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      let messages: ReceivedMessage[] = [];
+      try {
+        messages = await this.puller.pull(1000, 1000);
+        await this.puller.ack(messages.map((m) => m.ackId));
+      } catch {
+        // the emulator is being restarted: try again
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      for (const m of messages) this.add(m);
+    }
+  }
+
+  private add(m: ReceivedMessage): void {
+    this.deliveries++;
+    const key = `${m.attributes["kafka.partition"]}/${m.attributes["kafka.offset"]}`;
+    const list = this.byOffset.get(key) ?? [];
+    list.push({ data: m.data, attributes: m.attributes });
+    this.byOffset.set(key, list);
+  }
+
+  /** Pulls until the subscription stays empty for `quietMs` (everything published so far is in). */
+  async drain(quietMs = 1500): Promise<void> {
+    this.paused = true;
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < quietMs) {
+      const messages = await this.puller.pull(1000, 500);
+      if (messages.length > 0) {
+        await this.puller.ack(messages.map((m) => m.ackId));
+        for (const m of messages) this.add(m);
+        quietSince = Date.now();
+      }
+    }
+    this.paused = false;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  async waitFor(keys: readonly string[], timeoutMs: number): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const missing = keys.filter((k) => !this.byOffset.has(k));
+      if (missing.length === 0 || Date.now() > deadline) return missing;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.puller.close();
+  }
+}
+
+export function offsetKey(p: { partition: number; offset: string }): string {
+  return `${p.partition}/${p.offset}`;
+}
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * `n` small real-format ZTF alerts (~28 KB: the v4.02 sample without cutouts and history, the full
+ * writer schema in each container as ZTF sends it), each with its own candid.
+ */
+export function smallZtfAlerts(n: number): { value: Buffer; candid: string }[] {
+  const sample = readFileSync("/work/shared/data/ztf/alerts/v4.02/2695378462115010012.avro");
+  const { header, schema, record } = decodeSingleRecordContainer(sample);
+  const base = record as Record<string, unknown>;
+  const out: { value: Buffer; candid: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const candid = 3_000_000_000_000_000_000n + BigInt(i);
+    const alert = {
+      ...base,
+      candid,
+      candidate: { ...(base["candidate"] as Record<string, unknown>), candid },
+      prv_candidates: null,
+      cutoutScience: null,
+      cutoutTemplate: null,
+      cutoutDifference: null,
+    };
+    out.push({
+      value: encodeContainer(header.schemaText, schema, [alert]),
+      candid: candid.toString(),
+    });
+  }
+  return out;
+}
+
+/** Two consecutive free loopback ports (a Kafka listener and its KRaft controller). */
+export async function freePortPair(): Promise<number> {
+  const listen = (port: number): Promise<number | undefined> =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(undefined));
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() =>
+          resolve(typeof address === "object" && address ? address.port : undefined),
+        );
+      });
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await listen(0);
+    if (port !== undefined && port < 65535 && (await listen(port + 1)) !== undefined) return port;
+  }
+  throw new Error("no two consecutive free ports on 127.0.0.1");
+}
