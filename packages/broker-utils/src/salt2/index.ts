@@ -38,3 +38,4 @@ export {
   salt2Commands,
   type FitOptions,
 } from "./cli.js";
+export { MIN_DETECTIONS, MIN_MAX_SNR, salt2QualityCuts, type QualityCuts } from "./cuts.js";
