@@ -1,10 +1,11 @@
+import { alertCommands } from "../alerts/cli.js";
 import { namesCommands } from "../naming/cli.js";
 import { createProgram, runProgram, type CommandModule } from "./program.js";
 
 export { createProgram, runProgram, UsageError, type CommandModule } from "./program.js";
 
 /** Command groups of this package, one per concept. */
-const CORE_COMMANDS: readonly CommandModule[] = [namesCommands];
+const CORE_COMMANDS: readonly CommandModule[] = [alertCommands, namesCommands];
 
 /** Command groups of optional packages, loaded when installed (the local instance is not in notebooks). */
 async function optionalCommands(): Promise<CommandModule[]> {
