@@ -47,18 +47,19 @@ const CURVE_POINTS = 300;
 function formatValue(name: ParamName, fit: FitResult): string {
   const value = fit.params[name];
   if (!fit.vparamNames.includes(name)) return `${name} = ${value.toPrecision(4)} (fixed)`;
+  // A parameter held at a bound has no meaningful error (salt2-spec §6.1).
+  if (fit.atBound.includes(name)) return `${name} = ${value.toPrecision(4)} (at bound)`;
   const error = fit.errors[name] ?? NaN;
-  const bound = fit.atBound.includes(name) ? " (at bound)" : "";
   if (name === "x0") {
     const exponent = Math.floor(Math.log10(Math.abs(value) || 1));
     const scale = 10 ** exponent;
-    return `x0 = (${(value / scale).toFixed(3)} ± ${(error / scale).toFixed(3)})e${exponent}${bound}`;
+    return `x0 = (${(value / scale).toFixed(3)} ± ${(error / scale).toFixed(3)})e${exponent}`;
   }
   const decimals =
     Number.isFinite(error) && error > 0
       ? Math.min(Math.max(1 - Math.floor(Math.log10(error)), 1), 6)
       : 4;
-  return `${name} = ${value.toFixed(decimals)} ± ${Number.isFinite(error) ? error.toFixed(decimals) : "?"}${bound}`;
+  return `${name} = ${value.toFixed(decimals)} ± ${Number.isFinite(error) ? error.toFixed(decimals) : "?"}`;
 }
 
 /** The subtitle lines: parameters ± errors and χ²/ndof (dot separators: SVG collapses runs of spaces). */

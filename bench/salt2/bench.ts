@@ -1,0 +1,191 @@
+/**
+ * SALT2 fit speed: this package's fitter and sncosmo 2.9 (+ iminuit) on the same light curves and
+ * configurations, measured in the same run as CPU time per fit (fits per second per core).
+ *
+ *   nice npx tsx --conditions source bench/salt2/bench.ts [--repeat-python N]
+ *
+ * The sncosmo side runs through bench/salt2/sncosmo-python.sh (installs the reference environment on
+ * first use). Light curves: LC-A and LC-B (salt2-spec appendices), HSF 20aai (ZTF bands), the real ZTF
+ * alerts that pass the product's cuts, and simulated ZTF light curves (test/fixtures/salt2).
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import {
+  PRODUCT_FIT_CONFIG,
+  fitSalt2,
+  type FitConfig,
+  type ParamName,
+  type PhotometryPoint,
+} from "@pgb/broker-utils/salt2";
+
+interface Columns {
+  time: number[];
+  band: string[];
+  flux: number[];
+  fluxerr: number[];
+  zp: number[];
+  zpsys: string[];
+}
+
+interface Case {
+  name: string;
+  set: string;
+  data: Columns;
+  vary: readonly ParamName[];
+  bounds: Record<string, readonly [number, number]>;
+  fixed?: Record<string, number>;
+  repeat: number;
+}
+
+const root = new URL("../../", import.meta.url);
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`test/fixtures/salt2/${name}`, root), "utf8")) as T;
+
+function rows(c: Columns): PhotometryPoint[] {
+  return c.time.map((time, i) => ({
+    time,
+    band: c.band[i] as string,
+    flux: c.flux[i] as number,
+    fluxerr: c.fluxerr[i] as number,
+    zp: c.zp[i] as number,
+    zpsys: c.zpsys[i] as string,
+  }));
+}
+
+const pythonRepeat = Number(process.argv[process.argv.indexOf("--repeat-python") + 1] ?? 3) || 3;
+const product = { vary: PRODUCT_FIT_CONFIG.vary ?? [], bounds: { ...PRODUCT_FIT_CONFIG.bounds } };
+const zFixedFour: readonly ParamName[] = ["t0", "x0", "x1", "c"];
+
+const lightcurves = fixture<{ lightcurves: Record<string, Columns> }>(
+  "lightcurves.json",
+).lightcurves;
+const alerts = fixture<{
+  alerts: { objectId: string; product: { epochs: Columns; cuts: { pass: boolean } } }[];
+}>("alerts.json").alerts;
+const simulated = fixture<{
+  lightcurves: { name: string; data: Columns; truth: Record<string, number> }[];
+}>("simulated.json").lightcurves;
+
+const cases: Case[] = [
+  {
+    name: "LC-A",
+    set: "reference (5 params)",
+    data: lightcurves["LC-A"] as Columns,
+    ...product,
+    repeat: pythonRepeat,
+  },
+  {
+    name: "LC-B",
+    set: "reference (5 params)",
+    data: lightcurves["LC-B"] as Columns,
+    ...product,
+    repeat: pythonRepeat,
+  },
+  {
+    name: "20aai",
+    set: "reference (5 params)",
+    data: lightcurves["20aai"] as Columns,
+    ...product,
+    repeat: pythonRepeat,
+  },
+  ...(["LC-A", "LC-B"] as const).map((name) => ({
+    name: `${name} z fixed`,
+    set: "reference (4 params, z fixed)",
+    data: lightcurves[name] as Columns,
+    vary: zFixedFour,
+    bounds: {},
+    fixed: { z: name === "LC-A" ? 0.05 : 0.07 },
+    repeat: pythonRepeat,
+  })),
+  ...alerts
+    .filter((a) => a.product.cuts.pass)
+    .map((a) => ({
+      name: a.objectId,
+      set: "real ZTF alerts (product config)",
+      data: a.product.epochs,
+      ...product,
+      repeat: 1,
+    })),
+  ...simulated.slice(0, 20).map((s) => ({
+    name: s.name,
+    set: "simulated ZTF (product config)",
+    data: s.data,
+    ...product,
+    repeat: 1,
+  })),
+];
+
+function configOf(c: Case): FitConfig {
+  return { vary: c.vary, bounds: c.bounds, params: c.fixed ?? {} };
+}
+
+// TypeScript: warm up (JIT, model and bandpass loading), then CPU time per fit.
+const tsSeconds = new Map<string, { seconds: number; fits: number; ncall: number }>();
+for (const c of cases) fitSalt2(rows(c.data), configOf(c));
+for (const c of cases) {
+  const data = rows(c.data);
+  const config = configOf(c);
+  const repeat = Math.max(5, Math.round(50 / c.data.time.length) * 5);
+  let ncall = 0;
+  const start = process.cpuUsage();
+  for (let i = 0; i < repeat; i++) ncall += fitSalt2(data, config).ncall;
+  const used = process.cpuUsage(start);
+  tsSeconds.set(c.name, {
+    seconds: (used.user + used.system) / 1e6,
+    fits: repeat,
+    ncall: ncall / repeat,
+  });
+}
+
+// sncosmo, in the same run.
+const python = spawnSync(
+  fileURLToPath(new URL("bench/salt2/sncosmo-python.sh", root)),
+  [fileURLToPath(new URL("bench/salt2/bench_sncosmo.py", root))],
+  { input: JSON.stringify(cases), encoding: "utf8", maxBuffer: 1 << 24 },
+);
+if (python.status !== 0) {
+  process.stderr.write(python.stderr);
+  throw new Error(`sncosmo benchmark failed (exit ${python.status})`);
+}
+const pySeconds = new Map(
+  (
+    JSON.parse(python.stdout) as { name: string; cpuSeconds: number; fits: number; ncall: number }[]
+  ).map((r) => [r.name, r]),
+);
+
+const sets = [...new Set(cases.map((c) => c.set))];
+const lines = [
+  "| light curves | n | TS fits/s/core | sncosmo fits/s/core | ratio | TS evaluations/fit | sncosmo calls/fit |",
+  "|---|---:|---:|---:|---:|---:|---:|",
+];
+let tsTotal = 0;
+let pyTotal = 0;
+for (const set of sets) {
+  const members = cases.filter((c) => c.set === set);
+  // Mean CPU time per fit over the light curves of the set (each light curve weighs the same).
+  const ts =
+    members.reduce(
+      (s, c) => s + (tsSeconds.get(c.name)?.seconds ?? NaN) / (tsSeconds.get(c.name)?.fits ?? 1),
+      0,
+    ) / members.length;
+  const py =
+    members.reduce(
+      (s, c) => s + (pySeconds.get(c.name)?.cpuSeconds ?? NaN) / (pySeconds.get(c.name)?.fits ?? 1),
+      0,
+    ) / members.length;
+  const tsCalls =
+    members.reduce((s, c) => s + (tsSeconds.get(c.name)?.ncall ?? 0), 0) / members.length;
+  const pyCalls =
+    members.reduce((s, c) => s + (pySeconds.get(c.name)?.ncall ?? 0), 0) / members.length;
+  tsTotal += ts * members.length;
+  pyTotal += py * members.length;
+  lines.push(
+    `| ${set} | ${members.length} | ${(1 / ts).toFixed(0)} | ${(1 / py).toFixed(1)} | ${(py / ts).toFixed(0)}× | ${tsCalls.toFixed(0)} | ${pyCalls.toFixed(0)} |`,
+  );
+}
+lines.push(
+  `| all | ${cases.length} | ${(cases.length / tsTotal).toFixed(0)} | ${(cases.length / pyTotal).toFixed(1)} | ${(pyTotal / tsTotal).toFixed(0)}× | | |`,
+);
+process.stdout.write(`${lines.join("\n")}\n`);
