@@ -30,7 +30,10 @@ import {
   stopProcesses,
   withLock,
   writeRecord,
+  liveLeases,
+  writeLease,
   type ServiceRecord,
+  type StartedFor,
 } from "./process.js";
 import { pubsubDriver } from "./pubsub.js";
 import { storageDriver } from "./storage.js";
@@ -214,17 +217,21 @@ async function startOne(
   config: ResolvedConfig,
   name: ServiceName,
   storageNotification: StorageNotification | undefined,
+  startedFor: StartedFor,
 ): Promise<ServiceRecord> {
   await installOne(config, name);
   await assertPortsFree(config, name);
   const t0 = Date.now();
   const port = config.ports[name];
   config.progress(`${name}: starting on 127.0.0.1:${port} …`);
-  const record = await DRIVERS[name].start(config, {
-    port,
-    pubsubHost: pubsubDriver.endpoint(config.ports.pubsub),
-    ...(storageNotification ? { storageNotification } : {}),
-  });
+  const record: ServiceRecord = {
+    ...(await DRIVERS[name].start(config, {
+      port,
+      pubsubHost: pubsubDriver.endpoint(config.ports.pubsub),
+      ...(storageNotification ? { storageNotification } : {}),
+    })),
+    startedFor,
+  };
   await writeRecord(config.stateDir, record);
   config.progress(`${name}: ready in ${seconds(t0)} (PID ${pidList(record)}, log ${record.log})`);
   return record;
@@ -234,7 +241,11 @@ async function startOne(
  * Makes one server run healthy on the configured port: reuses a recorded healthy one, replaces a
  * recorded one that is unhealthy or has another storage topic, starts one otherwise.
  */
-async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"started" | "reused"> {
+async function ensureOne(
+  config: ResolvedConfig,
+  name: ServiceName,
+  startedFor: StartedFor,
+): Promise<"started" | "reused"> {
   return withLock(config.stateDir, name, async () => {
     const port = config.ports[name];
     const wanted = config.storageNotification;
@@ -254,6 +265,10 @@ async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"st
         !sameNotification(record.storageNotification, wanted ?? undefined);
       if (healthy && !topicChange) {
         config.progress(`${name}: already running on 127.0.0.1:${port} (reused)`);
+        // a user's `up` adopts a server a test run started, so the run's end no longer stops it
+        if (startedFor === "user" && record.startedFor !== "user") {
+          await writeRecord(config.stateDir, { ...record, startedFor });
+        }
         return "reused";
       }
       if (wanted === undefined) notification = record.storageNotification;
@@ -264,7 +279,7 @@ async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"st
     } else if (record) {
       await removeRecord(config.stateDir, name);
     }
-    await startOne(config, name, name === "storage" ? notification : undefined);
+    await startOne(config, name, name === "storage" ? notification : undefined, startedFor);
     return "started";
   });
 }
@@ -274,6 +289,13 @@ async function ensureOne(config: ResolvedConfig, name: ServiceName): Promise<"st
  * started. If any fails, the ones this call started are stopped again before the error is thrown.
  */
 export async function ensureServices(opts: ServicesOptions = {}): Promise<ServicesUpResult> {
+  return ensureServicesFor(opts, "user");
+}
+
+async function ensureServicesFor(
+  opts: ServicesOptions,
+  startedFor: StartedFor,
+): Promise<ServicesUpResult> {
   const config = resolveConfig(opts);
   const started: ServiceName[] = [];
   const reused: ServiceName[] = [];
@@ -287,7 +309,7 @@ export async function ensureServices(opts: ServicesOptions = {}): Promise<Servic
   });
   try {
     await forEach(config.services, async (name) => {
-      const outcome = await ensureOne(config, name);
+      const outcome = await ensureOne(config, name, startedFor);
       (outcome === "started" ? started : reused).push(name);
     });
   } catch (err) {
@@ -299,6 +321,47 @@ export async function ensureServices(opts: ServicesOptions = {}): Promise<Servic
   }
   config.progress(`${config.services.length} server(s) up in ${seconds(t0)}`);
   return { endpoints: endpointsOf(config), started, reused };
+}
+
+/** The servers held for one test run; release() when the run ends. */
+export interface ServicesLease extends ServicesUpResult {
+  release(): Promise<void>;
+}
+
+/**
+ * The servers for a test run, shared safely with concurrent runs on the same cache (several
+ * engineers, or a test project and an e2e project): each run holds a lease; servers it had to
+ * start are marked as started for tests and stopped only when the last lease is released, so one
+ * run's end never pulls the servers from under another. Servers a user started are never stopped.
+ */
+export async function acquireServices(opts: ServicesOptions = {}): Promise<ServicesLease> {
+  const config = resolveConfig(opts);
+  const leaseFile = await withLock(config.stateDir, "leases", () => writeLease(config.stateDir));
+  let result: ServicesUpResult;
+  try {
+    result = await ensureServicesFor(opts, "test-run");
+  } catch (err) {
+    await releaseLease(config, leaseFile);
+    throw err;
+  }
+  return { ...result, release: () => releaseLease(config, leaseFile) };
+}
+
+async function releaseLease(config: ResolvedConfig, leaseFile: string): Promise<void> {
+  await withLock(config.stateDir, "leases", async () => {
+    await rm(leaseFile, { force: true });
+    const others = await liveLeases(config.stateDir);
+    if (others.length > 0) {
+      config.progress(`servers left running for ${others.length} other test run(s)`);
+      return;
+    }
+    const forTests: ServiceName[] = [];
+    for (const name of config.services) {
+      const record = await readRecord(config.stateDir, name);
+      if (record?.startedFor === "test-run") forTests.push(name);
+    }
+    if (forTests.length > 0) await servicesDown({ ...config, services: forTests });
+  });
 }
 
 /** Starts the servers (reusing healthy running ones) and returns their endpoints. */
@@ -398,6 +461,7 @@ export async function restartService(name: ServiceName, opts: ServicesOptions = 
       config.progress(`${name}: restarting`);
       await stopRecorded(config, record);
     }
-    await startOne(config, name, name === "storage" ? notification : undefined);
+    const startedFor = record?.startedFor ?? "user";
+    await startOne(config, name, name === "storage" ? notification : undefined, startedFor);
   });
 }

@@ -6,7 +6,7 @@
  */
 import { spawn, type SpawnOptions } from "node:child_process";
 import { closeSync, openSync, readSync } from "node:fs";
-import { mkdir, open, readFile, rm, stat, writeFile, rename } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -32,6 +32,47 @@ export interface ServiceRecord {
   log: string;
   /** The storage server's server-wide event topic, if it was started with one. */
   storageNotification?: StorageNotification;
+  /**
+   * Who wants it: "user" (pgb services up, a local instance) keeps it until `down`; "test-run" was
+   * started for a test run and is stopped when the last test run using the servers ends.
+   */
+  startedFor?: StartedFor;
+}
+
+export type StartedFor = "user" | "test-run";
+
+/** A test run using the servers: a file per holder, so concurrent runs can share them. */
+interface Lease {
+  pid: number;
+  since: string;
+}
+
+function leaseDir(stateDir: string): string {
+  return join(stateDir, "leases");
+}
+
+/** Records a lease for this process; returns the file that releases it. */
+export async function writeLease(stateDir: string): Promise<string> {
+  await mkdir(leaseDir(stateDir), { recursive: true });
+  const file = join(leaseDir(stateDir), `${process.pid}-${Date.now().toString(36)}.json`);
+  const lease: Lease = { pid: process.pid, since: new Date().toISOString() };
+  await writeFile(file, `${JSON.stringify(lease)}\n`);
+  return file;
+}
+
+/** Leases whose holder still runs; those of exited holders (a killed test run) are removed. */
+export async function liveLeases(stateDir: string): Promise<Lease[]> {
+  const files = await readdir(leaseDir(stateDir)).catch(() => [] as string[]);
+  const live: Lease[] = [];
+  for (const name of files) {
+    const file = join(leaseDir(stateDir), name);
+    const lease = await readFile(file, "utf8")
+      .then((text) => JSON.parse(text) as Lease)
+      .catch(() => undefined);
+    if (lease && isAlive(lease.pid)) live.push(lease);
+    else await rm(file, { force: true });
+  }
+  return live;
 }
 
 function recordPath(stateDir: string, name: ServiceName): string {

@@ -9,6 +9,7 @@ import { beginLog, logFileOf, serverEnv, type ServiceDriver } from "./driver.js"
 import { findCloudSdk, gcloudEnv } from "./prereq.js";
 import {
   httpStatus,
+  readLogSince,
   spawnDetached,
   stopProcesses,
   waitUntilReady,
@@ -66,7 +67,10 @@ export const pubsubDriver: ServiceDriver = {
     try {
       await waitUntilReady(
         `Pub/Sub emulator on 127.0.0.1:${port}`,
-        () => pubsubDriver.healthy(config, port),
+        // the emulator's own signal, then an answer on the port (the log line can precede it)
+        async () =>
+          (await readLogSince(logFile, logOffset)).includes("Server started") &&
+          (await pubsubDriver.healthy(config, port)),
         { pids: [pid], logFile, logOffset, timeoutMs: 60_000 },
       );
     } catch (err) {
