@@ -202,6 +202,7 @@ function securitySettings(
 function credentialsSource(
   env: NodeJS.ProcessEnv,
   protocol: SecurityProtocol,
+  mechanism: SaslMechanism | undefined,
   local: boolean,
   problems: string[],
 ): CredentialsSource {
@@ -219,7 +220,8 @@ function credentialsSource(
   const source: CredentialsSource = { kind: "env" };
   const username = pick(CONSUMER_ENV.username);
   const password = pick(CONSUMER_ENV.password);
-  if (sasl && (username === undefined || password === undefined)) {
+  // without a usable mechanism the mechanism's problem is the one to fix first
+  if (sasl && mechanism !== undefined && (username === undefined || password === undefined)) {
     const missing = [
       ...(username === undefined ? [CONSUMER_ENV.username] : []),
       ...(password === undefined ? [CONSUMER_ENV.password] : []),
@@ -277,7 +279,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
 
   const { protocol, mechanism } = securitySettings(env, problems);
   const local = isLocalEnvironment(env);
-  const credentials = credentialsSource(env, protocol, local, problems);
+  const credentials = credentialsSource(env, protocol, mechanism, local, problems);
 
   let topic: TopicSource = { kind: "syntax", syntax: undefined };
   const explicit = value(RUNTIME_METADATA.kafkaTopic);
