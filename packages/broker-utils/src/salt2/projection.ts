@@ -48,8 +48,9 @@ class Projection {
   readonly he1: Float64Array;
   readonly hl0: Float64Array;
   readonly hl1: Float64Array;
-  /** Whether the node vectors match the current (z, c). */
+  /** Whether the cubic/edge and the all-bilinear node vectors match the current (z, c). */
   scattered = false;
+  linearScattered = false;
   /** Per phase node: whether hc/he (`done`) and hl (`linearDone`) are computed. */
   readonly done: Uint8Array;
   readonly linearDone: Uint8Array;
@@ -70,19 +71,14 @@ class Projection {
 
   invalidate(): void {
     this.scattered = false;
+    this.linearScattered = false;
     this.done.fill(0);
     this.linearDone.fill(0);
   }
 }
 
-/** Keys kernel weights of nodes i−1 … i+2 at fraction t (salt2-spec §1.3), and their first and second t-derivatives. */
-function keysWeights(
-  t: number,
-  w: Float64Array,
-  dw: Float64Array,
-  d2w: Float64Array,
-  o: number,
-): void {
+/** Keys kernel weights of nodes i−1 … i+2 at fraction t (salt2-spec §1.3), and their first t-derivatives. */
+function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
   const s0 = 1 + t;
   const u = 1 - t;
   const s3 = 2 - t;
@@ -94,10 +90,14 @@ function keysWeights(
   dw[o + 1] = (4.5 * t - 5) * t;
   dw[o + 2] = -(4.5 * u - 5) * u;
   dw[o + 3] = -((-1.5 * s3 + 5) * s3 - 4);
-  d2w[o] = -3 * s0 + 5;
+}
+
+/** Second t-derivatives of the Keys weights (piecewise linear in t). */
+function keysSecondDerivatives(t: number, d2w: Float64Array, o: number): void {
+  d2w[o] = -3 * (1 + t) + 5;
   d2w[o + 1] = 9 * t - 5;
-  d2w[o + 2] = 9 * u - 5;
-  d2w[o + 3] = -3 * s3 + 5;
+  d2w[o + 2] = 9 * (1 - t) - 5;
+  d2w[o + 3] = -3 * (2 - t) + 5;
 }
 
 /** The §7.2 machinery for one (model, band) pair; holds the state of the last (z, c). */
@@ -124,10 +124,10 @@ export class BandProjection {
   readonly #d2cl: Float64Array;
   /** 1 / (template wavelength spacing of the sample's cell). */
   readonly #invDl: Float64Array;
-  /** Cubic weights and their first and second τ-derivatives, 4 per sample. */
+  /** Cubic weights and their τ-derivatives, 4 per sample; second derivatives only for ∂²/∂a². */
   readonly #w: Float64Array;
   readonly #dw: Float64Array;
-  readonly #d2w: Float64Array;
+  readonly #d2w = new Float64Array(4);
   #hasEdge = false;
   #jlo = 0;
   #jhi = -1;
@@ -173,7 +173,6 @@ export class BandProjection {
     this.#invDl = new Float64Array(nk);
     this.#w = new Float64Array(4 * nk);
     this.#dw = new Float64Array(4 * nk);
-    this.#d2w = new Float64Array(4 * nk);
     this.#e = new Float64Array(nk);
     this.#vw = new Float64Array(nk);
     this.#d1w = new Float64Array(nk);
@@ -247,7 +246,7 @@ export class BandProjection {
       this.#invDl[k] = 1 / dl;
       if (isCubicCell(iy, nw)) {
         this.#cubic[k] = 1;
-        keysWeights(t, this.#w, this.#dw, this.#d2w, 4 * k);
+        keysWeights(t, this.#w, this.#dw, 4 * k);
         jlo = Math.min(jlo, iy - 1);
         jhi = Math.max(jhi, iy + 2);
       } else {
@@ -264,47 +263,62 @@ export class BandProjection {
 
   /**
    * Scatters per-sample weights onto the template wavelength nodes: `vw` multiplies the interpolation
-   * weights, `d1` and `d2` (may be null) their first and second wavelength derivatives.
+   * weights, `d1` and `d2` (may be null) their first and second wavelength derivatives. Fills the
+   * cubic and edge-cell vectors, or with `linear` the all-bilinear one (needed in phase edge cells only).
    */
   #scatter(
     p: Projection,
     vw: Float64Array,
     d1: Float64Array | null,
     d2: Float64Array | null,
+    linear: boolean,
   ): void {
-    const { vc, ve, vl } = p;
     const jlo = this.#jlo;
     const jhi = this.#jhi + 1;
+    const nk = this.#nk;
+    const iyk = this.#iy;
+    const tauk = this.#tau;
+    if (linear) {
+      // The bilinear weights (1−τ, τ) have derivatives (−1, 1) and no second derivative.
+      const vl = p.vl;
+      vl.fill(0, jlo, jhi);
+      for (let k = 0; k < nk; k++) {
+        const iy = iyk[k] as number;
+        const tau = tauk[k] as number;
+        const v = vw[k] as number;
+        const d = d1 === null ? 0 : (d1[k] as number);
+        vl[iy] = (vl[iy] as number) + v * (1 - tau) - d;
+        vl[iy + 1] = (vl[iy + 1] as number) + v * tau + d;
+      }
+      p.linearScattered = true;
+      return;
+    }
+    const { vc, ve } = p;
     vc.fill(0, jlo, jhi);
     ve.fill(0, jlo, jhi);
-    vl.fill(0, jlo, jhi);
     const w = this.#w;
     const dw = this.#dw;
     const d2w = this.#d2w;
-    for (let k = 0; k < this.#nk; k++) {
-      const iy = this.#iy[k] as number;
-      const tau = this.#tau[k] as number;
+    for (let k = 0; k < nk; k++) {
+      const iy = iyk[k] as number;
+      const tau = tauk[k] as number;
       const v = vw[k] as number;
       const d = d1 === null ? 0 : (d1[k] as number);
-      const dd = d2 === null ? 0 : (d2[k] as number);
-      // The bilinear weights (1−τ, τ) have derivatives (−1, 1) and no second derivative.
-      const lin0 = v * (1 - tau) - d;
-      const lin1 = v * tau + d;
-      vl[iy] = (vl[iy] as number) + lin0;
-      vl[iy + 1] = (vl[iy + 1] as number) + lin1;
       if (this.#cubic[k] === 1) {
         const o = 4 * k;
         const j = iy - 1;
-        for (let q = 0; q < 4; q++) {
-          vc[j + q] =
-            (vc[j + q] as number) +
-            v * (w[o + q] as number) +
-            d * (dw[o + q] as number) +
-            dd * (d2w[o + q] as number);
+        vc[j] = (vc[j] as number) + v * (w[o] as number) + d * (dw[o] as number);
+        vc[j + 1] = (vc[j + 1] as number) + v * (w[o + 1] as number) + d * (dw[o + 1] as number);
+        vc[j + 2] = (vc[j + 2] as number) + v * (w[o + 2] as number) + d * (dw[o + 2] as number);
+        vc[j + 3] = (vc[j + 3] as number) + v * (w[o + 3] as number) + d * (dw[o + 3] as number);
+        if (d2 !== null) {
+          const dd = d2[k] as number;
+          keysSecondDerivatives(tau, d2w, 0);
+          for (let q = 0; q < 4; q++) vc[j + q] = (vc[j + q] as number) + dd * (d2w[q] as number);
         }
       } else {
-        ve[iy] = (ve[iy] as number) + lin0;
-        ve[iy + 1] = (ve[iy + 1] as number) + lin1;
+        ve[iy] = (ve[iy] as number) + v * (1 - tau) - d;
+        ve[iy + 1] = (ve[iy + 1] as number) + v * tau + d;
       }
     }
     p.scattered = true;
@@ -315,8 +329,8 @@ export class BandProjection {
    * and κ = −0.4 ln 10: ∂/∂c multiplies by κ CL; ∂/∂a at fixed phase of Σ g_k M(p, aλ_k) is
    * Σ g′_k M + g_k λ_k ∂_λM, and ∂²/∂a² is Σ g″_k M + 2 g′_k λ_k ∂_λM + g_k λ_k² ∂²_λM.
    */
-  #ensureScattered(p: Projection): void {
-    if (p.scattered) return;
+  #ensureScattered(p: Projection, linear = false): void {
+    if (linear ? p.linearScattered : p.scattered) return;
     const nk = this.#nk;
     const e = this.#e;
     const a = this.#a;
@@ -327,7 +341,7 @@ export class BandProjection {
     const cl = this.#cl;
     const dcl = this.#dcl;
     if (p === this.#value) {
-      this.#scatter(p, e, null, null);
+      this.#scatter(p, e, null, null, linear);
       return;
     }
     const lamk = this.#lam;
@@ -368,7 +382,7 @@ export class BandProjection {
       }
     }
     const first = p === this.#da || p === this.#dca || p === this.#daa;
-    this.#scatter(p, vw, first ? d1 : null, p === this.#daa ? d2 : null);
+    this.#scatter(p, vw, first ? d1 : null, p === this.#daa ? d2 : null, linear);
   }
 
   /**
@@ -489,6 +503,7 @@ export class BandProjection {
 
   #ensureLinearCell(ix: number, order: Order): void {
     for (const p of this.#projections(order)) {
+      this.#ensureScattered(p, true);
       if (p.linearDone[ix] === 0) this.#computeLinearNode(ix, p);
       if (p.linearDone[ix + 1] === 0) this.#computeLinearNode(ix + 1, p);
     }
@@ -538,7 +553,8 @@ export class BandProjection {
     const w = this.#pw;
     const dw = this.#pdw;
     const d2w = this.#pd2w;
-    keysWeights(tau, w, dw, d2w, 0);
+    keysWeights(tau, w, dw, 0);
+    if (order === 2) keysSecondDerivatives(tau, d2w, 0);
     const edge = this.#hasEdge;
     const second = order >= 2;
     cubic(this.#value, ix, tau, dp, w, dw, d2w, edge, out, SLOT.A, SLOT.P, second ? SLOT.PP : -1);
