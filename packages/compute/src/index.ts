@@ -10,3 +10,4 @@ export * from "./select.js";
 export * from "./local/local-compute.js";
 export * from "./local/launch-spec.js";
 export * from "./local/activity.js";
+export { pidExists } from "./local/files.js";
