@@ -2,16 +2,12 @@
  * Cloud Storage → Pub/Sub notifications as fake-gcs-server gives them, compared with the real
  * service's JSON_API_V1 notifications. Findings in docs/local-servers.md.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Message, Subscription } from "@google-cloud/pubsub";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
-import { startService, stopService } from "@pgb/local";
 import { afterAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../../support/names.js";
-import { servers, TEST_PROJECT } from "../../support/services.js";
+import { privateServers, withEnv } from "../../support/private-servers.js";
+import { TEST_PROJECT } from "../../support/services.js";
 
 /** Collects messages until `count` arrived (or the timeout), then a little longer for extras. */
 async function collect(subscription: Subscription, count: number, timeoutMs = 20_000) {
@@ -30,27 +26,6 @@ async function collect(subscription: Subscription, count: number, timeoutMs = 20
   });
   await subscription.close();
   return messages;
-}
-
-/** A port p with p and p+1 free on loopback (the storage front and the emulator behind it). */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-      });
-    });
-    if (port === 0 || port >= 65535) continue;
-    const second = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen(port + 1, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (second) return port;
-  }
 }
 
 describe("Cloud Storage notifications to Pub/Sub (fake-gcs-server)", () => {
@@ -152,32 +127,16 @@ describe("Cloud Storage notifications to Pub/Sub (fake-gcs-server)", () => {
 
   it("also publishes to one server-wide topic fixed at start (a second storage server)", async () => {
     const { topic, subscription } = await topicWithSubscription("gcs_server_wide");
-    const stateDir = await mkdtemp(join(tmpdir(), "pgb-storage-"));
-    const port = await freePortPair();
-    const options = {
-      stateDir,
-      services: ["storage" as const],
-      ports: { storage: port, pubsub: Number(servers().pubsubHost.split(":")[1]) },
-      progress: () => undefined,
-    };
-    cleanups.push(
-      () => rm(stateDir, { recursive: true, force: true }),
-      () => stopService("storage", options),
-    );
-    const endpoints = await startService("storage", {
-      ...options,
+    // a private storage server: the flags are fixed at start, and the shared one must not restart
+    const own = await privateServers(["storage"], {
       storageNotification: {
         project: TEST_PROJECT,
         topic: topic.name.split("/").pop() ?? "",
         events: ["finalize", "delete"],
       },
     });
-    // a client for this second server: the client reads STORAGE_EMULATOR_HOST when constructed,
-    // and the workers' value names the shared server
-    const shared = process.env["STORAGE_EMULATOR_HOST"];
-    process.env["STORAGE_EMULATOR_HOST"] = endpoints.storageHost;
-    const storage = storageClient(TEST_PROJECT);
-    process.env["STORAGE_EMULATOR_HOST"] = shared;
+    cleanups.push(() => own.close());
+    const storage = withEnv(own.env, () => storageClient(TEST_PROJECT));
     const [bucket] = await storage.createBucket(uniqueName("wide"));
     const file = bucket.file("x.avro");
     await file.save("x", { resumable: false });
