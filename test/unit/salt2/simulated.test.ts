@@ -52,6 +52,7 @@ const KNOWN_HIGHER = new Set<string>([
   "sim-046 product",
   "sim-050 product",
   "sim-077 product",
+  "sim-061 product",
   "sim-013 pittGoogle",
   "sim-015 pittGoogle",
   "sim-046 pittGoogle",
@@ -77,13 +78,17 @@ describe("simulated ZTF light curves against sncosmo 2.9", () => {
       const same = results.filter((r) => !r.betterMinimum && !higher.includes(r.label));
       const withinSigma = same.filter((r) => r.maxSigma <= 0.05).length / same.length;
       const withinErrors = same.filter((r) => r.maxErrorDeviation <= 0.05).length / same.length;
+      // χ² is only C¹ in z, so Minuit's z error depends on its step; ours is the ~0.1σ-scale curvature.
+      const zWithin = same.filter((r) => r.zErrorDeviation <= 0.2).length / same.length;
       expect(results.length).toBeGreaterThan(70);
       console.info(
         `${kind}: ${results.length} fits, χ² higher ${higher.length}, lower ${results.filter((r) => r.betterMinimum).length}, ` +
-          `same minimum within 0.05σ ${(100 * withinSigma).toFixed(0)} %, errors within 5 % ${(100 * withinErrors).toFixed(0)} %`,
+          `same minimum within 0.05σ ${(100 * withinSigma).toFixed(0)} %, errors of t0, x0, x1, c within 5 % ` +
+          `${(100 * withinErrors).toFixed(0)} %, z error within 20 % ${(100 * zWithin).toFixed(0)} %`,
       );
       expect(withinSigma).toBeGreaterThanOrEqual(kind === "zFixed" ? 0.98 : 0.9);
-      expect(withinErrors).toBeGreaterThanOrEqual(kind === "zFixed" ? 0.95 : 0.8);
+      expect(withinErrors).toBeGreaterThanOrEqual(kind === "zFixed" ? 0.98 : 0.9);
+      expect(zWithin).toBeGreaterThanOrEqual(0.95);
     });
   }
 });

@@ -182,7 +182,7 @@ export function fitSalt2(
   };
   const onBound = (x: Float64Array) => vary.some((_, v) => x[v] === lower[v] || x[v] === upper[v]);
 
-  let lm = minimise(start, maxEvaluations);
+  let lm = minimise(start, maxEvaluations, 1e-3);
   const poor = () => !lm.converged || onBound(lm.x) || lm.chisq > 2 * Math.max(ndof, 1);
   const consider = (candidate: LmResult) => {
     if (candidate.converged && candidate.chisq < lm.chisq - 1e-6) lm = candidate;
@@ -190,7 +190,7 @@ export function fitSalt2(
   // Degenerate light curves have several minima; from sncosmo's start, cautious and bold first steps
   // (Marquardt damping 1 and 1e-3) reach different ones as often as Minuit's path does: a poor fit
   // also takes the second path and keeps the lower χ² (docs/salt2.md).
-  if (poor()) consider(minimise(start, maxEvaluations, 1e-3));
+  if (poor()) consider(minimise(start, maxEvaluations, 1));
   // Optionally, restarts from other redshifts, with sncosmo's guess made there.
   const zb = bounds.z;
   if ((config.restarts ?? false) && zb !== undefined && vary.includes("z") && poor()) {
@@ -216,6 +216,7 @@ export function fitSalt2(
     theta,
     varied,
     vary.map((name) => !atBound.includes(name)),
+    bounds.z === undefined ? NaN : bounds.z[1] - bounds.z[0],
   );
 
   const messages: string[] = [];
