@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ensureServices,
+  INTERNAL_PORT_OFFSET,
   restartService,
   serviceEnv,
   servicesDown,
@@ -19,14 +20,6 @@ import {
   type ServicesOptions,
 } from "@pgb/local";
 import { servers } from "./services.js";
-
-/** Each server's second port, relative to its own (kept in step with local/src/services/config.ts). */
-const SECOND_PORT: Readonly<Record<ServiceName, number>> = {
-  kafka: 1,
-  pubsub: 0,
-  storage: 1,
-  bigquery: 10,
-};
 
 function listenable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -110,7 +103,7 @@ export async function privateServers(
     storage: portOf(shared.storageHost),
     bigquery: portOf(shared.bigqueryHost),
   };
-  for (const name of names) ports[name] = await freePort(SECOND_PORT[name]);
+  for (const name of names) ports[name] = await freePort(INTERNAL_PORT_OFFSET[name]);
   const stateDir = await mkdtemp(join(tmpdir(), "pgb-private-"));
   const options: ServicesOptions = {
     progress: () => undefined,

@@ -40,6 +40,7 @@ import { storageDriver } from "./storage.js";
 
 export {
   DEFAULT_PORTS,
+  INTERNAL_PORT_OFFSET,
   defaultCacheDir,
   parseServiceNames,
   SERVICE_NAMES,
