@@ -156,7 +156,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     const oversized = randomBytes(10_000_001);
     const [big] = await produce(producer, kafkaTopic, [{ partition: 1, value: oversized }]);
 
-    const collector = new Collector(pubsub, subscription.name);
+    const collector = new Collector(pubsub, subscription.name, { keepData: true });
     cleanups.push(() => collector.stop());
     const missing = await collector.waitFor(produced.map(offsetKey), 60_000);
     expect(missing).toEqual([]);
@@ -177,7 +177,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     for (const p of produced) {
       const got = collector.byOffset.get(offsetKey(p))!;
       for (const m of got) {
-        expect(m.data.equals(p.value)).toBe(true);
+        expect(m.data!.equals(p.value)).toBe(true);
         expect(m.attributes).toEqual(
           expectedAttributes("ztf", kafkaTopic, p, timestamps.get(offsetKey(p))!),
         );
@@ -239,7 +239,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
       }),
     );
     cleanups.push(async () => consumer.signal("SIGKILL"));
-    const collector = new Collector(pubsub, subscription.name);
+    const collector = new Collector(pubsub, subscription.name, { keepData: true });
     cleanups.push(() => collector.stop());
     expect(await collector.waitFor(produced.map(offsetKey), 60_000)).toEqual([]);
     consumer.signal("SIGTERM");
@@ -248,7 +248,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     let withoutIds = 0;
     for (const p of produced) {
       for (const m of collector.byOffset.get(offsetKey(p))!) {
-        expect(m.data.equals(p.value)).toBe(true);
+        expect(m.data!.equals(p.value)).toBe(true);
         const expected = expectedAttributes("lsst", kafkaTopic, p, "1795861741000");
         expect(m.attributes).toEqual(expected);
         if (expected["sourceId"] === undefined) withoutIds++;

@@ -57,6 +57,7 @@ describe("consumer configuration (broker-spec §3)", () => {
       maxOutstandingMessages: 1000,
       maxOutstandingBytes: 100 * 1024 * 1024,
       shutdownMs: 25_000,
+      sessionTimeoutMs: 30_000,
       local: false,
     });
   });

@@ -32,6 +32,11 @@ export const CONSUMER_ENV = {
   maxOutstandingBytes: "CONSUMER_MAX_OUTSTANDING_BYTES",
   /** Seconds SIGTERM may take (drain, commit, leave the group). Default 25; systemd allows 70. */
   shutdownSeconds: "CONSUMER_SHUTDOWN_SECONDS",
+  /**
+   * Kafka group session timeout, seconds (default 30; the broker's minimum is usually 6). A consumer
+   * killed without leaving the group holds its partitions this long, so its restart waits for it.
+   */
+  sessionTimeoutSeconds: "CONSUMER_SESSION_TIMEOUT_SECONDS",
   /** Local runs: SASL user name and password (the cloud reads them from KAFKA_CREDENTIALS_SECRET). */
   username: "KAFKA_USERNAME",
   password: "KAFKA_PASSWORD",
@@ -77,6 +82,7 @@ export interface ConsumerConfig {
   maxOutstandingMessages: number;
   maxOutstandingBytes: number;
   shutdownMs: number;
+  sessionTimeoutMs: number;
   /** True when emulator hosts are set: a local instance or a test. */
   local: boolean;
 }
@@ -323,6 +329,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
       positiveNumber(env, CONSUMER_ENV.maxOutstandingBytes, 100 * 1024 * 1024, problems),
     ),
     shutdownMs: 1000 * positiveNumber(env, CONSUMER_ENV.shutdownSeconds, 25, problems),
+    sessionTimeoutMs: 1000 * positiveNumber(env, CONSUMER_ENV.sessionTimeoutSeconds, 30, problems),
     local,
   };
   if (problems.length > 0) throw new ConsumerConfigError(problems);

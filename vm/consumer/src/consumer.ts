@@ -147,6 +147,9 @@ async function run(
   });
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
+    sessionTimeout: config.sessionTimeoutMs,
+    // kafkajs heartbeats between batches at most this often; a third of the session is customary
+    heartbeatInterval: Math.min(3000, Math.floor(config.sessionTimeoutMs / 3)),
     allowAutoTopicCreation: false,
     ...FETCH,
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },

@@ -1,0 +1,169 @@
+/**
+ * At-least-once under crashes (broker-spec §3 "Delivery"): the consumer is killed with SIGKILL at
+ * random moments while alerts stream in, and restarted each time as systemd's Restart=always would;
+ * every Kafka offset must reach Pub/Sub at least once, byte-identical, with its own attributes.
+ */
+import type { Subscription, Topic } from "@google-cloud/pubsub";
+import type { Admin, Producer } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pubsubClient } from "@pgb/broker-utils/gcp";
+import { uniqueName } from "../../support/names.js";
+import { servers, TEST_PROJECT } from "../../support/services.js";
+import {
+  buildConsumerBundle,
+  Collector,
+  consumerEnv,
+  kafkaClient,
+  offsetKey,
+  produce,
+  sha256,
+  smallZtfAlerts,
+  Supervisor,
+  type Produced,
+} from "./harness.js";
+
+const ALERTS = 5400;
+const PARTITIONS = 3;
+const KILLS = 10;
+/** Alerts per produce round and the pause between rounds: the stream spans the kills (~35 s). */
+const ROUND = 60;
+const ROUND_PAUSE_MS = 400;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const uniform = (min: number, max: number) => min + Math.random() * (max - min);
+
+describe("consumer: kill -9 at random moments loses nothing", () => {
+  const pubsub = pubsubClient(TEST_PROJECT);
+  const kafka = kafkaClient(servers().kafkaBootstrap);
+  let admin: Admin;
+  let producer: Producer;
+  let main: string;
+  let topic: Topic;
+  let subscription: Subscription;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    const bundle = await buildConsumerBundle();
+    main = bundle.main;
+    cleanups.push(bundle.cleanup);
+    admin = kafka.admin();
+    await admin.connect();
+    producer = kafka.producer();
+    await producer.connect();
+    [topic] = await pubsub.createTopic(uniqueName("cons_crash_alerts"));
+    [subscription] = await topic.createSubscription(uniqueName("cons_crash_sub"));
+    cleanups.push(
+      () => subscription.delete(),
+      () => topic.delete(),
+    );
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await admin.disconnect();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  it(`${KILLS} SIGKILLs while ${ALERTS} alerts stream through ${PARTITIONS} partitions: every offset in Pub/Sub`, async () => {
+    const kafkaTopic = uniqueName("ztf_crash");
+    await admin.createTopics({
+      topics: [{ topic: kafkaTopic, numPartitions: PARTITIONS }],
+      waitForLeaders: true,
+    });
+    const alerts = smallZtfAlerts(ALERTS);
+    const collector = new Collector(pubsub, subscription.name);
+    cleanups.push(() => collector.stop());
+    const supervisor = new Supervisor(
+      main,
+      consumerEnv({
+        ALERTS_TOPIC: topic.name.split("/").pop()!,
+        BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),
+        KAFKA_GROUP_ID: uniqueName("crash_consumer"),
+        KAFKA_TOPIC: kafkaTopic,
+        // a killed consumer never leaves its group: its restart waits out this session
+        CONSUMER_SESSION_TIMEOUT_SECONDS: "6",
+        // a stats line with alerts > 0 shows the run is publishing
+        CONSUMER_STATS_SECONDS: "0.5",
+      }),
+    );
+    cleanups.push(() => supervisor.stop());
+
+    const produced: Produced[] = [];
+    const candids = new Map<string, string>();
+    const producing = (async () => {
+      for (let i = 0; i < ALERTS; i += ROUND) {
+        const round = alerts.slice(i, i + ROUND);
+        const sent = await produce(
+          producer,
+          kafkaTopic,
+          round.map((a, j) => ({ partition: (i + j) % PARTITIONS, value: a.value })),
+        );
+        sent.forEach((p, j) => candids.set(offsetKey(p), round[j]!.candid));
+        produced.push(...sent);
+        await sleep(ROUND_PAUSE_MS);
+      }
+    })();
+
+    // Half the kills hit a run while it starts (process start, group join), half while it
+    // publishes (after its first acknowledged publishes); the moment is random within the phase.
+    const kills: { kill: number; phase: string; atMs: number; deliveriesSoFar: number }[] = [];
+    for (let k = 1; k <= KILLS; k++) {
+      const run = supervisor.current;
+      const spawned = Date.now();
+      const phase = k % 2 === 1 ? "starting" : "publishing";
+      if (phase === "starting") {
+        await sleep(uniform(50, 1500));
+      } else {
+        await run.waitFor((l) => l.message === "stats" && Number(l["alerts"]) > 0, 60_000);
+        await sleep(uniform(0, 1500));
+      }
+      kills.push({
+        kill: k,
+        phase,
+        atMs: Date.now() - spawned,
+        deliveriesSoFar: collector.deliveries,
+      });
+      await supervisor.kill();
+      while (supervisor.current === run) await sleep(20);
+    }
+    await producing;
+    const missing = await collector.waitFor(produced.map(offsetKey), 120_000);
+    const exit = await supervisor.stop();
+    await collector.drain();
+
+    const duplicates = collector.deliveries - collector.byOffset.size;
+    console.log(
+      `kill -9 test: ${kills.length} kills (${supervisor.runs.length} runs), ${produced.length} offsets ` +
+        `produced, ${collector.deliveries} deliveries, ${duplicates} duplicates, ${missing.length} missing offsets\n` +
+        kills
+          .map(
+            (k) =>
+              `  kill ${k.kill}: ${k.phase} at ${k.atMs} ms, ${k.deliveriesSoFar} delivered so far`,
+          )
+          .join("\n"),
+    );
+    expect(kills).toHaveLength(KILLS);
+    expect(produced.length).toBe(ALERTS);
+    expect(missing).toEqual([]);
+    expect(exit).toEqual({ code: 0, signal: null });
+
+    const shaByOffset = new Map(produced.map((p) => [offsetKey(p), sha256(p.value)]));
+    for (const [key, copies] of collector.byOffset) {
+      const [partition, offset] = key.split("/");
+      for (const copy of copies) {
+        expect(copy.sha).toBe(shaByOffset.get(key));
+        expect(copy.attributes).toEqual({
+          "kafka.topic": kafkaTopic,
+          "kafka.partition": partition,
+          "kafka.offset": offset,
+          "kafka.timestamp": expect.stringMatching(/^\d+$/),
+          objectId: "ZTF18abudxnw",
+          sourceId: candids.get(key),
+          schemaVersion: "4.02",
+        });
+      }
+      // duplicates carry the same Kafka timestamp as the original
+      expect(new Set(copies.map((c) => c.attributes["kafka.timestamp"])).size).toBe(1);
+    }
+  });
+});
