@@ -4,6 +4,7 @@ import {
   DataQualityError,
   FitConfigError,
   NoBandOverlapError,
+  PhotometryError,
   PreparedPhotometry,
   PRODUCT_FIT_CONFIG,
   REFERENCE_FIT_CONFIG,
@@ -19,6 +20,8 @@ import {
   type ParamName,
   type PhotometryPoint,
 } from "@pgb/broker-utils/salt2";
+
+import type { Epoch } from "../../../packages/broker-utils/src/photometry/epoch.js";
 
 import {
   LN10_2_5,
@@ -351,5 +354,25 @@ describe("fits against sncosmo 2.9 (test/fixtures/salt2/fits.json)", () => {
       expect(ours.chisq).toBeLessThanOrEqual((f.result?.chisq ?? NaN) + 1e-3);
       expect(ours.success).toBe(f.result?.success);
     }
+  });
+});
+
+describe("input rows", () => {
+  it("accepts the light-curve epochs of @pgb/broker-utils/photometry", () => {
+    const epochs: Epoch[] = lcA.map((r) => ({ ...r, zpsys: "ab", detection: r.flux > 0 }));
+    expect(fitSalt2(epochs, { vary: FOUR, params: { z: 0.05 } }).ndof).toBe(44);
+  });
+
+  it("rejects unusable rows with the row and the fix", () => {
+    const bad = (patch: Partial<PhotometryPoint>) => [{ ...(lcA[0] as PhotometryPoint), ...patch }];
+    expect(() => fitSalt2(bad({ fluxerr: 0 }))).toThrow(
+      new PhotometryError("photometry row 0: fluxerr must be > 0, got 0"),
+    );
+    expect(() => fitSalt2(bad({ flux: Number.NaN }))).toThrow(
+      /row 0: flux must be a finite number/,
+    );
+    expect(() => fitSalt2(bad({ zpsys: "vega" }))).toThrow(
+      /zpsys "vega" is not supported; use "ab"/,
+    );
   });
 });
