@@ -104,6 +104,8 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
+# each partition preallocates two index files of this size (default 10 MB): tests create many topics
+log.index.size.max.bytes=1048576
 `;
 }
 

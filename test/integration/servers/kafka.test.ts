@@ -10,11 +10,14 @@ describe("Kafka (KRaft, single node)", () => {
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
+  const topics: string[] = [];
 
   beforeAll(async () => {
     await admin.connect();
   });
   afterAll(async () => {
+    // the broker keeps its data across runs; tests leave no topics behind
+    if (topics.length > 0) await admin.deleteTopics({ topics });
     await admin.disconnect();
   });
 
@@ -24,6 +27,7 @@ describe("Kafka (KRaft, single node)", () => {
 
   it("produces and consumes messages with keys and headers", async () => {
     const topic = uniqueName("kafka_smoke");
+    topics.push(topic);
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
