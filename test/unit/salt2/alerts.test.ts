@@ -108,3 +108,36 @@ describe("real ZTF alerts: fits against sncosmo 2.9", () => {
     if (interior && !comparison.betterMinimum && !higher) expect(comparison.failures).toEqual([]);
   });
 });
+
+describe("real ZTF alerts: the Pitt-Google table of salt2-spec §6.8", () => {
+  // objectId, N, T, χ², ndof (sncosmo 2.9.0).
+  const TABLE: [string, number, number, number, number][] = [
+    ["ZTF18aawmdot", 9, 59430, 1613.1804, 4],
+    ["ZTF18abeoiol", 14, 59427, 53.0042, 9],
+    ["ZTF18abiyatb", 12, 59452, 8.2808, 7],
+    ["ZTF18ablpgeh", 9, 59448, 32.8309, 4],
+    ["ZTF18ablxccg", 18, 59427, 27.3887, 13],
+    ["ZTF18abmsrfx", 5, 59440, 0.6879, 0],
+    ["ZTF18aboetso", 5, 59447, 0.5477, 0],
+    ["ZTF18abvorxt", 5, 59442, 3.3371, 0],
+    ["ZTF19aatvxcs", 5, 59450, 0.9773, 0],
+    ["ZTF21aavuqzr", 32, 59429, 13.6599, 27],
+    ["ZTF21abngbrl", 6, 59438, 0.1451, 1],
+    ["ZTF21abpiosb", 29, 59428, 5.9112, 24],
+    ["ZTF21abprzfg", 12, 59429, 0.5297, 7],
+    ["ZTF21abvawaj", 15, 59452, 2.6123, 10],
+    ["ZTF21abvicne", 8, 59452, 1.1463, 3],
+  ];
+
+  it.each(TABLE)("%s: N = %i, T = %i, χ² ≤ %f + 1e-3, ndof = %i", (objectId, n, T, chi2, ndof) => {
+    const a = alerts.find((x) => x.file.startsWith("v3.3/") && x.objectId === objectId);
+    if (a === undefined) throw new Error(`${objectId} not in the fixture`);
+    const data = rows(a.pittGoogle.epochs);
+    expect(data).toHaveLength(n);
+    expect(referenceT0Window(data)).toEqual([T - 10, T + 10]);
+    const fit = fitSalt2(data, REFERENCE_FIT_CONFIG);
+    expect(fit.ndof).toBe(ndof);
+    // The table rounds χ² to 4 decimals.
+    expect(fit.chisq).toBeLessThanOrEqual(chi2 + 1e-3 + 5e-5);
+  });
+});
