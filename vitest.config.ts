@@ -39,6 +39,8 @@ export default defineConfig({
           globalSetup: ["test/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          // stopping Kafka can take 15 s; a short teardown would leave servers running
+          teardownTimeout: 60_000,
         },
       },
     ],
