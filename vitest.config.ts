@@ -23,6 +23,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: sourceConditions, externalConditions: ["source"] } },
   test: {
     env: safeEnv,
+    // stopping Kafka can take 15 s; a short global teardown would leave servers running
+    teardownTimeout: 60_000,
     projects: [
       {
         extends: true,
@@ -39,8 +41,6 @@ export default defineConfig({
           globalSetup: ["test/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          // stopping Kafka can take 15 s; a short teardown would leave servers running
-          teardownTimeout: 60_000,
         },
       },
     ],
