@@ -53,8 +53,8 @@ export interface FitResult {
   readonly warnings: readonly string[];
 }
 
-/** Expected distance to the minimum at which the fit stops: 200× stricter than Minuit's goal. */
-const EDM_GOAL = 1e-6;
+/** Expected distance to the minimum at which the fit stops: 20× stricter than Minuit's goal. */
+const EDM_GOAL = 1e-5;
 /** Redshifts (fractions of the z range) from which a poor fit is restarted. */
 const Z_RESTARTS = [0.05, 0.3, 0.7, 0.95];
 /** Evaluation budget of a restart; one that does not converge within it is discarded. */
