@@ -9,6 +9,8 @@ export default tseslint.config(
       "**/dist/**",
       "**/coverage/**",
       "packages/broker-utils/data/**",
+      ".scratch/**",
+      ".cache/**",
     ],
   },
   js.configs.recommended,
