@@ -11,6 +11,7 @@ export * as gcp from "./gcp/index.js";
 export * as instance from "./instance/index.js";
 export * as log from "./log/index.js";
 export * as naming from "./naming/index.js";
+export * as night from "./night/index.js";
 export * as photometry from "./photometry/index.js";
 export * as runtime from "./runtime/index.js";
 export * as schemaMaps from "./schema-maps/index.js";

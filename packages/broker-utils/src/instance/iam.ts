@@ -151,6 +151,17 @@ export function instanceGrants(
     "bigQueryStorage",
     "records the night",
   );
+  grant(
+    sa("nc"),
+    "roles/storage.objectUser",
+    bucketT(brokerFilesBucket),
+    "nightConductor",
+    "writes (and on a rerun overwrites) the night's summary",
+    {
+      title: "night-summaries-only",
+      expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/nights/")`,
+    },
+  );
   for (const role of ["nc", "cue"] as const) {
     for (const vm of [consumerVm, nightConductorVm]) {
       grant(
