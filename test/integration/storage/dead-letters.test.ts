@@ -1,0 +1,373 @@
+/**
+ * Bad input on the local servers: every case of the corpus (./corpus.ts) ends stored or in the
+ * function's dead-letter reservoir with attributes naming the stage, the reason and the error, the
+ * function processes never crash, and `pgb deadletter list|replay` inspect and re-drive the
+ * reservoirs on the emulator.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createProgram, runProgram } from "@pgb/broker-utils/cli";
+import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
+import {
+  bigqueryClient,
+  createPublisher,
+  Puller,
+  pubsubClient,
+  storageClient,
+} from "@pgb/broker-utils/gcp";
+import type { Survey } from "@pgb/broker-utils/schema-maps";
+import { serviceEnv } from "@pgb/local";
+import { deadletterCommands } from "../../../packages/broker-utils/src/deadletter/cli.js";
+import { functionHealthy } from "../../../local/src/functions/index.js";
+import { pushEndpoint } from "../../../local/src/instance/provision.js";
+import { servers, TEST_PROJECT } from "../../support/services.js";
+import { buildCorpus, validVariant, type CorpusCase } from "./corpus.js";
+import {
+  kafkaAttributes,
+  objectNames,
+  publishAlerts,
+  queryRows,
+  startStorageInstance,
+  waitFor,
+  type StorageInstance,
+} from "./support.js";
+
+const clients = { pubsub: pubsubClient(), storage: storageClient(), bigquery: bigqueryClient() };
+const instances = {} as Record<Survey, StorageInstance>;
+const corpus = buildCorpus();
+const STAGES = { upload: "upload_bytes_to_bucket", bqSink: "bq-sink" } as const;
+type Stage = keyof typeof STAGES;
+const probe = { topic: "", subscriptions: [] as string[] };
+
+async function deadLetters(instance: StorageInstance, stage: Stage): Promise<DeadLetterEntry[]> {
+  const puller = new Puller(clients.pubsub, instance.names.deadLetterReservoir[stage]);
+  try {
+    return await listDeadLetters(STAGES[stage], puller, { max: 1000, waitMs: 1000 });
+  } finally {
+    await puller.close();
+  }
+}
+
+async function storedIds(instance: StorageInstance): Promise<Set<string>> {
+  const id = instance.model.keywords.survey === "ztf" ? "candid" : "diaSourceId";
+  const rows = await queryRows(
+    clients.bigquery,
+    `SELECT ${id} AS id FROM \`${TEST_PROJECT}.${instance.names.dataset}.${instance.names.alertsTable}\``,
+  );
+  return new Set(rows.map((r) => r["id"] as string));
+}
+
+/** Runs `pgb deadletter …` in this process; returns the exit code and what it printed. */
+async function pgb(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi
+    .spyOn(process.stdout, "write")
+    .mockImplementation((s) => (out.push(String(s)), true));
+  const e = vi
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const code = await runProgram(createProgram([deadletterCommands]), [
+      "node",
+      "pgb",
+      "deadletter",
+      ...args,
+    ]);
+    return { code, out: out.join(""), err: err.join("") };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  const env = serviceEnv(servers());
+  const [ztf, lsst] = await Promise.all([
+    startStorageInstance({ survey: "ztf", testidPrefix: "dlz", clients, serviceEnv: env }),
+    startStorageInstance({
+      survey: "lsst",
+      schemaVersion: "v9_0",
+      testidPrefix: "dll",
+      clients,
+      serviceEnv: env,
+    }),
+  ]);
+  instances.ztf = ztf;
+  instances.lsst = lsst;
+  // Probe subscriptions to both ZTF functions with the model's dead-letter topics but a 1–3 s
+  // retry policy: with the model's 10–600 s the emulator takes about 90 s for five attempts.
+  probe.topic = `probe-${ztf.model.keywords.testid}`;
+  const [topic] = await clients.pubsub.createTopic(probe.topic);
+  for (const [stage, proc] of [
+    ["upload", ztf.upload],
+    ["bqSink", ztf.bqSink],
+  ] as const) {
+    const name = `${probe.topic}-${stage}`;
+    await topic.createSubscription(name, {
+      pushConfig: { pushEndpoint: pushEndpoint(proc.url, TEST_PROJECT, probe.topic) },
+      deadLetterPolicy: {
+        deadLetterTopic: `projects/${TEST_PROJECT}/topics/${ztf.names.deadLetterTopic[stage]}`,
+        maxDeliveryAttempts: 5,
+      },
+      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 3 } },
+    });
+    probe.subscriptions.push(name);
+  }
+});
+
+afterAll(async () => {
+  for (const name of probe.subscriptions)
+    await clients.pubsub
+      .subscription(name)
+      .delete()
+      .catch(() => undefined);
+  if (probe.topic)
+    await clients.pubsub
+      .topic(probe.topic)
+      .delete()
+      .catch(() => undefined);
+  await Promise.allSettled(Object.values(instances).map((i) => i.close()));
+});
+
+describe("bad input to the storage functions", () => {
+  it(`every one of ${corpus.length} bad or odd inputs is stored or dead-lettered, and no process crashes`, async () => {
+    const pids = Object.values(instances).flatMap((i) => [i.upload.pid, i.bqSink.pid]);
+    const probePublisher = createPublisher(clients.pubsub, probe.topic);
+    await Promise.all(
+      corpus.map((c) =>
+        c.viaProbe
+          ? probePublisher.publish(c.data, c.attributes)
+          : publishAlerts(instances[c.survey], [c]),
+      ),
+    );
+    const pending = () => {
+      const missing: string[] = [];
+      return { missing, add: (c: CorpusCase, stage: Stage) => missing.push(`${c.name}/${stage}`) };
+    };
+    await waitFor(
+      "every corpus case to be stored or dead-lettered",
+      async () => {
+        const p = pending();
+        for (const survey of ["ztf", "lsst"] as const) {
+          const instance = instances[survey];
+          const objects = new Set(await objectNames(clients.storage, instance.names.bucket));
+          const rows = await storedIds(instance);
+          const letters = {
+            upload: new Set(
+              (await deadLetters(instance, "upload")).map((d) => d.attributes["test.case"]),
+            ),
+            bqSink: new Set(
+              (await deadLetters(instance, "bqSink")).map((d) => d.attributes["test.case"]),
+            ),
+          };
+          for (const c of corpus.filter((x) => x.survey === survey)) {
+            if (
+              c.upload.outcome === "stored" ? !objects.has(c.object!) : !letters.upload.has(c.name)
+            )
+              p.add(c, "upload");
+            if (
+              c.bqSink.outcome === "stored" ? !rows.has(c.sourceId!) : !letters.bqSink.has(c.name)
+            )
+              p.add(c, "bqSink");
+          }
+        }
+        return p.missing.length === 0 || `missing ${p.missing.join(", ")}`;
+      },
+      120_000,
+      2000,
+    );
+    for (const instance of Object.values(instances)) {
+      for (const proc of [instance.upload, instance.bqSink]) {
+        expect(await functionHealthy(proc), proc.name).toBe(true);
+        expect(pids).toContain(proc.pid);
+      }
+    }
+  });
+
+  it("dead letters keep data and attributes and name the stage, the reason and the error", async () => {
+    for (const survey of ["ztf", "lsst"] as const) {
+      for (const stage of ["upload", "bqSink"] as const) {
+        const letters = new Map(
+          (await deadLetters(instances[survey], stage)).map((d) => [d.attributes["test.case"], d]),
+        );
+        for (const c of corpus.filter((x) => x.survey === survey)) {
+          const expected = c[stage];
+          const letter = letters.get(c.name);
+          if (expected.outcome === "stored") {
+            expect(letter, `${c.name}: no ${stage} dead letter`).toBeUndefined();
+            continue;
+          }
+          expect(letter, `${c.name}: ${stage} dead letter`).toBeDefined();
+          expect(letter!.size, c.name).toBe(c.data.length);
+          expect(letter!.attributes, c.name).toMatchObject(c.attributes);
+          expect(letter, c.name).toMatchObject({ stage: STAGES[stage], reason: expected.reason });
+          expect(letter!.error, c.name).toMatch(expected.error);
+          if (c.viaProbe) {
+            // moved by Pub/Sub's dead-letter policy, not by the adapter
+            expect(letter!.deliveryCount).toBe(5);
+            expect(letter!.attributes["pgb.reason"]).toBeUndefined();
+          } else {
+            expect(letter!.attributes).toMatchObject({
+              "pgb.stage": STAGES[stage],
+              "pgb.reason": expected.reason,
+            });
+          }
+        }
+      }
+    }
+  });
+
+  it("stores the odd but valid inputs as they came, NaN as null", async () => {
+    const instance = instances.ztf;
+    for (const c of corpus.filter((x) => x.upload.outcome === "stored")) {
+      const [bytes] = await clients.storage
+        .bucket(instance.names.bucket)
+        .file(c.object!)
+        .download();
+      expect(bytes.equals(c.data), c.name).toBe(true);
+    }
+    const nan = corpus.find((c) => c.name === "nan-nullable")!;
+    const fq = (t: string) => `\`${TEST_PROJECT}.${instance.names.dataset}.${t}\``;
+    const [alerts] = await queryRows(
+      clients.bigquery,
+      `SELECT candidate.magap AS magap, candidate.rb AS rb, candidate.fwhm AS fwhm, candidate.magpsf AS magpsf FROM ${fq(instance.names.alertsTable)} WHERE candid = ${nan.sourceId}`,
+    );
+    expect(alerts).toMatchObject({ magap: null, rb: null, fwhm: null, magpsf: expect.any(Number) });
+    const [dia] = await queryRows(
+      clients.bigquery,
+      `SELECT magap, rb, CAST(candid AS STRING) AS candid FROM ${fq(instance.names.diaSourceTable)} WHERE candid = ${nan.sourceId}`,
+    );
+    expect(dia).toEqual({ magap: null, rb: null, candid: nan.sourceId });
+    const log = await readFile(instance.upload.log, "utf8");
+    expect(log).toContain(
+      '"severity":"WARNING","message":"unknown ZTF schema version 9.99: original schema retained"',
+    );
+  });
+});
+
+describe("pgb deadletter on the emulator", () => {
+  const stack = () => instances.ztf.model.stack;
+
+  it("list shows every function's dead letters with ids, stage, reason and error, without consuming them", async () => {
+    const first = await pgb("list", "--stack", stack(), "--project", TEST_PROJECT, "--json");
+    expect(first.code, first.err).toBe(0);
+    const entries = JSON.parse(first.out) as DeadLetterEntry[];
+    const ztfCases = corpus.filter((c) => c.survey === "ztf");
+    const expected =
+      ztfCases.filter((c) => c.upload.outcome !== "stored").length +
+      ztfCases.filter((c) => c.bqSink.outcome !== "stored").length;
+    expect(entries).toHaveLength(expected);
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        function: "bq-sink",
+        stage: "bq-sink",
+        reason: "row-invalid",
+        kafka: expect.objectContaining({ topic: "ztf_20231012_programid1" }),
+        error: expect.stringMatching(/candidate\.rbversion: REQUIRED STRING is missing/),
+      }),
+    );
+    const again = await pgb(
+      "list",
+      "--stack",
+      stack(),
+      "--project",
+      TEST_PROJECT,
+      "--function",
+      "upload-bytes-to-bucket",
+    );
+    expect(again.code, again.err).toBe(0);
+    const lines = again.out.trim().split("\n");
+    expect(lines[0]).toMatch(
+      /^FUNCTION\s+DEAD-LETTERED\s+REASON\s+OBJECT\s+SOURCE\s+KAFKA\s+MESSAGE\s+ERROR$/,
+    );
+    expect(lines).toHaveLength(
+      1 + entries.filter((e) => e.function === "upload_bytes_to_bucket").length,
+    );
+    expect(again.out).toMatch(/upload-bytes-to-bucket\s+\S+\s+invalid-object-name\s/);
+  });
+
+  it("replay re-drives one function's reservoir to that function only: stored, kept, or dead-lettered again", async () => {
+    const instance = instances.ztf;
+    // a valid alert Pub/Sub gave up on (say BigQuery was down for all five attempts)
+    const candid = "9100000000000009999";
+    const alert = validVariant(BigInt(candid));
+    const attributes = {
+      ...kafkaAttributes("ztf_20231012_programid1", 7777),
+      "test.case": "outage-victim",
+    };
+    await createPublisher(clients.pubsub, instance.names.deadLetterTopic.bqSink).publish(alert, {
+      ...attributes,
+      CloudPubSubDeadLetterSourceDeliveryCount: "5",
+      CloudPubSubDeadLetterSourceSubscription: instance.model.functions.find(
+        (f) => f.stub === "bq-sink",
+      )!.trigger.subscription,
+      CloudPubSubDeadLetterSourceSubscriptionProject: TEST_PROJECT,
+      CloudPubSubDeadLetterSourceTopicPublishTime: new Date().toISOString(),
+    });
+    const before = {
+      bqSink: await deadLetters(instance, "bqSink"),
+      upload: await deadLetters(instance, "upload"),
+    };
+    const result = await pgb(
+      "replay",
+      "--stack",
+      stack(),
+      "--project",
+      TEST_PROJECT,
+      "--function",
+      "bq-sink",
+    );
+    // the empty message can never be pushed (the framework drops it): kept, so the exit code is 1
+    expect(result.code, result.err).toBe(1);
+    const total = before.bqSink.length;
+    expect(result.out).toMatch(
+      new RegExp(
+        `replayed ${total} dead letter\\(s\\) of bq-sink: ${total - 1} delivered and acknowledged, 1 kept in the reservoir`,
+      ),
+    );
+    expect(result.err).toMatch(/1 dead letter\(s\) could not be delivered and stay in/);
+    expect(await storedIds(instance)).toContain(candid);
+    // the other subscriber of `alerts` never saw it
+    expect(await objectNames(clients.storage, instance.names.bucket)).not.toContainEqual(
+      expect.stringContaining(candid),
+    );
+    // bad input is bad again: back in the reservoir (as new dead letters of the same messages), with the empty one
+    await waitFor(
+      "the bad inputs back in the bq-sink reservoir",
+      async () => {
+        const now = await deadLetters(instance, "bqSink");
+        return now.length === total - 1 || `${now.length}/${total - 1}`;
+      },
+      30_000,
+    );
+    const after = await deadLetters(instance, "bqSink");
+    expect(after.map((d) => d.attributes["test.case"]).sort()).toEqual(
+      before.bqSink
+        .map((d) => d.attributes["test.case"])
+        .filter((c) => c !== "outage-victim")
+        .sort(),
+    );
+    expect((await deadLetters(instance, "upload")).length).toBe(before.upload.length);
+  });
+
+  it("replay --url sends to the given local function", async () => {
+    const instance = instances.lsst;
+    const url = pushEndpoint(instance.upload.url, TEST_PROJECT, instance.names.alertsTopic);
+    const before = await deadLetters(instance, "upload");
+    const result = await pgb(
+      "replay",
+      "--stack",
+      instance.model.stack,
+      "--project",
+      TEST_PROJECT,
+      "--function",
+      "upload-bytes-to-bucket",
+      "--url",
+      url,
+    );
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toContain(`${before.length} delivered and acknowledged, 0 kept`);
+    expect(result.err).toContain(`to ${url}`);
+  });
+});
