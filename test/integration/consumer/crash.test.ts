@@ -15,11 +15,10 @@ import {
   consumerEnv,
   kafkaClient,
   offsetKey,
-  produce,
   sha256,
   smallZtfAlerts,
+  streamInto,
   Supervisor,
-  type Produced,
 } from "./harness.js";
 
 const ALERTS = 5400;
@@ -88,21 +87,12 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
     );
     cleanups.push(() => supervisor.stop());
 
-    const produced: Produced[] = [];
-    const candids = new Map<string, string>();
-    const producing = (async () => {
-      for (let i = 0; i < ALERTS; i += ROUND) {
-        const round = alerts.slice(i, i + ROUND);
-        const sent = await produce(
-          producer,
-          kafkaTopic,
-          round.map((a, j) => ({ partition: (i + j) % PARTITIONS, value: a.value })),
-        );
-        sent.forEach((p, j) => candids.set(offsetKey(p), round[j]!.candid));
-        produced.push(...sent);
-        await sleep(ROUND_PAUSE_MS);
-      }
-    })();
+    const stream = streamInto(
+      producer,
+      kafkaTopic,
+      alerts.map((a) => a.value),
+      { partitions: PARTITIONS, perRound: ROUND, pauseMs: ROUND_PAUSE_MS },
+    );
 
     // Half the kills hit a run while it starts (process start, group join), half while it
     // publishes (after its first acknowledged publishes); the moment is random within the phase.
@@ -126,7 +116,8 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
       await supervisor.kill();
       while (supervisor.current === run) await sleep(20);
     }
-    await producing;
+    await stream.done;
+    const produced = stream.produced;
     const missing = await collector.waitFor(produced.map(offsetKey), 120_000);
     const exit = await supervisor.stop();
     await collector.drain();
@@ -148,6 +139,7 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
     expect(exit).toEqual({ code: 0, signal: null });
 
     const shaByOffset = new Map(produced.map((p) => [offsetKey(p), sha256(p.value)]));
+    const candidBySha = new Map(alerts.map((a) => [sha256(a.value), a.candid]));
     for (const [key, copies] of collector.byOffset) {
       const [partition, offset] = key.split("/");
       for (const copy of copies) {
@@ -158,7 +150,7 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
           "kafka.offset": offset,
           "kafka.timestamp": expect.stringMatching(/^\d+$/),
           objectId: "ZTF18abudxnw",
-          sourceId: candids.get(key),
+          sourceId: candidBySha.get(copy.sha),
           schemaVersion: "4.02",
         });
       }

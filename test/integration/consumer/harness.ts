@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -269,6 +268,37 @@ export async function produce(
   return out;
 }
 
+/**
+ * Produces `values` in the background at a steady pace (`perRound` every `pauseMs`, spread over
+ * the partitions), so a stream spans the faults a test injects. A round that fails (the broker is
+ * down) is sent again; only acknowledged offsets are recorded.
+ */
+export function streamInto(
+  producer: Producer,
+  topic: string,
+  values: readonly Buffer[],
+  options: { partitions: number; perRound: number; pauseMs: number },
+): { produced: Produced[]; done: Promise<void> } {
+  const produced: Produced[] = [];
+  const done = (async () => {
+    for (let i = 0; i < values.length; i += options.perRound) {
+      const round = values
+        .slice(i, i + options.perRound)
+        .map((value, j) => ({ partition: (i + j) % options.partitions, value }));
+      for (;;) {
+        try {
+          produced.push(...(await produce(producer, topic, round)));
+          break;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    }
+  })();
+  return { produced, done };
+}
+
 export interface Collected {
   /** SHA-256 of the data: high-volume tests compare hashes instead of keeping every copy. */
   sha: string;
@@ -285,6 +315,7 @@ export class Collector {
   readonly byOffset = new Map<string, Collected[]>();
   deliveries = 0;
   readonly errors: string[] = [];
+  private readonly markers = new Set<string>();
   private running = true;
   private paused = false;
   private readonly puller: Puller;
@@ -318,6 +349,11 @@ export class Collector {
   }
 
   private add(m: ReceivedMessage): void {
+    const marker = m.attributes["test.marker"];
+    if (marker !== undefined) {
+      this.markers.add(marker);
+      return;
+    }
     this.deliveries++;
     const key = `${m.attributes["kafka.partition"]}/${m.attributes["kafka.offset"]}`;
     const list = this.byOffset.get(key) ?? [];
@@ -329,15 +365,21 @@ export class Collector {
     this.byOffset.set(key, list);
   }
 
-  /** Pulls until the subscription stays empty for `quietMs` (everything published so far is in). */
-  async drain(quietMs = 1500): Promise<void> {
+  /**
+   * Pulls until the subscription stays empty for `quietMs` (everything published so far is in)
+   * and, if given, `marker` (a message with attribute test.marker) has arrived.
+   */
+  async drain(quietMs = 1500, marker?: string): Promise<void> {
     this.paused = true;
     let quietSince = Date.now();
-    while (Date.now() - quietSince < quietMs) {
+    while (
+      Date.now() - quietSince < quietMs ||
+      (marker !== undefined && !this.markers.has(marker))
+    ) {
       const messages = await this.puller.pull(1000, 500);
       if (messages.length > 0) {
-        await this.puller.ack(messages.map((m) => m.ackId));
         for (const m of messages) this.add(m);
+        await this.puller.ack(messages.map((m) => m.ackId));
         quietSince = Date.now();
       }
     }
@@ -402,24 +444,4 @@ export function smallZtfAlerts(n: number): { value: Buffer; candid: string }[] {
     });
   }
   return out;
-}
-
-/** Two consecutive free loopback ports (a Kafka listener and its KRaft controller). */
-export async function freePortPair(): Promise<number> {
-  const listen = (port: number): Promise<number | undefined> =>
-    new Promise((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(undefined));
-      server.listen(port, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() =>
-          resolve(typeof address === "object" && address ? address.port : undefined),
-        );
-      });
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await listen(0);
-    if (port !== undefined && port < 65535 && (await listen(port + 1)) !== undefined) return port;
-  }
-  throw new Error("no two consecutive free ports on 127.0.0.1");
 }
