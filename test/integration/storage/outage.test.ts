@@ -1,0 +1,177 @@
+/**
+ * An outage of Cloud Storage and BigQuery while alerts arrive: the functions fail the deliveries
+ * (transient, WARNING), Pub/Sub retries them, and once the servers are back every alert is stored
+ * exactly once, with nothing dead-lettered.
+ *
+ * The outage is staged on a private copy of the storage and BigQuery emulators (another state
+ * directory and ports, docs/local-servers.md), so engineers testing against the shared servers at
+ * the same time are not disturbed; Pub/Sub is the shared emulator.
+ *
+ * Timing, with the model's retry policy (10–600 s backoff, 5 attempts): the emulator redelivers a
+ * failed push after ~1 s, then ~17 s, ~19 s and ~21 s later (measured), and dead-letters after the
+ * fifth failure, about 60 s after the first. The BigQuery client itself retries a refused
+ * connection for ~15 s before the function gives up. The outage here lasts about 10 s (the
+ * servers' stop and start included), so every alert is stored by its second or third attempt.
+ */
+import { mkdtemp, rm, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bigqueryClient, pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
+import {
+  serviceEnv,
+  servicesDown,
+  startService,
+  stopService,
+  type ServicesOptions,
+} from "@pgb/local";
+import { freePort } from "../../../local/src/functions/index.js";
+import { provisionInstance } from "../../../local/src/instance/provision.js";
+import { servers, TEST_PROJECT } from "../../support/services.js";
+import { validVariant } from "./corpus.js";
+import {
+  drain,
+  kafkaAttributes,
+  objectNames,
+  publishAlerts,
+  queryRows,
+  startStorageInstance,
+  waitFor,
+  type Clients,
+  type StorageInstance,
+} from "./support.js";
+
+let stateDir = "";
+let privateServers: ServicesOptions;
+let instance: StorageInstance;
+let clients: Clients;
+
+/** A port whose neighbour at `offset` (the server's internal port) is free too. */
+async function portPair(offset: number): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + offset < 65536) {
+      const other = await freePort();
+      if (other !== port + offset) return port;
+    }
+  }
+}
+
+/** A client made by the gcp module for the private servers, which it reads from the environment. */
+function withEnv<T>(vars: Record<string, string>, make: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return make();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), "pgb-storage-outage-"));
+  const shared = servers();
+  privateServers = {
+    stateDir,
+    services: ["storage", "bigquery"],
+    ports: {
+      storage: await portPair(1),
+      bigquery: await portPair(10),
+      pubsub: Number(shared.pubsubHost.split(":").pop()),
+    },
+    progress: () => {},
+  };
+  const endpoints = await startService("storage", privateServers);
+  await startService("bigquery", privateServers);
+  const env = {
+    ...serviceEnv(shared),
+    STORAGE_EMULATOR_HOST: endpoints.storageHost,
+    BIGQUERY_EMULATOR_HOST: endpoints.bigqueryHost,
+  };
+  clients = withEnv(env, () => ({
+    pubsub: pubsubClient(),
+    storage: storageClient(),
+    bigquery: bigqueryClient(),
+  }));
+  instance = await startStorageInstance({
+    survey: "ztf",
+    testidPrefix: "out",
+    clients,
+    serviceEnv: env,
+  });
+});
+
+afterAll(async () => {
+  await instance?.close().catch(() => undefined);
+  await servicesDown({ ...privateServers, purge: true });
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+});
+
+describe("storage functions through an outage", () => {
+  it("retry every alert through a Cloud Storage and BigQuery outage: all stored once, none dead-lettered", async () => {
+    const candids = Array.from({ length: 8 }, (_, i) => 9_210_000_000_000_000_000n + BigInt(i));
+    const message = (i: number) => ({
+      data: validVariant(candids[i]!),
+      attributes: kafkaAttributes("ztf_20231012_programid1", i),
+    });
+    // before the outage: the functions have their clients and the table schemas cached
+    await publishAlerts(instance, [0, 1].map(message));
+    const fq = `\`${TEST_PROJECT}.${instance.names.dataset}.${instance.names.alertsView}\``;
+    const storedRows = async () =>
+      (await queryRows(clients.bigquery, `SELECT candid FROM ${fq}`))
+        .map((r) => r["candid"] as string)
+        .sort();
+    await waitFor("the first alerts", async () => (await storedRows()).length === 2);
+
+    await Promise.all([
+      stopService("storage", privateServers),
+      stopService("bigquery", privateServers),
+    ]);
+    const down = Date.now();
+    await publishAlerts(instance, [2, 3, 4, 5, 6, 7].map(message));
+    await new Promise((r) => setTimeout(r, 4000));
+    await Promise.all([
+      startService("storage", privateServers),
+      startService("bigquery", privateServers),
+    ]);
+    const outageSeconds = (Date.now() - down) / 1000;
+    // fake-gcs-server keeps objects across a restart but forgets notification configs
+    await provisionInstance(instance.model, clients, {
+      upload_bytes_to_bucket: instance.upload.url,
+      "bq-sink": instance.bqSink.url,
+    });
+
+    const wantedObjects = candids
+      .map((c) => `ztf_20231012_programid1/ZTF18abudxnw/${c}.avro`)
+      .sort();
+    await waitFor(
+      "every alert stored after the outage",
+      async () => {
+        const objects = await objectNames(clients.storage, instance.names.bucket);
+        const rows = await storedRows();
+        return (
+          (JSON.stringify(objects) === JSON.stringify(wantedObjects) &&
+            JSON.stringify(rows) === JSON.stringify(candids.map(String))) ||
+          `${objects.length} objects, ${rows.length} rows (outage ${outageSeconds.toFixed(0)} s)`
+        );
+      },
+      90_000,
+      1000,
+    );
+    for (const stage of ["upload", "bqSink"] as const) {
+      expect(await drain(clients.pubsub, instance.names.deadLetterReservoir[stage]), stage).toEqual(
+        [],
+      );
+    }
+    // upload failed its deliveries (the storage client does not retry a refused connection) and
+    // Pub/Sub redelivered them; bq-sink's client retries for ~15 s itself, so its first attempt
+    // may have outlasted the outage
+    const log = await readFile(instance.upload.log, "utf8");
+    expect(log).toMatch(
+      /"severity":"WARNING","message":"transient failure, will be retried: .*ECONNREFUSED/,
+    );
+  });
+});
