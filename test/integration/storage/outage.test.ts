@@ -8,10 +8,10 @@
  * the same time are not disturbed; Pub/Sub is the shared emulator.
  *
  * Timing, with the model's retry policy (10–600 s backoff, 5 attempts): the emulator redelivers a
- * failed push after ~1 s, then ~17 s, ~19 s and ~21 s later (measured), and dead-letters after the
- * fifth failure, about 60 s after the first. The BigQuery client itself retries a refused
- * connection for ~15 s before the function gives up. The outage here lasts about 10 s (the
- * servers' stop and start included), so every alert is stored by its second or third attempt.
+ * failed push after ~1 s, then ~17 s, ~19 s and ~21 s later (measured; the fifth attempt ~58 s
+ * after the first) and dead-letters it ~90 s after publication. The BigQuery client itself retries
+ * a refused connection for ~15 s before the function gives up. The outage here lasts about 10 s
+ * (the servers' stop and start included), so every alert is stored by its second or third attempt.
  */
 import { mkdtemp, rm, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
