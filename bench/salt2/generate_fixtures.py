@@ -180,7 +180,8 @@ def chisq_fixture(rng, lcs):
                 p["c"] = center["c"] + rng.uniform(-0.1, 0.1)
             model.set(**p)
             out.append({"lightcurve": name, "parameters": {k2: float(v) for k2, v in p.items()},
-                        "chisq": float(sncosmo.chisq(tab, model))})
+                        "chisq": float(sncosmo.chisq(tab, model)),
+                        "chisqModelcov": float(sncosmo.chisq(tab, model, modelcov=True))})
     return out
 
 
@@ -193,6 +194,7 @@ def named_fits(lcs):
         ("F1", "LC-A", {"z": 0.05}, four, {}),
         ("F2", "LC-A", {"z": 0.05}, four, x15),
         ("F3", "LC-A", {}, ALL_PARAMS, PRODUCT_BOUNDS),
+        ("F4 (modelcov)", "LC-A", {"z": 0.05}, four, {}),
         ("F5", "LC-B", {}, ALL_PARAMS, pg_b),
         ("F6", "LC-B", {"z": 0.07}, four, x15),
         ("F7", "LC-B-pg", {}, ALL_PARAMS, pg_b),
@@ -206,17 +208,20 @@ def named_fits(lcs):
         ("20aai ztf, product", "20aai", {}, ALL_PARAMS, PRODUCT_BOUNDS),
         ("20aai ztf, z in [0.01, 0.2]", "20aai", {}, ALL_PARAMS, {"z": (0.01, 0.2)}),
         ("20aai ztf, z fixed 0.03", "20aai", {"z": 0.03}, four, {}),
+        ("LC-B product (modelcov)", "LC-B", {}, ALL_PARAMS, PRODUCT_BOUNDS),
+        ("20aai ztf, z fixed 0.03 (modelcov)", "20aai", {"z": 0.03}, four, {}),
     ]
     out = []
     for name, lc, fixed, vparam, bounds in cases:
+        modelcov = "modelcov" in name
         rec = {"name": name, "lightcurve": lc, "fixed": fixed, "vparam": vparam,
-               "bounds": {k: list(v) for k, v in bounds.items()}}
-        rec.update(fit(lcs[lc], fixed, vparam, bounds))
+               "bounds": {k: list(v) for k, v in bounds.items()}, "modelcov": modelcov}
+        rec.update(fit(lcs[lc], fixed, vparam, bounds, modelcov))
         out.append(rec)
     return out
 
 
-def fit(data, fixed, vparam, bounds):
+def fit(data, fixed, vparam, bounds, modelcov=False):
     """sncosmo.fit_lc with the salt2 v2.4 model, `fixed` set on the model first: the fixture record of
     the start point (salt2-spec §4.4 steps 3-6) and the result, or of the error raised."""
     tab = table(data)
@@ -225,7 +230,7 @@ def fit(data, fixed, vparam, bounds):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            res, _ = sncosmo.fit_lc(tab, model, vparam, bounds=dict(bounds))
+            res, _ = sncosmo.fit_lc(tab, model, vparam, bounds=dict(bounds), modelcov=modelcov)
         except Exception as err:
             return {"error": {"type": type(err).__name__, "message": str(err)}}
     rec = {}
@@ -246,7 +251,8 @@ def fit(data, fixed, vparam, bounds):
         t0, x0 = guess_t0_and_amplitude(fitdata, m2, 5.0)
         rec["guess"] = {"t0": float(t0), "x0": float(x0)}
     rec["result"] = result_record(res)
-    rec["result"]["hesseErrors"] = hesse_errors(tab, res)
+    # HESSE of the plain χ²; not a reference for model-covariance fits.
+    rec["result"]["hesseErrors"] = None if modelcov else hesse_errors(tab, res)
     dropped = [str(w.message) for w in caught if "Dropping" in str(w.message)]
     if dropped:
         rec["warnings"] = dropped
@@ -283,6 +289,7 @@ def result_record(res):
         "ndof": int(res.ndof),
         "parameters": dict(zip(res.param_names, [float(p) for p in res.parameters])),
         "vparamNames": list(res.vparam_names),
+        "nfit": int(res.nfit),
         "errors": {k: num(v) for k, v in res.errors.items()},
         "covariance": [[num(v) for v in row] for row in res.covariance]
         if res.covariance is not None else None,

@@ -141,11 +141,14 @@ describe("pgb salt2 fit", () => {
       params: { z: 0.05 },
       t0Window: "reference",
     });
-    expect(fitConfigFromOptions({ vary: "t0,x0", bounds: "t0=58990:59010" })).toEqual({
+    expect(
+      fitConfigFromOptions({ vary: "t0,x0", bounds: "t0=58990:59010", modelcov: true }),
+    ).toEqual({
       vary: ["t0", "x0"],
       bounds: { t0: [58990, 59010] },
       params: {},
       t0Window: "auto",
+      modelcov: true,
     });
   });
 });

@@ -69,7 +69,7 @@ describe("start point (salt2-spec §6.4)", () => {
   });
 });
 
-/** F1–F8 of salt2-spec §6.5 (F4 needs modelcov, not implemented). */
+/** F1–F8 of salt2-spec §6.5. */
 const GOLDEN: {
   name: string;
   data: () => PhotometryPoint[];
@@ -79,6 +79,7 @@ const GOLDEN: {
   params: Record<ParamName, number>;
   errors: Partial<Record<ParamName, number>>;
   bound?: ParamName;
+  nfit?: number;
 }[] = [
   {
     name: "F1",
@@ -124,6 +125,22 @@ const GOLDEN: {
       c: 0.0789629030113,
     },
     errors: { z: 0.00290937, t0: 0.0376025, x0: 7.31596e-6, x1: 0.0446523, c: 0.00562326 },
+  },
+  {
+    name: "F4",
+    data: () => lcA,
+    config: { vary: FOUR, params: { z: 0.05 }, modelcov: true },
+    chisq: 19.248394,
+    ndof: 44,
+    nfit: 3,
+    params: {
+      z: 0.05,
+      t0: 59000.0213274,
+      x0: 0.00150028735914,
+      x1: 0.705934961328,
+      c: 0.0802090710717,
+    },
+    errors: { t0: 0.0646169, x0: 4.39474e-5, x1: 0.0630457, c: 0.027491 },
   },
   {
     name: "F5",
@@ -188,12 +205,13 @@ const GOLDEN: {
   },
 ];
 
-describe("fits: golden cases F1–F8 (salt2-spec §6.5)", () => {
+describe("fits: golden cases F1–F8 (salt2-spec §6.5; F4 with the model covariance)", () => {
   it.each(GOLDEN)("$name", (g) => {
     const fit = fitSalt2(g.data(), g.config);
     expect(fit.success).toBe(true);
     expect(fit.message).toBe("Minimization exited successfully.");
     expect(fit.ndof).toBe(g.ndof);
+    expect(fit.nfit).toBe(g.nfit ?? 1);
     expect(fit.chisq).toBeLessThanOrEqual(g.chisq + 1e-3);
     expect(fit.chisq).toBeGreaterThan(g.chisq - 0.01);
     expect(fit.atBound).toEqual(g.bound === undefined ? [] : [g.bound]);
@@ -295,6 +313,7 @@ describe("failure modes (salt2-spec §4.10, §6.6)", () => {
 
 interface NamedFit extends SncosmoFit {
   name: string;
+  modelcov?: boolean;
   lightcurve: string;
   fixed: Record<string, number>;
   vparam: ParamName[];
@@ -311,6 +330,7 @@ describe("fits against sncosmo 2.9 (test/fixtures/salt2/fits.json)", () => {
     vary: f.vparam,
     bounds: f.bounds,
     params: f.fixed,
+    modelcov: f.modelcov ?? false,
   });
 
   it.each(fits.map((f) => [f.name, f] as const))("%s", (_, f) => {
@@ -327,8 +347,9 @@ describe("fits against sncosmo 2.9 (test/fixtures/salt2/fits.json)", () => {
       );
       expect(Math.abs(ours.start.x0 / f.guess.x0 - 1)).toBeLessThanOrEqual(1e-9);
     }
-    const comparison = compareFit(ours, ref);
+    const comparison = compareFit(ours, ref, f.modelcov === true ? 0.01 : 1e-3);
     expect(comparison.failures).toEqual([]);
+    expect(ours.nfit).toBe(ref.nfit);
     expect(comparison.betterMinimum).toBe(false);
     if (ours.atBound.length === 0) expect(ours.message).toBe(ref.message);
   });

@@ -78,6 +78,7 @@ export interface FitOptions {
   readonly bounds?: string;
   readonly fix?: string;
   readonly t0Window?: string;
+  readonly modelcov?: boolean;
 }
 
 /** The fit configuration of the command-line options (the product's where none is given). */
@@ -104,6 +105,7 @@ export function fitConfigFromOptions(options: FitOptions): FitConfig {
     bounds,
     params: fixed as Partial<Salt2Params>,
     t0Window: (options.t0Window as "auto" | "reference" | undefined) ?? "auto",
+    modelcov: options.modelcov ?? false,
   };
 }
 
@@ -166,6 +168,7 @@ export const salt2Commands: CommandModule = (program) => {
       "--t0-window <kind>",
       "t0 bounds when not given: auto (sncosmo's) or reference (int(T)±10 d)",
     )
+    .option("--modelcov", "include the SALT2 model covariance (sncosmo's modelcov)")
     .option("--plot <png>", "write the light-curve plot to this PNG file")
     .action(async (path: string, options: FitOptions & { json?: boolean; plot?: string }) => {
       const config = fitConfigFromOptions(options);

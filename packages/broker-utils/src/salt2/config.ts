@@ -4,6 +4,7 @@
  */
 import { DataQualityError } from "./errors.js";
 import { PARAM_NAMES, type ParamName, type Salt2Model, type Salt2Params } from "./model.js";
+import type { Salt2ErrorModel } from "./model-covariance.js";
 import type { PhotometryPoint } from "./photometry.js";
 
 /** Two-sided bounds per parameter. */
@@ -35,6 +36,10 @@ export interface FitConfig {
   readonly maxEvaluations?: number;
   /** Model to fit. Default: the shipped salt2-4. */
   readonly model?: Salt2Model;
+  /** Include the model covariance (sncosmo's modelcov, salt2-spec §4.2, §4.8). Default false. */
+  readonly modelcov?: boolean;
+  /** Error surfaces for `modelcov`. Default: the shipped salt2-4's. */
+  readonly errorModel?: Salt2ErrorModel;
 }
 
 /**

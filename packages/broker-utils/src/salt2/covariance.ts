@@ -6,6 +6,7 @@
  * band as z changes), so its z column is a central difference of the exact gradient over steps like
  * Minuit HESSE's (~0.1σ), which averages over those kinks as Minuit does.
  */
+import type { FullCovariance } from "./full-covariance.js";
 import { cholesky, choleskyInverse, forcePositiveDefinite } from "./linalg.js";
 import { Z, type Salt2Objective } from "./objective.js";
 
@@ -21,7 +22,8 @@ export interface CovarianceResult {
 
 /**
  * Covariance of the `free` subset of the varied parameters (`varied[v]` indexes θ) at θ; `zRange`
- * (the width of z's bounds) caps the z step.
+ * (the width of z's bounds) caps the z step. With a full data covariance (model covariance), the
+ * Hessian is exact throughout.
  */
 export function parameterCovariance(
   objective: Salt2Objective,
@@ -29,6 +31,7 @@ export function parameterCovariance(
   varied: Int32Array,
   free: readonly boolean[],
   zRange: number,
+  full?: FullCovariance,
 ): CovarianceResult {
   const p = varied.length;
   const idx = Array.from({ length: p }, (_, v) => v).filter((v) => free[v]);
@@ -36,9 +39,29 @@ export function parameterCovariance(
   const covariance = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   if (m === 0) return { covariance, flags: [] };
   const cols = Int32Array.from(idx, (v) => varied[v] as number);
-  const half = objective.halfHessian(theta, cols);
-  const zc = cols.indexOf(Z);
-  if (zc >= 0) smoothZColumn(objective, theta, cols, zc, half, zRange);
+  let half: Float64Array;
+  if (full === undefined) {
+    half = objective.halfHessian(theta, cols);
+    const zc = cols.indexOf(Z);
+    if (zc >= 0) smoothZColumn(objective, theta, cols, zc, half, zRange);
+  } else {
+    const n = objective.length;
+    const r = new Float64Array(n);
+    const jac = new Float64Array(n * m);
+    objective.evaluate(theta, r, jac, cols);
+    full.whiten(r, jac, m);
+    const gaussNewton = new Float64Array(m * m);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < m; a++) {
+        for (let b = 0; b < m; b++) {
+          gaussNewton[a * m + b] =
+            (gaussNewton[a * m + b] as number) +
+            (jac[i * m + a] as number) * (jac[i * m + b] as number);
+        }
+      }
+    }
+    half = objective.halfHessian(theta, cols, { gaussNewton, weights: full.weights(r) });
+  }
   const flags: string[] = [];
   const forced = forcePositiveDefinite(half, m);
   if (forced !== null)

@@ -13,6 +13,8 @@ import { FitConfigError, NoBandOverlapError } from "./errors.js";
 import { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
 import { levenbergMarquardt, type LmResult } from "./levenberg-marquardt.js";
 import { parameterCovariance } from "./covariance.js";
+import { FullCovariance } from "./full-covariance.js";
+import { modelCovariance, salt2ErrorModel } from "./model-covariance.js";
 import {
   DEFAULT_PARAMS,
   PARAM_NAMES,
@@ -30,6 +32,8 @@ export interface FitResult {
   readonly message: string;
   /** Model evaluations (value or value + Jacobian); not comparable with Minuit's call count. */
   readonly ncall: number;
+  /** Fits made: 1, or more with the model covariance (§4.8). */
+  readonly nfit: number;
   readonly chisq: number;
   /** Points used minus varied parameters. */
   readonly ndof: number;
@@ -151,7 +155,12 @@ export function fitSalt2(
     Float64Array.from(vary, (name) => (name === "x0" && logX0 ? Math.log(p.x0) : p[name]));
   const internalLower = Float64Array.from(lower, (v, i) => (i === ix0 && logX0 ? -Infinity : v));
   const internalUpper = Float64Array.from(upper, (v, i) => (i === ix0 && logX0 ? Infinity : v));
-  const minimise = (from: Salt2Params, maxEvaluations: number, initialDamping = 1) => {
+  const minimise = (
+    from: Salt2Params,
+    maxEvaluations: number,
+    initialDamping = 1,
+    full?: FullCovariance,
+  ) => {
     const useLog = logX0 && from.x0 > 0;
     const lm = levenbergMarquardt(
       {
@@ -165,7 +174,7 @@ export function fitSalt2(
             for (let i = 0; i < data.length; i++)
               jac[i * nv + ix0] = (jac[i * nv + ix0] as number) * (theta[X0] as number);
           }
-          return value;
+          return full === undefined ? value : full.whiten(r, jac, nv);
         },
       },
       useLog ? toInternal(from) : Float64Array.from(vary, (name) => from[name]),
@@ -179,6 +188,22 @@ export function fitSalt2(
     );
     if (useLog) lm.x[ix0] = Math.exp(lm.x[ix0] as number);
     return lm;
+  };
+  const paramsOf = (x: Float64Array): Salt2Params => {
+    const p: Record<ParamName, number> = { ...start };
+    vary.forEach((name, v) => (p[name] = x[v] as number));
+    return p;
+  };
+  const modelFluxes = (p: Salt2Params) => {
+    const r = new Float64Array(data.length);
+    objective.evaluate(
+      Float64Array.from(PARAM_NAMES, (name) => p[name]),
+      r,
+    );
+    return Float64Array.from(
+      r,
+      (ri, i) => (data.flux[i] as number) - ri * (data.fluxerr[i] as number),
+    );
   };
   const onBound = (x: Float64Array) => vary.some((_, v) => x[v] === lower[v] || x[v] === upper[v]);
 
@@ -203,6 +228,38 @@ export function fitSalt2(
     }
   }
 
+  // Model covariance (§4.2, §4.8): refit from the optimum with C_model frozen there, while a
+  // parameter moves by more than 0.1σ, the fit is valid and fewer than 22 fits were made.
+  let nfit = 1;
+  let full: FullCovariance | undefined;
+  let refit = config.modelcov ?? false;
+  const sigma = Float64Array.from(data.fluxerr);
+  while (refit) {
+    const from = paramsOf(lm.x);
+    full = new FullCovariance(
+      sigma,
+      modelCovariance(data, from, modelFluxes(from), model, config.errorModel ?? salt2ErrorModel()),
+    );
+    lm = minimise(from, maxEvaluations, 1e-3, full);
+    nfit++;
+    refit = false;
+    if (lm.converged && nfit < 22) {
+      varied.forEach((k, v) => (theta[k] = lm.x[v] as number));
+      const { covariance } = parameterCovariance(
+        objective,
+        theta,
+        varied,
+        vary.map(() => true),
+        NaN,
+        full,
+      );
+      refit = vary.some(
+        (name, v) =>
+          Math.abs((lm.x[v] as number) - from[name]) / Math.sqrt(covariance[v]?.[v] ?? NaN) > 0.1,
+      );
+    }
+  }
+
   const best = Object.fromEntries(
     PARAM_NAMES.map((name, i) => {
       const v = vary.indexOf(name);
@@ -217,6 +274,7 @@ export function fitSalt2(
     varied,
     vary.map((name) => !atBound.includes(name)),
     bounds.z === undefined ? NaN : bounds.z[1] - bounds.z[0],
+    full,
   );
 
   const messages: string[] = [];
@@ -234,6 +292,7 @@ export function fitSalt2(
     success: lm.converged && finite,
     message: messages.length > 0 ? messages.join(" ") : "Minimization exited successfully.",
     ncall: objective.evaluations,
+    nfit,
     chisq: lm.chisq,
     ndof,
     params: best,

@@ -39,3 +39,4 @@ export {
   type FitOptions,
 } from "./cli.js";
 export { MIN_DETECTIONS, MIN_MAX_SNR, salt2QualityCuts, type QualityCuts } from "./cuts.js";
+export { Salt2ErrorModel, modelCovariance, salt2ErrorModel } from "./model-covariance.js";

@@ -5,6 +5,8 @@
  */
 import { bandProjection } from "./bandflux.js";
 import { PARAM_NAMES, salt2Model, type Salt2Model, type Salt2Params } from "./model.js";
+import { FullCovariance } from "./full-covariance.js";
+import { modelCovariance, salt2ErrorModel, type Salt2ErrorModel } from "./model-covariance.js";
 import { PreparedPhotometry, type PhotometryPoint } from "./photometry.js";
 import { SLOT, SLOT_COUNT, type BandProjection } from "./projection.js";
 
@@ -72,23 +74,30 @@ export class Salt2Objective {
   }
 
   /**
-   * Half the Hessian of χ² over the varied parameters at θ: Σ ∇r ∇rᵀ + Σ r ∇²r, exact (row-major
-   * nv × nv). Its inverse is Minuit's covariance for errordef 1 (salt2-spec §4.7).
+   * Half the Hessian of χ² over the varied parameters at θ (row-major nv × nv), exact. With diagonal
+   * errors: Σ ∇r ∇rᵀ + Σ r ∇²r. With a full data covariance C (model covariance, §4.2), pass
+   * `gaussNewton` = JᵀC⁻¹J and `weights` u = C⁻¹(f_data − f_model): the result is that minus Σ u ∇²f.
+   * Its inverse is Minuit's covariance for errordef 1 (salt2-spec §4.7).
    */
-  halfHessian(theta: Float64Array, varied: Int32Array): Float64Array {
+  halfHessian(
+    theta: Float64Array,
+    varied: Int32Array,
+    full?: { readonly gaussNewton: Float64Array; readonly weights: Float64Array },
+  ): Float64Array {
     const nv = varied.length;
-    const h = new Float64Array(nv * nv);
-    this.#run(theta, 2, (_, ri, w, df, d2f) => {
+    const h = full === undefined ? new Float64Array(nv * nv) : Float64Array.from(full.gaussNewton);
+    this.#run(theta, 2, (i, ri, w, df, d2f) => {
+      // ∂r = −w ∂f, ∂²r = −w ∂²f; u = r·w for diagonal errors.
+      const u = full === undefined ? ri * w : (full.weights[i] as number);
       for (let a = 0; a < nv; a++) {
         const ka = varied[a] as number;
-        const ga = w * (df[ka] as number);
+        const ga = full === undefined ? w * (df[ka] as number) : 0;
         for (let b = 0; b <= a; b++) {
           const kb = varied[b] as number;
-          // ∂r = −w ∂f, ∂²r = −w ∂²f.
           h[a * nv + b] =
             (h[a * nv + b] as number) +
             ga * w * (df[kb] as number) -
-            ri * w * (d2f[ka * 5 + kb] as number);
+            u * (d2f[ka * 5 + kb] as number);
         }
       }
     });
@@ -181,14 +190,36 @@ export class Salt2Objective {
   }
 }
 
-/** χ² of the model at `params` against all rows (sncosmo's `chisq`: no band cut, diagonal errors). */
+/**
+ * χ² of the model at `params` against all rows (sncosmo's `chisq`: no band cut; diagonal errors, plus
+ * the model covariance with `modelcov`).
+ */
 export function chisq(
   rows: readonly PhotometryPoint[],
   params: Salt2Params,
-  model: Salt2Model = salt2Model(),
+  options: {
+    readonly model?: Salt2Model;
+    readonly modelcov?: boolean;
+    readonly errorModel?: Salt2ErrorModel;
+  } = {},
 ): number {
+  const model = options.model ?? salt2Model();
   const data = new PreparedPhotometry(rows);
   const objective = new Salt2Objective(data, model);
   const theta = Float64Array.from(PARAM_NAMES, (name) => params[name]);
-  return objective.evaluate(theta, new Float64Array(data.length));
+  const r = new Float64Array(data.length);
+  const value = objective.evaluate(theta, r);
+  if (options.modelcov !== true) return value;
+  const flux = Float64Array.from(
+    r,
+    (ri, i) => (data.flux[i] as number) - ri * (data.fluxerr[i] as number),
+  );
+  const covariance = modelCovariance(
+    data,
+    params,
+    flux,
+    model,
+    options.errorModel ?? salt2ErrorModel(),
+  );
+  return new FullCovariance(Float64Array.from(data.fluxerr), covariance).whiten(r, null, 0);
 }
