@@ -446,20 +446,29 @@ export class BandProjection {
     }
     p.hc0[i] = p0;
     p.hc1[i] = p1;
-    for (const t of [p, q, r]) {
-      if (t === undefined) continue;
-      t.done[i] = 1;
-      if (!this.#hasEdge) continue;
-      let e0 = 0;
-      let e1 = 0;
-      for (let j = jlo; j <= jhi; j++) {
-        const v = t.ve[j] as number;
-        e0 += (m0[row + j] as number) * v;
-        e1 += (m1[row + j] as number) * v;
-      }
-      t.he0[i] = e0;
-      t.he1[i] = e1;
+    p.done[i] = 1;
+    if (q !== undefined) q.done[i] = 1;
+    if (r !== undefined) r.done[i] = 1;
+    if (this.#hasEdge) {
+      this.#computeEdgeNode(i, p);
+      if (q !== undefined) this.#computeEdgeNode(i, q);
+      if (r !== undefined) this.#computeEdgeNode(i, r);
     }
+  }
+
+  /** he (wavelength edge-cell samples, bilinear) of phase node i. */
+  #computeEdgeNode(i: number, t: Projection): void {
+    const { m0, m1, wave } = this.#model;
+    const row = i * wave.length;
+    let e0 = 0;
+    let e1 = 0;
+    for (let j = this.#jlo; j <= this.#jhi; j++) {
+      const v = t.ve[j] as number;
+      e0 += (m0[row + j] as number) * v;
+      e1 += (m1[row + j] as number) * v;
+    }
+    t.he0[i] = e0;
+    t.he1[i] = e1;
   }
 
   /** hl (all samples bilinear) of phase node i. */
