@@ -112,6 +112,20 @@ function logSkip(log: Logger, alert: Alert, salt2: Extract<Salt2Outcome, { kind:
   );
 }
 
+/** One DEBUG line per processed alert, with its outcome (and the fit's numbers and timings). */
+function logged(
+  log: Logger,
+  outcome: ValueAddedOutcome,
+  fit?: Record<string, unknown>,
+): ValueAddedOutcome {
+  log.debug(
+    `value-added objectId=${outcome.objectId} sourceId=${outcome.sourceId} ` +
+      `published=${outcome.published.join(",") || "none"} salt2=${outcome.salt2}`,
+    { ...outcome, ...fit },
+  );
+  return outcome;
+}
+
 export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAddedOutcome> {
   return async (message, { log }) => {
     const alert = decodeAlert(message, deps.survey);
@@ -121,6 +135,10 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
     if (!pure.applicable && !exgal.applicable) {
       log.debug(`value-added: no filters for ${deps.survey} alerts; nothing published`, ids);
       return { ...ids, published: [], salt2: "not-applicable" };
+    }
+    // most alerts pass neither filter: nothing to serialise or fit
+    if (!pure.pass && !exgal.pass) {
+      return logged(log, { ...ids, published: [], salt2: "not-extragalactic" });
     }
 
     // --- compute every output
@@ -184,22 +202,16 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
         salt2 === undefined ? "not-extragalactic" : salt2.kind === "fit" ? "fit" : salt2.reason,
       ...(plot === undefined ? {} : { plot }),
     };
-    log.debug(
-      `value-added objectId=${alert.objectId} sourceId=${alert.sourceId} ` +
-        `published=${outcome.published.join(",") || "none"} salt2=${outcome.salt2}`,
-      {
-        ...outcome,
-        ...(fitted
-          ? {
-              success: fitted.fit.success,
-              chisq: fitted.row.chisq,
-              ndof: fitted.fit.ndof,
-              fitMs: Math.round(fitted.fitMs),
-              plotMs: Math.round(fitted.plotMs),
-            }
-          : {}),
+    return logged(
+      log,
+      outcome,
+      fitted && {
+        success: fitted.fit.success,
+        chisq: fitted.row.chisq,
+        ndof: fitted.fit.ndof,
+        fitMs: Math.round(fitted.fitMs),
+        plotMs: Math.round(fitted.plotMs),
       },
     );
-    return outcome;
   };
 }
