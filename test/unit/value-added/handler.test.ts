@@ -16,11 +16,10 @@ import {
   DataQualityError,
   fitSalt2,
   NoBandOverlapError,
-  PhotometryError,
   PRODUCT_FIT_CONFIG,
 } from "@pgb/broker-utils/salt2";
 import { SALT2_SKIPPED_EVENT } from "../../../functions/value-added/src/handler.js";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared, reencodedAlert } from "../../fixtures/alerts/shared-data.js";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
 
@@ -330,16 +329,20 @@ describe("errors", () => {
     },
   );
 
-  it("an epoch the fitter refuses is bad input, and nothing is written", async () => {
-    const f = fakes({
-      fit: () => {
-        throw new PhotometryError("photometry row 3: fluxerr must be > 0, got 0");
-      },
+  it("an epoch the fitter refuses (sigmapsf = 0) is bad input, and nothing is written", async () => {
+    // the first previous detection gets a zero error: S/N infinite, so the cuts pass and the
+    // fitter refuses the row (fluxerr must be > 0)
+    const bytes = reencodedAlert(PRZFG.file, (record) => {
+      const prv = record["prv_candidates"] as Record<string, unknown>[];
+      prv.find((p) => p["magpsf"] !== null)!["sigmapsf"] = 0;
     });
-    await expect(f.run(message(readShared(PRZFG.file)))).rejects.toMatchObject({
+    const f = fakes();
+    await expect(f.run(message(bytes))).rejects.toMatchObject({
       name: "BadInputError",
       reason: "salt2-photometry",
-      message: expect.stringMatching(/ZTF21abprzfg\/1704377621415015002.*fluxerr must be > 0/),
+      message: expect.stringMatching(
+        /^ztf alert ZTF21abprzfg\/1704377621415015002 \(message m\d+\): its light curve cannot be fitted: photometry row 0: fluxerr must be > 0, got 0$/,
+      ),
     });
     expect(f.calls).toEqual([]);
   });
