@@ -4,7 +4,12 @@
  * the Pitt-Google epochs fitted with its configuration (salt2-spec §6.8). Degenerate problems: χ² must
  * not exceed sncosmo's, and the fits that are well posed must agree (§6.1, §6.8).
  */
+import { fileURLToPath } from "node:url";
+
 import { describe, expect, it } from "vitest";
+
+import { Alert } from "@pgb/broker-utils/alerts";
+import { lightCurve } from "@pgb/broker-utils/photometry";
 
 import {
   PRODUCT_FIT_CONFIG,
@@ -139,5 +144,25 @@ describe("real ZTF alerts: the Pitt-Google table of salt2-spec §6.8", () => {
     expect(fit.ndof).toBe(ndof);
     // The table rounds χ² to 4 decimals.
     expect(fit.chisq).toBeLessThanOrEqual(chi2 + 1e-3 + 5e-5);
+  });
+});
+
+describe("product path: alert → lightCurve() → epochs (broker-spec §6)", () => {
+  const SHARED = new URL("../../../../shared/data/ztf/alerts/", import.meta.url);
+
+  it.each(alerts.map((a) => [a.file, a] as const))("%s gives the generator's epochs", (file, a) => {
+    const epochs = lightCurve(
+      Alert.fromFile(fileURLToPath(new URL(file, SHARED)), { survey: "ztf" }),
+    );
+    const want = a.product.epochs;
+    expect(epochs.map((e) => e.band)).toEqual(want.band);
+    expect(epochs.map((e) => e.detection)).toEqual(want.detection);
+    expect(epochs.map((e) => e.zpsys)).toEqual(want.zpsys);
+    epochs.forEach((e, i) => {
+      expect(e.time).toBeCloseTo(want.time[i] as number, 9);
+      expect(e.zp).toBe(want.zp[i]);
+      expect(Math.abs(e.flux / (want.flux[i] as number) - 1)).toBeLessThan(1e-12);
+      expect(Math.abs(e.fluxerr / (want.fluxerr[i] as number) - 1)).toBeLessThan(1e-12);
+    });
   });
 });

@@ -88,6 +88,20 @@ describe("pgb salt2 fit", () => {
     );
   }, 30_000);
 
+  it("fits a ZTF alert file with the product's light curve and configuration", async () => {
+    const alert = fileURLToPath(
+      new URL(
+        "../../../../shared/data/ztf/alerts/v3.3/ZTF21abprzfg.1704377621415015002.ztf_20210901_programid1.avro",
+        import.meta.url,
+      ),
+    );
+    const { code, stdout } = await run("salt2", "fit", alert, "--json");
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { ndof: number; chisq: number; success: boolean };
+    expect(result).toMatchObject({ success: true, ndof: 7 });
+    expect(result.chisq).toBeLessThan(1.2005); // sncosmo: 1.2 (test/fixtures/salt2/alerts.json)
+  }, 30_000);
+
   it("prints a readable summary without --json", async () => {
     const { code, stdout } = await run(
       "salt2",
@@ -106,7 +120,7 @@ describe("pgb salt2 fit", () => {
   });
 
   it("turns bad input into messages and exit codes", async () => {
-    expect(await run("salt2", "fit", "alert.avro")).toMatchObject({
+    expect(await run("salt2", "fit", "lightcurve.fits")).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/unsupported light-curve file/),
     });

@@ -13,17 +13,23 @@ import { PARAM_NAMES, type ParamName, type Salt2Params } from "./model.js";
 import type { PhotometryPoint } from "./photometry.js";
 
 /**
- * Reads a light-curve file by extension. CSV (sncosmo's columns) only for now; an `alert.avro` reader
- * plugs in here once the alerts module provides alert → epochs.
+ * Reads a light-curve file by extension: a CSV table (sncosmo's columns), or an alert (`.avro`, any
+ * survey the alerts module decodes) whose light curve is built as the product does (broker-spec §6).
  */
 export async function readLightCurveFile(path: string): Promise<PhotometryPoint[]> {
   switch (extname(path).toLowerCase()) {
     case ".csv":
     case ".txt":
       return parseLightCurveCsv(await readFile(path, "utf8"), path);
+    case ".avro": {
+      // Loaded on demand: the Avro decoders are not needed for CSV input.
+      const { Alert } = await import("../alerts/index.js");
+      const { lightCurve } = await import("../photometry/index.js");
+      return lightCurve(Alert.fromFile(path));
+    }
     default:
       throw new UsageError(
-        `${path}: unsupported light-curve file; give a CSV table with columns time,band,flux,fluxerr,zp,zpsys`,
+        `${path}: unsupported light-curve file; give a CSV table with columns time,band,flux,fluxerr,zp,zpsys or an alert .avro`,
       );
   }
 }
@@ -156,10 +162,10 @@ export const salt2Commands: CommandModule = (program) => {
   salt2
     .command("fit")
     .description(
-      "Fit a light curve (CSV: time,band,flux,fluxerr,zp,zpsys). Without --vary/--bounds: the product " +
+      "Fit a light curve (CSV: time,band,flux,fluxerr,zp,zpsys; or an alert .avro). Without --vary/--bounds: the product " +
         "configuration (z in [0.01, 0.2], x1, c in [-5, 5], x0 free, automatic t0 bounds).",
     )
-    .argument("<lightcurve>", "light-curve file (.csv)")
+    .argument("<lightcurve>", "light-curve file: .csv table or alert .avro")
     .option("--json", "print the result as JSON")
     .option("--vary <names>", "parameters to fit, e.g. z,t0,x0,x1,c")
     .option("--bounds <ranges>", "bounds replacing the product's, e.g. z=0.01:0.2,x1=-5:5,c=-5:5")
