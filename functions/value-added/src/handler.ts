@@ -13,8 +13,9 @@
  *
  * Surveys without filters (lsst, elasticc) publish nothing. SALT2 data-quality skips are logged at
  * INFO with `event: "salt2-skipped"` (the log-based metric filters on it) and acknowledged.
- * Undecodable input and rows BigQuery rejects are bad input (dead-lettered at once); everything
- * else is rethrown, so Pub/Sub retries it and then dead-letters it.
+ * Undecodable input, a light curve the fitter refuses and a row BigQuery rejects are bad input
+ * (dead-lettered at once); everything else is rethrown, so Pub/Sub retries it and then
+ * dead-letters it.
  */
 import { Alert, AlertDecodeError, toJsonString } from "@pgb/broker-utils/alerts";
 import { runFilters } from "@pgb/broker-utils/filters";
