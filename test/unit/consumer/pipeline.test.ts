@@ -5,6 +5,7 @@ import type { Attributes } from "@pgb/broker-utils/gcp";
 import { createLogger, type Severity } from "@pgb/broker-utils/log";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
 import { FlowGate } from "../../../vm/consumer/src/flow.js";
+import { AlertIds } from "../../../vm/consumer/src/ids.js";
 import { OffsetTracker } from "../../../vm/consumer/src/offsets.js";
 import {
   MAX_PUBLISH_BYTES,
@@ -49,7 +50,7 @@ function harness(options: { decode?: boolean; maxMessages?: number } = {}) {
         sink: (line) => logs.push(JSON.parse(line) as { severity: Severity; message: string }),
       },
     ),
-    decodeWith: options.decode === false ? undefined : bundledSchemaMap("ztf"),
+    ids: options.decode === false ? undefined : new AlertIds(bundledSchemaMap("ztf")),
     onRelease: () => {
       released++;
     },

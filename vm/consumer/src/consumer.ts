@@ -21,6 +21,7 @@ import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
 import type { ConsumerConfig } from "./config.js";
 import { kafkaSecurityOptions, loadCredentials } from "./credentials.js";
 import { FlowGate } from "./flow.js";
+import { AlertIds } from "./ids.js";
 import { kafkajsLevel, kafkajsLogCreator } from "./kafka-log.js";
 import { OffsetTracker, type CommitEntry } from "./offsets.js";
 import { Pipeline } from "./pipeline.js";
@@ -174,7 +175,7 @@ async function run(
     gate,
     stats,
     log,
-    decodeWith: config.decode ? map : undefined,
+    ids: config.decode ? new AlertIds(map) : undefined,
     onRelease: resume,
     onFatal: (err, where) => {
       fatalCount++;

@@ -6,11 +6,10 @@
  * A publish or store that fails is fatal: the caller stops and exits, and Kafka re-delivers every
  * offset that was not committed.
  */
-import { Alert } from "@pgb/broker-utils/alerts";
 import type { Attributes } from "@pgb/broker-utils/gcp";
 import type { Logger } from "@pgb/broker-utils/log";
-import type { SchemaMap } from "@pgb/broker-utils/schema-maps";
 import type { FlowGate } from "./flow.js";
+import type { AlertIds } from "./ids.js";
 import type { OffsetTracker } from "./offsets.js";
 import type { StatsWindow } from "./stats.js";
 
@@ -40,8 +39,8 @@ export interface PipelineDeps {
   gate: FlowGate;
   stats: StatsWindow;
   log: Logger;
-  /** The schema map to decode with, or undefined when decoding is off. */
-  decodeWith: SchemaMap | undefined;
+  /** Reads the alert ids for the attributes; undefined when decoding is off. */
+  ids: AlertIds | undefined;
   /** Called when an acknowledgement freed room (fetching may resume). */
   onRelease: () => void;
   /** Called once per failed publish or store: the consumer must stop without committing past it. */
@@ -62,14 +61,6 @@ export function kafkaAttributes(topic: string, partition: number, record: KafkaR
 /** `rejected/consumer/{topic}/{partition}-{offset}.bin` (broker-spec §3). */
 export function rejectedObjectName(topic: string, partition: number, offset: string): string {
   return `rejected/consumer/${topic}/${partition}-${offset}.bin`;
-}
-
-/** The alert's ids as attributes; throws when the value is not a decodable alert of the survey. */
-export function alertAttributes(value: Buffer, map: SchemaMap, input: string): Attributes {
-  const alert = Alert.fromBytes(value, { survey: map.fields.survey, schemaMap: map, input });
-  const out: Attributes = { objectId: alert.objectId, sourceId: alert.sourceId };
-  if (alert.schemaVersion !== undefined) out["schemaVersion"] = alert.schemaVersion;
-  return out;
 }
 
 export class Pipeline {
@@ -112,10 +103,10 @@ export class Pipeline {
       return;
     }
 
-    if (deps.decodeWith !== undefined) {
+    if (deps.ids !== undefined) {
       const input = `Kafka ${topic} partition ${partition} offset ${record.offset}`;
       try {
-        Object.assign(attributes, alertAttributes(value, deps.decodeWith, input));
+        Object.assign(attributes, deps.ids.read(value, input));
       } catch (err) {
         deps.stats.decodeFailed();
         deps.log.warning(

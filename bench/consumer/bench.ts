@@ -1,0 +1,528 @@
+/**
+ * Consumer benchmark: real ZTF alerts (the 53 samples of ../shared/data, ~57–91 KB, cycled) from a
+ * local Kafka broker to the Pub/Sub emulator, on a private set of local servers (own state dir and
+ * ports; the shared ones serve tests). Phases, in one run so the ratios share the machine's state:
+ *
+ *  1. load:          N alerts produced into a topic of P partitions (once; every phase reads it);
+ *  2. consume-only:  kafkajs reads the N alerts with the consumer's fetch sizes and does nothing;
+ *  3. publish-only:  the N values published from memory with the consumer's publisher settings,
+ *                    attributes and outstanding limit (1000 messages / 100 MB);
+ *  4. consumer:      the consumer program (the VM bundle) end to end, as a child process;
+ *  5. connector:     Google's CloudPubSubConnector on Kafka Connect standalone (see connect.ts:
+ *                    the connector as shipped cannot reach the emulator; its error is reported,
+ *                    and the measured run gives its tasks a plaintext publisher).
+ *
+ * The emulator is restarted before each publishing phase (it keeps what it received in memory).
+ * No subscription is attached, so it drops what it accepts; every publishing phase is alike.
+ * End-to-end rates are taken from the group's committed offsets (both commit every second after
+ * their publishes were acknowledged): offsets committed between the first and the last commit
+ * observed, over that time. Ratios: (a) consumer / min(consume-only, publish-only),
+ * (b) consumer / connector.
+ *
+ * Run (bounded, low priority; the machine is shared):
+ *   nice -n 10 npx tsx --conditions=source bench/consumer/bench.ts [--messages 50000] [--partitions 4] [--no-connector]
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Kafka, logLevel, type Admin } from "kafkajs";
+import { Alert } from "@pgb/broker-utils/alerts";
+import { createPublisher, pubsubClient } from "@pgb/broker-utils/gcp";
+import {
+  defaultCacheDir,
+  ensureServices,
+  INTERNAL_PORT_OFFSET,
+  restartService,
+  serviceEnv,
+  servicesDown,
+  type ServicesOptions,
+} from "@pgb/local";
+import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
+import { installConnect, probeUnmodified, startConnect } from "./connect.js";
+
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: "string", default: "50000" },
+    partitions: { type: "string", default: "4" },
+    "no-connector": { type: "boolean", default: false },
+    /** Also run the consumer with CONSUMER_DECODE=false, to show what decoding the ids costs. */
+    "decode-off-phase": { type: "boolean", default: false },
+  },
+});
+const N = Number(args.messages);
+const PARTITIONS = Number(args.partitions);
+const PROJECT = "pgb-bench";
+/** The consumer's defaults (vm/consumer/src/config.ts). */
+const MAX_OUTSTANDING = { messages: 1000, bytes: 100 * 1024 * 1024 };
+const FETCH = {
+  maxBytesPerPartition: 8 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+  maxWaitTimeInMs: 1000,
+};
+const ALERT_DIR = "/work/shared/data/ztf/alerts";
+
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes: number) => bytes / 1e6;
+
+function ztfSamples(): Buffer[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir).sort()) {
+      const path = join(dir, e);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (e.endsWith(".avro")) out.push(path);
+    }
+  };
+  walk(ALERT_DIR);
+  return out.map((f) => readFileSync(f));
+}
+
+async function freePort(offset: number): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(undefined));
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() =>
+          resolve(typeof address === "object" && address ? address.port : undefined),
+        );
+      });
+    });
+  for (let i = 0; i < 50; i++) {
+    const port = await listen(0);
+    if (port !== undefined && (offset === 0 || (await listen(port + offset)) !== undefined))
+      return port;
+  }
+  throw new Error("no free port");
+}
+
+/** Peak resident set of a process (VmHWM), MB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+/** Produces N values cycling the samples, one sender per partition, below Kafka's 1 MB request limit. */
+async function load(
+  kafka: Kafka,
+  topic: string,
+  samples: Buffer[],
+): Promise<{ bytes: number; seconds: number }> {
+  const producer = kafka.producer();
+  await producer.connect();
+  const t0 = performance.now();
+  let bytes = 0;
+  await Promise.all(
+    Array.from({ length: PARTITIONS }, async (_, partition) => {
+      let batch: { value: Buffer; partition: number }[] = [];
+      let batchBytes = 0;
+      for (let i = partition; i < N; i += PARTITIONS) {
+        const value = samples[i % samples.length]!;
+        if (batchBytes + value.length > 900_000) {
+          await producer.send({ topic, acks: 1, messages: batch });
+          batch = [];
+          batchBytes = 0;
+        }
+        batch.push({ value, partition });
+        batchBytes += value.length;
+        bytes += value.length;
+      }
+      if (batch.length > 0) await producer.send({ topic, acks: 1, messages: batch });
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  return { bytes, seconds };
+}
+
+interface Rate {
+  messages: number;
+  seconds: number;
+  perSecond: number;
+  megabytesPerSecond: number;
+}
+
+function rate(messages: number, bytes: number, seconds: number): Rate {
+  return {
+    messages,
+    seconds: Math.round(seconds * 10) / 10,
+    perSecond: Math.round(messages / seconds),
+    megabytesPerSecond: Math.round((mb(bytes) / seconds) * 10) / 10,
+  };
+}
+
+async function consumeOnly(kafka: Kafka, topic: string): Promise<Rate> {
+  const consumer = kafka.consumer({ groupId: `bench-consume-only-${Date.now()}`, ...FETCH });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let count = 0;
+  let bytes = 0;
+  let first = 0;
+  let last = 0;
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (first === 0) first = performance.now();
+        for (const m of batch.messages) {
+          bytes += m.value?.length ?? 0;
+          resolveOffset(m.offset);
+        }
+        count += batch.messages.length;
+        await heartbeat();
+        if (count >= N) {
+          last = performance.now();
+          resolve();
+        }
+      },
+    });
+  });
+  await done;
+  await consumer.disconnect();
+  return rate(count, bytes, (last - first) / 1000);
+}
+
+async function publishOnly(
+  topic: string,
+  samples: Buffer[],
+  attributes: Record<string, string>[],
+): Promise<Rate> {
+  const pubsub = pubsubClient(PROJECT);
+  await pubsub.createTopic(topic);
+  const publisher = createPublisher(pubsub, topic);
+  let outstanding = 0;
+  let outstandingBytes = 0;
+  let wake: (() => void) | undefined;
+  let bytes = 0;
+  const t0 = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < N; i++) {
+    while (outstanding >= MAX_OUTSTANDING.messages || outstandingBytes >= MAX_OUTSTANDING.bytes) {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    const value = samples[i % samples.length]!;
+    outstanding++;
+    outstandingBytes += value.length;
+    bytes += value.length;
+    const p = publisher
+      .publish(value, {
+        "kafka.topic": "bench",
+        "kafka.partition": String(i % PARTITIONS),
+        "kafka.offset": String(Math.floor(i / PARTITIONS)),
+        "kafka.timestamp": String(Date.now()),
+        ...attributes[i % samples.length],
+      })
+      .then(() => {
+        outstanding--;
+        outstandingBytes -= value.length;
+        // like the consumer, wait until half the window is free
+        if (outstanding <= MAX_OUTSTANDING.messages / 2) wake?.();
+      });
+    pending.push(p);
+    if (pending.length > 5000) await Promise.all(pending.splice(0, 2500));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - t0) / 1000;
+  await pubsub.close();
+  return rate(N, bytes, seconds);
+}
+
+/** Polls a group's committed offsets until they reach the end of every partition. */
+async function watchCommits(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  total: number,
+  timeoutMs: number,
+): Promise<{ first: { t: number; n: number }; last: { t: number; n: number } }> {
+  const deadline = Date.now() + timeoutMs;
+  let first: { t: number; n: number } | undefined;
+  for (;;) {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const n = (offsets?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+    const t = performance.now();
+    if (n > 0 && first === undefined) first = { t, n };
+    if (n >= total && first !== undefined) return { first, last: { t, n } };
+    if (Date.now() > deadline)
+      throw new Error(`${groupId}: ${n} of ${total} committed after ${timeoutMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
+function commitRate(
+  w: { first: { t: number; n: number }; last: { t: number; n: number } },
+  meanBytes: number,
+): Rate {
+  const messages = w.last.n - w.first.n;
+  return rate(messages, messages * meanBytes, (w.last.t - w.first.t) / 1000);
+}
+
+interface ConsumerPhase {
+  rate: Rate;
+  rssMb: number;
+  /** Medians over the stats windows of the windows' p50 and p99 publish latencies, ms. */
+  latency: { p50: number | null; p99: number | null };
+}
+
+/** The consumer program (VM bundle) from the start of the topic until everything is committed. */
+async function consumerPhase(o: {
+  env: Record<string, string>;
+  admin: Admin;
+  topic: string;
+  meanBytes: number;
+  decode: boolean;
+}): Promise<ConsumerPhase> {
+  const bundle = await buildConsumerBundle();
+  const alertsTopic = `bench-consumer-${Date.now()}`;
+  const pubsub = pubsubClient(PROJECT);
+  await pubsub.createTopic(alertsTopic);
+  await pubsub.close();
+  const groupId = `bench-consumer-${Date.now()}`;
+  const child = spawn(process.execPath, [bundle.main], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env["PATH"],
+      ...o.env,
+      SURVEY: "ztf",
+      TESTID: "bench",
+      GCP_PROJECT: PROJECT,
+      LOG_LEVEL: "INFO",
+      BROKER_FILES_BUCKET: "bench-no-bucket",
+      ALERTS_TOPIC: alertsTopic,
+      KAFKA_SECURITY_PROTOCOL: "PLAINTEXT",
+      KAFKA_CREDENTIALS_SECRET: "unused",
+      KAFKA_GROUP_ID: groupId,
+      KAFKA_TOPIC: o.topic,
+      CONSUMER_STATS_SECONDS: "5",
+      CONSUMER_DECODE: String(o.decode),
+    },
+  });
+  const lines: Record<string, unknown>[] = [];
+  let partial = "";
+  child.stdout.on("data", (d: Buffer) => {
+    const parts = (partial + d.toString()).split("\n");
+    partial = parts.pop() ?? "";
+    for (const p of parts) lines.push(JSON.parse(p) as Record<string, unknown>);
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  try {
+    const commits = await watchCommits(o.admin, groupId, o.topic, N, 900_000);
+    const rssMb = peakRssMb(child.pid!);
+    const windows = lines
+      .filter((l) => l["message"] === "stats" && Number(l["alerts"]) > 0)
+      .map((l) => l["publishLatencyMs"] as { p50: number; p99: number });
+    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? null;
+    if (stderr.trim() !== "") log(`consumer stderr:\n${stderr.slice(0, 2000)}`);
+    return {
+      rate: commitRate(commits, o.meanBytes),
+      rssMb,
+      latency: { p50: median(windows.map((w) => w.p50)), p99: median(windows.map((w) => w.p99)) },
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+    await bundle.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const cacheDir = defaultCacheDir();
+  const stateDir = await mkdtemp(join(tmpdir(), "pgb-bench-consumer-"));
+  const workDir = join(stateDir, "work");
+  const options: ServicesOptions = {
+    stateDir,
+    services: ["kafka", "pubsub", "storage"],
+    ports: {
+      kafka: await freePort(INTERNAL_PORT_OFFSET.kafka),
+      pubsub: await freePort(INTERNAL_PORT_OFFSET.pubsub),
+      storage: await freePort(INTERNAL_PORT_OFFSET.storage),
+    },
+    progress: log,
+  };
+  const cleanup = async () => {
+    await servicesDown(options).catch((err: unknown) =>
+      log(`stopping the servers: ${String(err)}`),
+    );
+    await rm(stateDir, { recursive: true, force: true });
+  };
+  process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+  try {
+    const { endpoints } = await ensureServices(options);
+    const env = { ...serviceEnv(endpoints), GOOGLE_CLOUD_PROJECT: PROJECT };
+    Object.assign(process.env, env);
+    const kafka = new Kafka({
+      clientId: "pgb-bench",
+      brokers: [endpoints.kafkaBootstrap],
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+
+    const samples = ztfSamples();
+    const attributes = samples.map((s) => {
+      const a = Alert.fromBytes(s, { survey: "ztf" });
+      return { objectId: a.objectId, sourceId: a.sourceId, schemaVersion: a.schemaVersion ?? "" };
+    });
+    const topic = `bench_ztf_${Date.now()}`;
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: PARTITIONS }],
+      waitForLeaders: true,
+    });
+    log(`loading ${N} ZTF alerts into ${PARTITIONS} partitions …`);
+    const loaded = await load(kafka, topic, samples);
+    const meanBytes = loaded.bytes / N;
+    log(`loaded ${mb(loaded.bytes).toFixed(0)} MB in ${loaded.seconds.toFixed(1)} s`);
+
+    log("consume-only (kafkajs) …");
+    const consume = await consumeOnly(kafka, topic);
+    log(`consume-only: ${consume.perSecond}/s`);
+
+    await restartService("pubsub", options);
+    log("publish-only (Pub/Sub client into the emulator) …");
+    const publish = await publishOnly(`bench-publish-only-${Date.now()}`, samples, attributes);
+    log(`publish-only: ${publish.perSecond}/s`);
+
+    const runConsumer = async (decode: boolean) => {
+      await restartService("pubsub", options);
+      log(`consumer end to end (decoding ${decode ? "on" : "off"}) …`);
+      const r = await consumerPhase({ env, admin, topic, meanBytes, decode });
+      log(`consumer: ${r.rate.perSecond}/s, peak RSS ${r.rssMb} MB`);
+      return r;
+    };
+    const consumer = await runConsumer(true);
+    const consumerNoDecode = args["decode-off-phase"] ? await runConsumer(false) : undefined;
+    const consumerRate = consumer.rate;
+
+    let connector: { rate: Rate; rssMb: number } | undefined;
+    let unmodified: { config: string; error: string } | undefined;
+    if (!args["no-connector"]) {
+      const install = await installConnect(cacheDir, log);
+      await restartService("pubsub", options);
+      const common = {
+        install,
+        workDir,
+        bootstrap: endpoints.kafkaBootstrap,
+        kafkaTopic: topic,
+        project: PROJECT,
+        pubsubHost: endpoints.pubsubHost,
+        maxOutstandingMessages: MAX_OUTSTANDING.messages,
+        maxOutstandingBytes: MAX_OUTSTANDING.bytes,
+      };
+      const probeTopic = `bench-unmodified-${Date.now()}`;
+      const ps = pubsubClient(PROJECT);
+      await ps.createTopic(probeTopic);
+      log("the connector as shipped, pointed at the emulator …");
+      unmodified = await probeUnmodified({ ...common, pubsubTopic: probeTopic });
+      log(`unmodified connector: ${unmodified.error.split("\n")[0]}`);
+
+      await restartService("pubsub", options);
+      const connectTopic = `bench-connector-${Date.now()}`;
+      const ps2 = pubsubClient(PROJECT);
+      await ps2.createTopic(connectTopic);
+      await ps.close();
+      await ps2.close();
+      log("connector (emulator shim) end to end …");
+      const run = await startConnect({
+        ...common,
+        name: `cps-bench-${Date.now()}`,
+        connectorClass: "pgb.bench.EmulatorCloudPubSubSinkConnector",
+        pubsubTopic: connectTopic,
+      });
+      try {
+        const w = await watchCommits(admin, run.groupId, topic, N, 900_000);
+        connector = { rate: commitRate(w, meanBytes), rssMb: peakRssMb(run.child.pid!) };
+      } finally {
+        await run.stop();
+      }
+      log(`connector: ${connector.rate.perSecond}/s, peak RSS ${connector.rssMb} MB`);
+    }
+    await admin.disconnect();
+
+    const limit = Math.min(consume.perSecond, publish.perSecond);
+    const result = {
+      date: started.toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model ?? "?",
+        cores: cpus().length,
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageAtStart: loadavg().map((l) => Math.round(l * 10) / 10),
+      },
+      workload: {
+        messages: N,
+        partitions: PARTITIONS,
+        meanKilobytes: Math.round(meanBytes / 100) / 10,
+        totalMegabytes: Math.round(mb(loaded.bytes)),
+      },
+      consumeOnly: consume,
+      publishOnly: publish,
+      consumer: {
+        ...consumerRate,
+        peakRssMegabytes: consumer.rssMb,
+        publishLatencyMsMedianOfWindows: consumer.latency,
+      },
+      consumerDecodeOff: consumerNoDecode
+        ? { ...consumerNoDecode.rate, peakRssMegabytes: consumerNoDecode.rssMb }
+        : null,
+      connector: connector ? { ...connector.rate, peakRssMegabytes: connector.rssMb } : null,
+      connectorUnmodified: unmodified ?? null,
+      ratios: {
+        consumerOverLimit: Math.round((consumerRate.perSecond / limit) * 100) / 100,
+        consumerOverConnector: connector
+          ? Math.round((consumerRate.perSecond / connector.rate.perSecond) * 100) / 100
+          : null,
+      },
+    };
+    const row = (name: string, r: Rate, extra = "") =>
+      `${name.padEnd(28)} ${String(r.perSecond).padStart(7)} alerts/s ${r.megabytesPerSecond.toFixed(1).padStart(7)} MB/s  (${r.messages} in ${r.seconds} s)${extra}`;
+    console.log(
+      [
+        `consumer benchmark, ${result.date}, ${result.machine.cores} × ${result.machine.cpu}, ${result.machine.memoryGb} GB, Node ${result.machine.node}, load ${result.machine.loadAverageAtStart.join(" ")}`,
+        `workload: ${N} real ZTF alerts (mean ${result.workload.meanKilobytes} KB, ${result.workload.totalMegabytes} MB), ${PARTITIONS} partitions`,
+        row("kafkajs consume-only", consume),
+        row("Pub/Sub publish-only", publish),
+        row("consumer end to end", consumerRate, `, peak RSS ${consumer.rssMb} MB`),
+        ...(consumerNoDecode
+          ? [
+              row(
+                "consumer, decoding off",
+                consumerNoDecode.rate,
+                `, peak RSS ${consumerNoDecode.rssMb} MB`,
+              ),
+            ]
+          : []),
+        ...(consumerNoDecode
+          ? [
+              row(
+                "consumer, decoding off",
+                consumerNoDecode.rate,
+                `, peak RSS ${consumerNoDecode.rssMb} MB`,
+              ),
+            ]
+          : []),
+        ...(connector
+          ? [row("CloudPubSubConnector (shim)", connector.rate, `, peak RSS ${connector.rssMb} MB`)]
+          : []),
+        `ratio (a) consumer / min(consume-only, publish-only) = ${result.ratios.consumerOverLimit}`,
+        `ratio (b) consumer / connector = ${result.ratios.consumerOverConnector ?? "not measured"}`,
+        ...(unmodified ? [`connector as shipped (${unmodified.config}):`, unmodified.error] : []),
+        JSON.stringify(result),
+      ].join("\n"),
+    );
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
