@@ -86,6 +86,7 @@ export class BrokerInstance extends pulumi.ComponentResource {
     t.notifications();
     t.schedulerJobs();
     t.alertPolicies();
+    t.logMetrics();
 
     this.outputs = t.outputs();
     this.registerOutputs({ ...this.outputs });

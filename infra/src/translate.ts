@@ -539,6 +539,28 @@ export class ModelTranslator {
     }
   }
 
+  logMetrics(): void {
+    for (const m of this.m.logMetrics) {
+      new gcp.logging.Metric(
+        m.name,
+        {
+          project: this.project,
+          name: m.name,
+          description: m.description,
+          filter: m.filter,
+          metricDescriptor: {
+            metricKind: "DELTA",
+            valueType: "INT64",
+            unit: "1",
+            labels: Object.keys(m.labelExtractors).map((key) => ({ key, valueType: "STRING" })),
+          },
+          labelExtractors: m.labelExtractors,
+        },
+        this.opts(m.component),
+      );
+    }
+  }
+
   alertPolicies(): void {
     for (const p of this.m.alertPolicies) {
       const c = p.condition;

@@ -25,6 +25,7 @@ import {
   type UploadOptions,
   type UploadResult,
 } from "@pgb/broker-utils/gcp";
+import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import type { Logger } from "@pgb/broker-utils/log";
 import { TOPIC } from "@pgb/broker-utils/naming";
 import { BadInputError, type Handler, type PubSubMessage } from "@pgb/broker-utils/runtime";
@@ -64,9 +65,6 @@ export interface ValueAddedOutcome {
   plot?: UploadResult["status"];
 }
 
-/** The log line the SALT2 skip metric counts (a log-based counter on `jsonPayload.event`). */
-export const SALT2_SKIPPED_EVENT = "salt2-skipped";
-
 function decodeAlert(message: PubSubMessage, survey: Survey): Alert {
   if (message.data.length === 0) {
     throw new BadInputError(
@@ -102,7 +100,8 @@ function logSkip(log: Logger, alert: Alert, salt2: Extract<Salt2Outcome, { kind:
   log.info(
     `salt2 skipped objectId=${alert.objectId} sourceId=${alert.sourceId} reason=${salt2.reason}`,
     {
-      event: SALT2_SKIPPED_EVENT,
+      // the instance's log-based metric counts these lines
+      event: LOG_EVENT.salt2Skipped,
       reason: salt2.reason,
       objectId: alert.objectId,
       sourceId: alert.sourceId,

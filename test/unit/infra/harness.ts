@@ -146,5 +146,6 @@ export const T = {
   account: "gcp:serviceaccount/account:Account",
   secret: "gcp:secretmanager/secret:Secret",
   alertPolicy: "gcp:monitoring/alertPolicy:AlertPolicy",
+  logMetric: "gcp:logging/metric:Metric",
   api: "gcp:projects/service:Service",
 } as const;

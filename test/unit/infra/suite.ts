@@ -82,6 +82,7 @@ export function specTable(testid: string | null): Row[] {
     ]),
     ["secret", T.secret, "secretId", `ztf-kafka-credentials${t}`],
     ["alert policy", T.alertPolicy, "displayName", `ztf-cue-critical${t}`],
+    ["log-based metric", T.logMetric, "name", `ztf-salt2-skipped${t}`],
   ];
 }
 

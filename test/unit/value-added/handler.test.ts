@@ -18,7 +18,7 @@ import {
   NoBandOverlapError,
   PRODUCT_FIT_CONFIG,
 } from "@pgb/broker-utils/salt2";
-import { SALT2_SKIPPED_EVENT } from "../../../functions/value-added/src/handler.js";
+import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import { readShared, reencodedAlert } from "../../fixtures/alerts/shared-data.js";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
@@ -202,7 +202,7 @@ describe("SALT2 outputs", () => {
 
 describe("SALT2 data-quality skips", () => {
   const skipLine = (f: ReturnType<typeof fakes>) =>
-    f.logs.filter((l) => l["event"] === SALT2_SKIPPED_EVENT);
+    f.logs.filter((l) => l["event"] === LOG_EVENT.salt2Skipped);
 
   it("cuts failed: INFO line with stable fields, exgalac_trans published, no fit attempted", async () => {
     let fits = 0;

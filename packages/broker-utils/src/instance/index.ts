@@ -5,6 +5,7 @@
  */
 export * from "./env.js";
 export * from "./model.js";
+export { LOG_EVENT } from "./monitoring.js";
 export * from "./resources.js";
 export * from "./tables.js";
 export type * from "./types.js";

@@ -24,7 +24,7 @@ import {
 import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.js";
 import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
 import { instanceGrants } from "./iam.js";
-import { instanceAlertPolicies } from "./monitoring.js";
+import { instanceAlertPolicies, instanceLogMetrics } from "./monitoring.js";
 import {
   checkLayout,
   dedupViewQuery,
@@ -604,5 +604,6 @@ export function instanceModel(input: InstanceInput): InstanceModel {
     schedulerJobs,
     iam,
     alertPolicies,
+    logMetrics: instanceLogMetrics(n),
   };
 }

@@ -1,10 +1,34 @@
 /**
- * The alert policies of an instance. The spec's single `cue-critical` policy is two: GCP allows
- * only one condition in a policy with a log-match condition, so the dead-letter backlog has its own.
+ * Monitoring of an instance: alert policies and log-based metrics. The spec's single `cue-critical`
+ * policy is two: GCP allows only one condition in a policy with a log-match condition, so the
+ * dead-letter backlog has its own.
  */
-import { ALERT_POLICY, FUNCTION, FUNCTIONS, VM } from "../naming/catalogue.js";
+import { ALERT_POLICY, FUNCTION, FUNCTIONS, LOG_METRIC, VM } from "../naming/catalogue.js";
 import type { InstanceNamer } from "../naming/names.js";
-import type { AlertPolicySpec } from "./types.js";
+import type { AlertPolicySpec, LogMetricSpec } from "./types.js";
+
+/**
+ * Values of the `event` field of log lines that log-based metrics count; the programs write them,
+ * the metrics filter on them.
+ */
+export const LOG_EVENT = { salt2Skipped: "salt2-skipped" } as const;
+
+export function instanceLogMetrics(n: InstanceNamer): LogMetricSpec[] {
+  return [
+    {
+      stub: LOG_METRIC.salt2Skipped,
+      name: n.logMetric(LOG_METRIC.salt2Skipped),
+      component: "valueAdded",
+      description:
+        "Alerts of the extragalactic stream whose SALT2 fit was skipped for data quality, by reason " +
+        "(broker-spec §6)",
+      filter:
+        `resource.type="cloud_run_revision" AND resource.labels.service_name="${n.function(FUNCTION.valueAdded)}"` +
+        ` AND jsonPayload.event="${LOG_EVENT.salt2Skipped}"`,
+      labelExtractors: { reason: "EXTRACT(jsonPayload.reason)" },
+    },
+  ];
+}
 
 export function instanceAlertPolicies(
   n: InstanceNamer,

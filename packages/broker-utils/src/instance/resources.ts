@@ -91,5 +91,11 @@ export function listResources(model: InstanceModel): ModelResource[] {
       name: p.displayName,
       component: p.component,
     })),
+    ...model.logMetrics.map((m) => ({
+      kind: "logMetric" as const,
+      stub: m.stub,
+      name: m.name,
+      component: m.component,
+    })),
   ];
 }

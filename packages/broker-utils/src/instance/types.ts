@@ -7,6 +7,7 @@ import type { TableField } from "../bigquery/schema.js";
 import type {
   AlertPolicyStub,
   BucketStub,
+  LogMetricStub,
   FunctionStub,
   SchedulerJobStub,
   SecretStub,
@@ -254,6 +255,17 @@ export interface AlertPolicySpec {
   documentation: string;
 }
 
+/** A counter of log lines: a DELTA INT64 metric with labels extracted from the lines. */
+export interface LogMetricSpec {
+  stub: LogMetricStub;
+  name: string;
+  component: ComponentId;
+  description: string;
+  filter: string;
+  /** Metric label → extractor expression (`EXTRACT(jsonPayload.reason)`). */
+  labelExtractors: Record<string, string>;
+}
+
 export interface InstanceModel {
   keywords: InstanceKeywords;
   /** The Pulumi stack name of the instance. */
@@ -284,4 +296,5 @@ export interface InstanceModel {
   schedulerJobs: SchedulerJobSpec[];
   iam: IamGrant[];
   alertPolicies: AlertPolicySpec[];
+  logMetrics: LogMetricSpec[];
 }

@@ -92,3 +92,7 @@ export const ALERT_POLICY = {
   deadLetterBacklog: "deadletter-backlog",
 } as const;
 export type AlertPolicyStub = (typeof ALERT_POLICY)[keyof typeof ALERT_POLICY];
+
+/** Log-based metrics: counts of log lines the programs write with a stable `event` field. */
+export const LOG_METRIC = { salt2Skipped: "salt2-skipped" } as const;
+export type LogMetricStub = (typeof LOG_METRIC)[keyof typeof LOG_METRIC];

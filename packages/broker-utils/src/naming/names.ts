@@ -11,6 +11,7 @@ import {
   DEDUP_VIEW_SUFFIX,
   FUNCTION_TRIGGER,
   FUNCTIONS,
+  LOG_METRIC,
   SCHEDULER_JOB,
   SECRET,
   SERVICE_ACCOUNT_ROLES,
@@ -21,6 +22,7 @@ import {
   type AlertPolicyStub,
   type BucketStub,
   type FunctionStub,
+  type LogMetricStub,
   type SchedulerJobStub,
   type SecretStub,
   type ServiceAccountRole,
@@ -148,6 +150,10 @@ export class InstanceNamer {
     return this.make("alertPolicy", stub, `${this.s}-${stub}`);
   }
 
+  logMetric(stub: LogMetricStub): string {
+    return this.make("logMetric", stub, `${this.s}-${stub}`);
+  }
+
   /** Kafka consumer group: `[prefix]S-consumer[-T]` (some surveys require a prefix). */
   kafkaGroupId(prefix = ""): string {
     return `${prefix}${this.vm(VM.consumer)}`;
@@ -186,6 +192,7 @@ export class InstanceNamer {
     for (const r of SERVICE_ACCOUNT_ROLES) add("serviceAccount", r, this.serviceAccount(r));
     for (const s of Object.values(SECRET)) add("secret", s, this.secret(s));
     for (const p of Object.values(ALERT_POLICY)) add("alertPolicy", p, this.alertPolicy(p));
+    for (const m of Object.values(LOG_METRIC)) add("logMetric", m, this.logMetric(m));
     return out;
   }
 }

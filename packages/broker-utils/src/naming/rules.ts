@@ -17,7 +17,8 @@ export type NameKind =
   | "schedulerJob"
   | "serviceAccount"
   | "secret"
-  | "alertPolicy";
+  | "alertPolicy"
+  | "logMetric";
 
 export interface NameRule {
   /** Human name of the kind, for messages. */
@@ -123,6 +124,14 @@ export const NAME_RULES: Readonly<Record<NameKind, NameRule>> = {
     max: 512,
     pattern: /^[^\p{Cc}]+$/u,
     text: "1–512 characters without control characters",
+    separator: "-",
+  },
+  logMetric: {
+    label: "log-based metric",
+    min: 1,
+    max: 100,
+    pattern: /^[A-Za-z0-9_.,+!*'()%\\-]+$/,
+    text: "1–100 characters of letters, digits and _ - . , + ! * ' ( ) %",
     separator: "-",
   },
 };
