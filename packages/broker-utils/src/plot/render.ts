@@ -1,8 +1,15 @@
 /**
  * Browser-free rendering of Vega-Lite specifications: vega-lite → vega → SVG (headless view) → PNG
- * with resvg and the system fonts (DejaVu Sans).
+ * with resvg and the fonts shipped in `data/fonts/` (DejaVu Sans). System fonts are not used: the
+ * Cloud Functions runtime image may have none, and the same files give the same PNG everywhere.
  */
+import { fileURLToPath } from "node:url";
 import type { TopLevelSpec } from "vega-lite";
+
+/** `data/` sits two levels above both `src/plot/` and the compiled `dist/plot/`. */
+const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((f) =>
+  fileURLToPath(new URL(`../../data/fonts/${f}`, import.meta.url)),
+);
 
 export interface RenderedPlot {
   readonly svg: string;
@@ -21,7 +28,7 @@ export async function renderVegaLite(spec: TopLevelSpec, scale = 2): Promise<Ren
   try {
     const svg = await view.toSVG();
     const image = new Resvg(svg, {
-      font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
       fitTo: { mode: "zoom", value: scale },
       background: "white",
     }).render();
