@@ -5,6 +5,7 @@
  * - each handler called directly (decode, schema fix or rows + validation, the client calls);
  * - each function as its local process (the deployment bundle under the functions framework),
  *   sent push envelopes over HTTP, as the Pub/Sub emulator does;
+ * - each handler with the client calls stubbed (its own CPU per alert);
  * - a baseline in the same run: the bare client calls the handler makes for the same alerts
  *   (`uploadIfAbsent` of the same fixed bytes and metadata; `insertRows` of the same two rows).
  * Each at concurrency 1 (one delivery at a time: a Cloud Run instance with concurrency 1) and 8
@@ -12,9 +13,12 @@
  * measurement alike; the median round is printed. The numbers measure the emulators as much as
  * the functions: on GCP the BigQuery and Cloud Storage calls have other costs.
  *
- * Run: npx tsx --conditions=source bench/storage/bench.ts [alerts per measurement, default 48]
- *      [rounds, default 3]. Uses running local servers (`pgb services up`) or starts them, and
- *      stops only what it started.
+ * bqemulator takes ~100–450 ms per streaming insert on a busy 2-core machine, so bq-sink is
+ * measured on fewer alerts.
+ *
+ * Run: npx tsx --conditions=source bench/storage/bench.ts [alerts per upload measurement, default
+ *      48] [alerts per bq-sink measurement, default 12] [rounds, default 3]. Uses running local
+ *      servers (`pgb services up`) or starts them, and stops only what it started.
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -43,8 +47,9 @@ import {
 } from "../../local/src/functions/index.js";
 import { objectMetadata } from "../../functions/upload-bytes-to-bucket/src/handler.js";
 
-const COUNT = Number(process.argv[2] ?? 48);
-const ROUNDS = Number(process.argv[3] ?? 3);
+const UPLOAD_COUNT = Number(process.argv[2] ?? 48);
+const BQ_COUNT = Number(process.argv[3] ?? 12);
+const ROUNDS = Number(process.argv[4] ?? 3);
 const CONCURRENCY = [1, 8];
 const PROJECT = "pgb-bench";
 const DATA = fileURLToPath(new URL("../../../shared/data/ztf/alerts/", import.meta.url));
@@ -138,6 +143,21 @@ try {
     schema: async (t) => (await metadata.get(dataset, tables[t])).schema.fields as SchemaField[],
     insert: (t, row) => insertRows(bigquery, dataset, tables[t], [row]),
   });
+  // the same handlers with the client calls stubbed: the function's own CPU per alert
+  const schemas = {
+    alerts: bigQueryTableSchema("ztf", "alerts"),
+    DIASource: bigQueryTableSchema("ztf", "DIASource"),
+  };
+  const uploadCpu = createUploadHandler({
+    survey: "ztf",
+    upload: async () => ({ status: "written", generation: "1" }),
+  });
+  const bqSinkCpu = createBqSinkHandler({
+    survey: "ztf",
+    tables,
+    schema: async (t) => schemas[t],
+    insert: async () => {},
+  });
 
   let serial = 0;
   /** A message for kit alert i whose object name has not been used (the topic is unique). */
@@ -206,17 +226,36 @@ try {
     );
   };
 
+  const upl = "upload-bytes-to-bucket";
   const measurements = [
-    { fn: "upload-bytes-to-bucket", how: "baseline: bare uploadIfAbsent", task: bareUpload },
+    { fn: upl, how: "baseline: bare uploadIfAbsent", task: bareUpload, count: UPLOAD_COUNT },
     {
-      fn: "upload-bytes-to-bucket",
+      fn: upl,
       how: "handler, called directly",
       task: direct(upload as Handler),
+      count: UPLOAD_COUNT,
     },
-    { fn: "upload-bytes-to-bucket", how: "function process, HTTP push", task: viaHttp(uploadProc) },
-    { fn: "bq-sink", how: "baseline: bare insertRows ×2", task: bareInsert },
-    { fn: "bq-sink", how: "handler, called directly", task: direct(bqSink as Handler) },
-    { fn: "bq-sink", how: "function process, HTTP push", task: viaHttp(bqProc) },
+    { fn: upl, how: "function process, HTTP push", task: viaHttp(uploadProc), count: UPLOAD_COUNT },
+    {
+      fn: upl,
+      how: "handler, I/O stubbed (CPU)",
+      task: direct(uploadCpu as Handler),
+      count: UPLOAD_COUNT,
+    },
+    { fn: "bq-sink", how: "baseline: bare insertRows ×2", task: bareInsert, count: BQ_COUNT },
+    {
+      fn: "bq-sink",
+      how: "handler, called directly",
+      task: direct(bqSink as Handler),
+      count: BQ_COUNT,
+    },
+    { fn: "bq-sink", how: "function process, HTTP push", task: viaHttp(bqProc), count: BQ_COUNT },
+    {
+      fn: "bq-sink",
+      how: "handler, I/O stubbed (CPU)",
+      task: direct(bqSinkCpu as Handler),
+      count: UPLOAD_COUNT,
+    },
   ];
   // warm-up: clients, connections, the table-metadata cache, the processes' first event
   for (const m of measurements) await timed(4, 1, m.task);
@@ -224,18 +263,17 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const concurrency of CONCURRENCY) {
       for (const m of measurements) {
-        const seconds = await timed(COUNT, concurrency, m.task);
+        const rate = m.count / (await timed(m.count, concurrency, m.task));
         const key = `${m.fn}|${m.how}|${concurrency}`;
-        rates.set(key, [...(rates.get(key) ?? []), COUNT / seconds]);
-        progress(
-          `round ${round + 1}: ${m.fn} ${m.how} ×${concurrency}: ${(COUNT / seconds).toFixed(1)}/s`,
-        );
+        rates.set(key, [...(rates.get(key) ?? []), rate]);
+        progress(`round ${round + 1}: ${m.fn} ${m.how} ×${concurrency}: ${rate.toFixed(1)}/s`);
       }
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
-    `storage functions on the local servers: ${COUNT} alerts per measurement, median of ${ROUNDS} rounds, Node ${process.version}`,
+    `storage functions on the local servers: ${UPLOAD_COUNT} (upload) and ${BQ_COUNT} (bq-sink) ` +
+      `alerts per measurement, median of ${ROUNDS} rounds, Node ${process.version}`,
   );
   console.log("| function | measurement | concurrency | alerts/s | vs baseline |");
   console.log("|---|---|---|---|---|");
