@@ -24,8 +24,12 @@ function arg(flag) {
   return value;
 }
 
-/** Bundles of older code kept beside the newest (processes started from them may still run). */
+/**
+ * Older bundles are removed only beyond the newest three and once a day old: a process started
+ * from one may still run, and it reads broker-utils' data through the bundle's `data` link.
+ */
 const KEEP = 3;
+const STALE_MS = 24 * 3600 * 1000;
 
 const repo = arg("--repo");
 const out = arg("--out");
@@ -74,6 +78,7 @@ for (const name of await readdir(out)) {
 }
 others.sort((a, b) => b.mtime - a.mtime);
 for (const old of others.slice(KEEP - 1)) {
-  await rm(join(out, old.name), { recursive: true, force: true });
+  if (Date.now() - old.mtime > STALE_MS)
+    await rm(join(out, old.name), { recursive: true, force: true });
 }
 process.stdout.write(`${final}\n`);

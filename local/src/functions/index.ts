@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FunctionSpec } from "@pgb/broker-utils/instance";
@@ -219,7 +219,7 @@ async function launch(
       `cannot start ${record.name}: 127.0.0.1:${record.port} is in use; choose another port`,
     );
   }
-  await mkdir(join(record.log, ".."), { recursive: true });
+  await mkdir(dirname(record.log), { recursive: true });
   const before = (await readLog(record.log)).length;
   const { pid } = await spawnDetached(record.start.command, record.start.args, {
     env: record.start.env,
