@@ -4,11 +4,14 @@
  * `local` command groups to the `pgb` CLI.
  */
 import type { Command } from "commander";
+import { registerLocalCommands } from "./instance/index.js";
 import { registerServicesCommands } from "./services/cli.js";
 
 export * from "./services/index.js";
+export * from "./instance/index.js";
 
 /** Adds this package's command groups to the `pgb` program. */
 export function registerCommands(program: Command): void {
   registerServicesCommands(program);
+  registerLocalCommands(program);
 }

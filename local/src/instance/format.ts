@@ -1,0 +1,192 @@
+/** Plain-text tables of a run's summary and of an instance's status, for the terminal. */
+import { relative } from "node:path";
+import type { RunSummary } from "./run.js";
+import type { InstanceStatus } from "./status.js";
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+const seconds = (v: number | null | undefined): string =>
+  v === null || v === undefined ? "-" : `${v.toFixed(2)} s`;
+const fixed = (v: number | null, digits: number): string => (v === null ? "-" : v.toFixed(digits));
+
+/** A path relative to the working directory when it is inside it (shorter to read and to copy). */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? path : rel;
+}
+
+export function formatSummary(s: RunSummary): string {
+  const out: string[] = [];
+  const deadLetterCount = s.deadLetters.reduce((n, d) => n + d.entries.length, 0);
+  out.push(
+    `Local instance ${s.stack}: night ${s.night}, Kafka topic ${s.kafkaTopic}`,
+    `${s.replay.published} alerts replayed in ${s.replay.elapsedSeconds.toFixed(1)} s; ` +
+      (s.settle.settled
+        ? `all processed ${s.settle.waitedSeconds.toFixed(1)} s after the replay ended`
+        : `NOT all processed after ${s.settle.waitedSeconds.toFixed(0)} s (Kafka lag ${s.settle.lag})`),
+    "",
+    "Alerts per stream (night conductor's counts = metadata rows)",
+    table(
+      ["STREAM", "COUNT", "COMPLETE"],
+      s.streams.map((r) => [r.stream, String(r.count), String(r.complete)]),
+    ),
+    "",
+    "Objects per bucket",
+    table(
+      ["BUCKET", "OBJECTS"],
+      s.buckets.map((b) => [b.bucket, String(b.objects)]),
+    ),
+    "",
+    "Rows per table (all rows / de-duplicated view)",
+    table(
+      ["TABLE", "ROWS", "VIEW", "ROWS"],
+      s.tables.map((t) => [t.table, String(t.rows), t.view, String(t.distinct)]),
+    ),
+    "",
+  );
+  if (s.fits.length > 0) {
+    out.push(
+      `SALT2 fits (${s.fits.length}; plots downloaded)`,
+      table(
+        ["OBJECT", "CANDID", "z", "t0", "x1", "c", "CHI2/NDOF", "PNG"],
+        s.fits.map((f) => [
+          f.objectId,
+          f.candid,
+          fixed(f.z, 3),
+          fixed(f.t0, 2),
+          fixed(f.x1, 2),
+          fixed(f.c, 2),
+          f.chisq === null || f.ndof === null ? "-" : `${f.chisq.toFixed(1)}/${f.ndof}`,
+          f.png === null ? "(no plot)" : shown(f.png),
+        ]),
+      ),
+      "",
+    );
+  } else {
+    out.push("SALT2 fits: none", "");
+  }
+  out.push(
+    "Latency from the Kafka timestamp",
+    table(
+      ["STAGE", "MEASURED AS", "N", "P50", "P99", "MAX"],
+      s.latency.map((l) => [
+        l.stage,
+        l.measuredAs,
+        String(l.n),
+        seconds(l.p50),
+        seconds(l.p99),
+        seconds(l.max),
+      ]),
+    ),
+    "",
+  );
+  const failed = s.settle.stages.filter((st) => st.failedAnswers > 0);
+  out.push(
+    deadLetterCount === 0
+      ? `Dead letters: none (${s.deadLetters.length} reservoirs)`
+      : `Dead letters: ${deadLetterCount}\n` +
+          table(
+            ["FUNCTION", "REASON", "OBJECT", "SOURCE", "ERROR"],
+            s.deadLetters.flatMap((d) =>
+              d.entries.map((e) => [
+                d.function,
+                e.reason,
+                e.objectId ?? "-",
+                e.sourceId ?? "-",
+                e.error.slice(0, 80),
+              ]),
+            ),
+          ),
+    failed.length === 0
+      ? "Failed deliveries (retried by Pub/Sub): none"
+      : `Failed deliveries (retried by Pub/Sub): ${failed.map((f) => `${f.stub} ${f.failedAnswers}`).join(", ")}`,
+  );
+  for (const note of s.notes) out.push(`Note: ${note}`);
+  out.push(
+    "",
+    "Where",
+    table(
+      ["WHAT", "WHERE"],
+      Object.entries(s.where).map(([k, v]) => [k, v.startsWith("/") ? shown(v) : v]),
+    ),
+  );
+  return out.join("\n");
+}
+
+export function formatStatus(s: InstanceStatus): string {
+  const out: string[] = [`Local instance ${s.stack} (${s.folder})`, ""];
+  out.push(
+    "Servers",
+    table(
+      ["SERVER", "STATE", "PID", "ENDPOINT"],
+      s.servers.map((v) => [v.name, v.state, v.pids.join(",") || "-", v.endpoint]),
+    ),
+    "",
+    "Processes",
+    table(
+      ["PROCESS", "KIND", "STATE", "PID", "PORT", "LOG"],
+      s.processes.map((p) => [
+        p.name,
+        p.kind,
+        p.state,
+        p.pid === null ? "-" : String(p.pid),
+        p.port === null ? "-" : String(p.port),
+        shown(p.log),
+      ]),
+    ),
+    "",
+    "Resources",
+    table(
+      ["KIND", "EXPECTED", "PRESENT"],
+      s.resources.map((r) => [r.kind, String(r.expected), String(r.present)]),
+    ),
+    "",
+  );
+  if (s.kafka.length > 0) {
+    out.push(
+      "Kafka topics replayed into",
+      table(
+        ["TOPIC", "MESSAGES", "CONSUMER COMMITTED"],
+        s.kafka.map((k) => [k.topic, String(k.messages), String(k.committed)]),
+      ),
+      "",
+    );
+  }
+  out.push(
+    "Objects per bucket",
+    table(
+      ["BUCKET", "OBJECTS"],
+      s.buckets.map((b) => [b.bucket, String(b.objects)]),
+    ),
+    "",
+    "Rows per table (all rows / de-duplicated view)",
+    table(
+      ["TABLE", "ROWS", "VIEW", "ROWS"],
+      s.tables.map((t) => [t.table, String(t.rows), t.view, String(t.distinct)]),
+    ),
+    "",
+    "Deliveries (push front)",
+    table(
+      ["FUNCTION", "ANSWERED", "FAILED", "MESSAGES"],
+      s.deliveries.map((d) => [
+        d.stub,
+        String(d.answers),
+        String(d.failedAnswers),
+        String(d.messages),
+      ]),
+    ),
+    "",
+    `Dead letters: ${s.deadLetters.map((d) => `${d.function} ${d.entries.length}`).join(", ")}`,
+  );
+  return out.join("\n");
+}
