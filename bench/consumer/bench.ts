@@ -42,6 +42,7 @@ import {
   type ServicesOptions,
 } from "@pgb/local";
 import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
+import { FETCH, PUBLISHER_OPTIONS } from "../../vm/consumer/src/consumer.js";
 import { installConnect, probeUnmodified, startConnect } from "./connect.js";
 
 const { values: args } = parseArgs({
@@ -58,11 +59,6 @@ const PARTITIONS = Number(args.partitions);
 const PROJECT = "pgb-bench";
 /** The consumer's defaults (vm/consumer/src/config.ts). */
 const MAX_OUTSTANDING = { messages: 1000, bytes: 100 * 1024 * 1024 };
-const FETCH = {
-  maxBytesPerPartition: 8 * 1024 * 1024,
-  maxBytes: 32 * 1024 * 1024,
-  maxWaitTimeInMs: 1000,
-};
 const ALERT_DIR = "/work/shared/data/ztf/alerts";
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -197,7 +193,7 @@ async function publishOnly(
 ): Promise<Rate> {
   const pubsub = pubsubClient(PROJECT);
   await pubsub.createTopic(topic);
-  const publisher = createPublisher(pubsub, topic);
+  const publisher = createPublisher(pubsub, topic, PUBLISHER_OPTIONS);
   let outstanding = 0;
   let outstandingBytes = 0;
   let wake: (() => void) | undefined;
@@ -493,15 +489,6 @@ async function main(): Promise<void> {
         row("kafkajs consume-only", consume),
         row("Pub/Sub publish-only", publish),
         row("consumer end to end", consumerRate, `, peak RSS ${consumer.rssMb} MB`),
-        ...(consumerNoDecode
-          ? [
-              row(
-                "consumer, decoding off",
-                consumerNoDecode.rate,
-                `, peak RSS ${consumerNoDecode.rssMb} MB`,
-              ),
-            ]
-          : []),
         ...(consumerNoDecode
           ? [
               row(

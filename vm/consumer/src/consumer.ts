@@ -38,10 +38,21 @@ const SHUTDOWN_RESERVE_MS = 5000;
 const FATAL_DRAIN_MS = 5000;
 
 /**
+ * Publish batches of up to 100 messages or 9 MiB (the client's cap, under Pub/Sub's 10 MB request
+ * limit): ~70 KB alerts then go 100 per request instead of ~70 with the 5 MB default, which the
+ * benchmark measured ~30% faster into the emulator. At night-time rates a batch waits ≤ 10 ms.
+ */
+export const PUBLISHER_OPTIONS = {
+  maxMessages: 100,
+  maxBytes: 9 * 1024 * 1024,
+  maxMilliseconds: 10,
+};
+
+/**
  * Fetch sizes: ~70–80 KB alerts, so 8 MB per partition is ~100 alerts per round trip to a survey
  * broker across the continent; a fetch response is held until its messages are published.
  */
-const FETCH = {
+export const FETCH = {
   maxBytesPerPartition: 8 * 1024 * 1024,
   maxBytes: 32 * 1024 * 1024,
   maxWaitTimeInMs: 1000,
@@ -129,7 +140,7 @@ async function run(
   }
 
   const pubsub = pubsubClient(config.project);
-  const publisher = createPublisher(pubsub, config.alertsTopic);
+  const publisher = createPublisher(pubsub, config.alertsTopic, PUBLISHER_OPTIONS);
   const tracker = new OffsetTracker();
   const gate = new FlowGate({
     maxMessages: config.maxOutstandingMessages,
