@@ -1,11 +1,18 @@
 import { alertCommands } from "../alerts/cli.js";
 import { namesCommands } from "../naming/cli.js";
+import { salt2Commands } from "../salt2/cli.js";
+import { simulateCommands } from "../simulator/cli.js";
 import { createProgram, runProgram, type CommandModule } from "./program.js";
 
 export { createProgram, runProgram, UsageError, type CommandModule } from "./program.js";
 
 /** Command groups of this package, one per concept. */
-const CORE_COMMANDS: readonly CommandModule[] = [alertCommands, namesCommands];
+const CORE_COMMANDS: readonly CommandModule[] = [
+  alertCommands,
+  namesCommands,
+  salt2Commands,
+  simulateCommands,
+];
 
 /** Command groups of optional packages, loaded when installed (the local instance is not in notebooks). */
 async function optionalCommands(): Promise<CommandModule[]> {
