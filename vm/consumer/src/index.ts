@@ -11,6 +11,7 @@ import { SchemaMapError } from "@pgb/broker-utils/schema-maps";
 import { ConsumerConfigError, parseConfig } from "./config.js";
 import { EXIT, startConsumer } from "./consumer.js";
 import { CredentialsError } from "./credentials.js";
+import { isPublisherThread, runPublisherThread } from "./publish-thread.js";
 import { TopicConfigError } from "./topic.js";
 
 const EX_CONFIG = 78;
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
     log.error(err.message, { problems: err.problems });
     return EX_CONFIG;
   }
-  const run = startConsumer(config, log);
+  const run = startConsumer(config, log, new URL(import.meta.url));
   let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     run.stop(signal);
@@ -59,5 +60,9 @@ async function main(): Promise<number> {
   }
 }
 
-// exit explicitly: gRPC channels and kafkajs timers would otherwise keep the process alive
-process.exit(await main());
+if (isPublisherThread()) {
+  runPublisherThread();
+} else {
+  // exit explicitly: the publisher thread and kafkajs timers would otherwise keep the process alive
+  process.exit(await main());
+}
