@@ -29,13 +29,8 @@ import {
 } from "@pgb/broker-utils/gcp";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { serviceEnv } from "@pgb/local";
-import {
-  functionHealthy,
-  killFunction,
-  restartFunction,
-} from "../../../local/src/functions/index.js";
+import { functionHealthy } from "../../../local/src/functions/index.js";
 import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
-import { validVariant } from "./corpus.js";
 import { servers } from "../../support/services.js";
 import {
   drain,
@@ -360,42 +355,6 @@ describe("storage components on the local servers", () => {
       return lines === generations.size || `${lines}/${generations.size}`;
     });
     expect(await drain(clients.pubsub, instances.ztf.names.alertAvrosCounter)).toEqual([]);
-  });
-
-  it("a bq-sink killed with -9 mid-stream loses nothing: the restarted process gets the redeliveries", async () => {
-    const instance = instances.ztf;
-    const candids = Array.from({ length: 6 }, (_, i) => 9_200_000_000_000_000_000n + BigInt(i));
-    await publishAlerts(
-      instance,
-      candids.map((c, i) => ({
-        data: validVariant(c),
-        attributes: kafkaAttributes(ZTF_TOPIC, 900 + i),
-      })),
-    );
-    await killFunction(instance.bqSink);
-    expect(await functionHealthy(instance.bqSink)).toBe(false);
-    // pushes to the dead process fail (connection refused); the emulator retries after ~1 s, then
-    // ~17 s later, long before the five attempts of the dead-letter policy are used up
-    await new Promise((r) => setTimeout(r, 1500));
-    const killed = instance.bqSink.pid;
-    instance.bqSink = await restartFunction(instance.bqSink);
-    expect(instance.bqSink.pid).not.toBe(killed);
-    const wanted = candids.map(String);
-    await waitFor(
-      "every alert published around the crash in the dedup view",
-      async () => {
-        const rows = await queryRows(
-          clients.bigquery,
-          `SELECT candid FROM ${fq(instance, instance.names.alertsView)} WHERE candid >= ${candids[0]}`,
-        );
-        const ids = rows.map((r) => r["candid"] as string).sort();
-        return JSON.stringify(ids) === JSON.stringify(wanted) || `${ids.length}/${wanted.length}`;
-      },
-      90_000,
-      1000,
-    );
-    const dl = await drain(clients.pubsub, instance.names.deadLetterReservoir.bqSink);
-    expect(dl.filter((m) => Number(m.attributes["kafka.offset"]) >= 900)).toEqual([]);
   });
 });
 

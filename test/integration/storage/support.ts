@@ -70,6 +70,14 @@ export async function startStorageInstance(options: {
   testidPrefix: string;
   clients: Clients;
   serviceEnv: Record<string, string>;
+  /**
+   * Processing subscriptions without a retry policy and with 100 delivery attempts, for fault
+   * tests. With a retry policy the emulator (0.8.20) strands some failed pushes: after a burst of
+   * failures, 3 of 6 messages were not redelivered within 200 s, whatever the backoff (2–5 s or
+   * the model's 10–600 s) and the ack deadline. Without one it redelivers about every second, so
+   * 100 attempts cover an outage of about a minute and a half.
+   */
+  immediateRedelivery?: boolean;
 }): Promise<StorageInstance> {
   const full = instanceModel({
     survey: options.survey,
@@ -86,9 +94,13 @@ export async function startStorageInstance(options: {
   );
   const model: InstanceModel = {
     ...full,
-    subscriptions: full.subscriptions.filter(
-      (s) => s.push === undefined || storageFunctions.has(s.push.function),
-    ),
+    subscriptions: full.subscriptions
+      .filter((s) => s.push === undefined || storageFunctions.has(s.push.function))
+      .map((s) => {
+        if (!options.immediateRedelivery || s.purpose !== "processing" || !s.deadLetter) return s;
+        const { retry: _modelRetry, ...rest } = s;
+        return { ...rest, deadLetter: { ...s.deadLetter, maxDeliveryAttempts: 100 } };
+      }),
   };
   const spec = (stub: FunctionStub) => model.functions.find((f) => f.stub === stub)!;
   // logs outside the repository: the tests read them, and a failed run leaves them to look at
