@@ -6,6 +6,7 @@
 export * as alerts from "./alerts/index.js";
 export * as avro from "./avro/index.js";
 export * as bigquery from "./bigquery/index.js";
+export * as deadletter from "./deadletter/index.js";
 export * as filters from "./filters/index.js";
 export * as gcp from "./gcp/index.js";
 export * as instance from "./instance/index.js";
@@ -13,6 +14,8 @@ export * as log from "./log/index.js";
 export * as naming from "./naming/index.js";
 export * as night from "./night/index.js";
 export * as photometry from "./photometry/index.js";
+export * as plot from "./plot/index.js";
 export * as runtime from "./runtime/index.js";
+export * as salt2 from "./salt2/index.js";
 export * as schemaMaps from "./schema-maps/index.js";
 export * as simulator from "./simulator/index.js";

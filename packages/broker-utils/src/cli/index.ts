@@ -1,4 +1,5 @@
 import { alertCommands } from "../alerts/cli.js";
+import { deadletterCommands } from "../deadletter/cli.js";
 import { namesCommands } from "../naming/cli.js";
 import { salt2Commands } from "../salt2/cli.js";
 import { simulateCommands } from "../simulator/cli.js";
