@@ -10,10 +10,10 @@
  * rejects, is bad input: dead-lettered at once with the field paths. Outages and quota errors are
  * rethrown and retried by Pub/Sub.
  */
-import { Alert, AlertDecodeError, bigQueryRow, type AlertTable } from "@pgb/broker-utils/alerts";
+import { bigQueryRow, type AlertTable } from "@pgb/broker-utils/alerts";
 import { formatViolations, validateRow, type SchemaField } from "@pgb/broker-utils/bigquery";
 import { RowInsertError, type RowToInsert } from "@pgb/broker-utils/gcp";
-import { BadInputError, type Handler, type PubSubMessage } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 
 export interface BqSinkDeps {
@@ -33,25 +33,9 @@ export interface BqSinkOutcome {
 
 const TABLES: readonly AlertTable[] = ["alerts", "DIASource"];
 
-function decodeAlert(message: PubSubMessage, survey: Survey): Alert {
-  if (message.data.length === 0) {
-    throw new BadInputError(
-      "empty",
-      `message ${message.messageId} has no data: expected the bytes of one ${survey} alert`,
-    );
-  }
-  try {
-    return Alert.fromMessage(message, { survey });
-  } catch (err) {
-    if (err instanceof AlertDecodeError)
-      throw new BadInputError(err.reason, err.message, { cause: err });
-    throw err;
-  }
-}
-
 export function createBqSinkHandler(deps: BqSinkDeps): Handler<BqSinkOutcome> {
   return async (message) => {
-    const alert = decodeAlert(message, deps.survey);
+    const alert = decodeAlertMessage(message, deps.survey);
     const what = `${deps.survey} alert ${alert.objectId}/${alert.sourceId} (message ${message.messageId}, schema version ${alert.schemaVersion ?? "unknown"})`;
     const schemas = await Promise.all(TABLES.map((table) => deps.schema(table)));
     const rows = TABLES.map((table, i) => {

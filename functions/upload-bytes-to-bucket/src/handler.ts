@@ -5,10 +5,10 @@
  * re-encoded with the schema fix; 4.x and everything else are stored byte for byte. The bucket's
  * OBJECT_FINALIZE notification then announces the object on `alert_avros`.
  */
-import { Alert, AlertDecodeError } from "@pgb/broker-utils/alerts";
+import type { Alert } from "@pgb/broker-utils/alerts";
 import { AvroDecodeError, fixZtfSchema, type ZtfSchemaFixOutcome } from "@pgb/broker-utils/avro";
 import type { UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
-import { BadInputError, type Handler, type PubSubMessage } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 
 export interface UploadDeps {
@@ -29,22 +29,6 @@ const KAFKA_ATTRIBUTES = ["kafka.topic", "kafka.partition", "kafka.offset", "kaf
 const NO_TOPIC = "no_topic";
 /** Cloud Storage's limit on an object name, in UTF-8 bytes. */
 const MAX_OBJECT_NAME_BYTES = 1024;
-
-function decodeAlert(message: PubSubMessage, survey: Survey): Alert {
-  if (message.data.length === 0) {
-    throw new BadInputError(
-      "empty",
-      `message ${message.messageId} has no data: expected the bytes of one ${survey} alert`,
-    );
-  }
-  try {
-    return Alert.fromMessage(message, { survey });
-  } catch (err) {
-    if (err instanceof AlertDecodeError)
-      throw new BadInputError(err.reason, err.message, { cause: err });
-    throw err;
-  }
-}
 
 /**
  * One path segment of the object name. A `/` would add a level to the `{topic}/{objectId}/…`
@@ -95,7 +79,7 @@ export function createUploadHandler(deps: UploadDeps): Handler<UploadOutcome> {
   let duplicates = 0;
   return async (message, { log }) => {
     const input = `message ${message.messageId}`;
-    const alert = decodeAlert(message, deps.survey);
+    const alert = decodeAlertMessage(message, deps.survey);
     let bytes = message.data;
     let schemaFix: UploadOutcome["schemaFix"] = "none";
     if (deps.survey === "ztf") {

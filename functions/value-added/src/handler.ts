@@ -17,7 +17,7 @@
  * (dead-lettered at once); everything else is rethrown, so Pub/Sub retries it and then
  * dead-letters it.
  */
-import { Alert, AlertDecodeError, toJsonString } from "@pgb/broker-utils/alerts";
+import { toJsonString, type Alert } from "@pgb/broker-utils/alerts";
 import { runFilters } from "@pgb/broker-utils/filters";
 import {
   RowInsertError,
@@ -28,7 +28,7 @@ import {
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import type { Logger } from "@pgb/broker-utils/log";
 import { TOPIC } from "@pgb/broker-utils/naming";
-import { BadInputError, type Handler, type PubSubMessage } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import {
   computeSalt2,
@@ -63,22 +63,6 @@ export interface ValueAddedOutcome {
   salt2: "fit" | Salt2SkipReason | "not-extragalactic" | "not-applicable";
   /** Whether the plot was written now or existed already (a redelivery). */
   plot?: UploadResult["status"];
-}
-
-function decodeAlert(message: PubSubMessage, survey: Survey): Alert {
-  if (message.data.length === 0) {
-    throw new BadInputError(
-      "empty",
-      `message ${message.messageId} has no data: expected the bytes of one ${survey} alert`,
-    );
-  }
-  try {
-    return Alert.fromMessage(message, { survey });
-  } catch (err) {
-    if (err instanceof AlertDecodeError)
-      throw new BadInputError(err.reason, err.message, { cause: err });
-    throw err;
-  }
 }
 
 /** Waits for every write; then throws the failure that decides the outcome, if any. */
@@ -128,7 +112,7 @@ function logged(
 
 export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAddedOutcome> {
   return async (message, { log }) => {
-    const alert = decodeAlert(message, deps.survey);
+    const alert = decodeAlertMessage(message, deps.survey);
     const ids = { objectId: alert.objectId, sourceId: alert.sourceId };
     const what = `${deps.survey} alert ${alert.objectId}/${alert.sourceId} (message ${message.messageId})`;
     const { pure, extragalacticTransient: exgal } = runFilters(alert);

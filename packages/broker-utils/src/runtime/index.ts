@@ -1,3 +1,4 @@
 export * from "./message.js";
 export * from "./errors.js";
 export * from "./adapter.js";
+export * from "./alert.js";

@@ -1,0 +1,26 @@
+/**
+ * The alert a function receives: the message's bytes decoded as one alert of the instance's survey.
+ * Anything that is not one (no data, corrupt, unknown schema, no ids) can never decode on
+ * redelivery, so it is bad input, dead-lettered with the decoder's reason code.
+ */
+import { Alert, AlertDecodeError } from "../alerts/index.js";
+import type { Survey } from "../schema-maps/surveys.js";
+import { BadInputError } from "./errors.js";
+import type { PubSubMessage } from "./message.js";
+
+export function decodeAlertMessage(message: PubSubMessage, survey: Survey): Alert {
+  if (message.data.length === 0) {
+    throw new BadInputError(
+      "empty",
+      `message ${message.messageId} has no data: expected the bytes of one ${survey} alert`,
+    );
+  }
+  try {
+    return Alert.fromMessage(message, { survey });
+  } catch (err) {
+    if (err instanceof AlertDecodeError) {
+      throw new BadInputError(err.reason, err.message, { cause: err });
+    }
+    throw err;
+  }
+}
