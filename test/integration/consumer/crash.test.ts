@@ -119,6 +119,12 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
     await stream.done;
     const produced = stream.produced;
     const missing = await collector.waitFor(produced.map(offsetKey), 120_000);
+    // the last run was started after the last kill: stop it once it runs (a SIGTERM before the
+    // program installed its handler would end it by the signal instead)
+    await supervisor.current.waitFor(
+      (l) => l.message === "joined the Kafka consumer group",
+      60_000,
+    );
     const exit = await supervisor.stop();
     await collector.drain();
 

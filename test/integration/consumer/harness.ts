@@ -120,9 +120,27 @@ export class Supervisor {
       await this.current.exit;
       if (this.stopped) return;
       await new Promise((resolve) => setTimeout(resolve, this.restartDelayMs));
+      await this.held;
       if (this.stopped) return;
       this.current = this.start();
     }
+  }
+
+  private held: Promise<void> | undefined;
+
+  /** Freezes the current run (SIGSTOP) and holds restarts until the returned function is called. */
+  freeze(): () => void {
+    const run = this.current;
+    let release: () => void = () => undefined;
+    this.held = new Promise((resolve) => {
+      release = resolve;
+    });
+    run.signal("SIGSTOP");
+    return () => {
+      run.signal("SIGCONT");
+      this.held = undefined;
+      release();
+    };
   }
 
   /** Stops restarting and ends the current run with SIGTERM; resolves with its exit. */

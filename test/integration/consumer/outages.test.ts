@@ -5,11 +5,14 @@
  * systemd-like supervisor: leaving with an error and being restarted is a valid way to recover.
  *
  * The Pub/Sub emulator keeps everything in memory and loses it on restart: topics, subscriptions
- * and acknowledged messages not pulled yet. A real outage loses none of these, so before stopping
- * the emulator the test freezes the consumer (SIGSTOP) and pulls everything the emulator accepted:
- * until a marker the test publishes after the freeze has come through and the subscription stayed
- * empty for a while (publish requests already on their way are processed by then). Right after
- * the restart it recreates the topic and subscription.
+ * and acknowledged messages not pulled yet. A real outage loses none of these, so the test
+ * - freezes the consumer (SIGSTOP) and pulls everything the emulator accepted before stopping it:
+ *   until a marker the test publishes after the freeze has come through and the subscription
+ *   stayed empty for a while (publish requests already on their way are processed by then);
+ * - lets the consumer run against the stopped emulator for a moment;
+ * - freezes it again while the emulator starts and the topic and subscription are recreated, so no
+ *   publish lands on the new topic before its subscription exists (Pub/Sub does not deliver
+ *   messages published before a subscription was created).
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Admin, Producer } from "kafkajs";
@@ -147,17 +150,18 @@ describe("consumer: server outages mid-stream lose nothing", () => {
     const setup = await setUp("pubsub_outage");
     const { collector, supervisor, recreate, mark } = setup;
     await until(() => collector.deliveries >= ALERTS / 4, 90_000, "a quarter of the alerts");
-    const frozen = supervisor.current;
-    frozen.signal("SIGSTOP");
+    let thaw = supervisor.freeze();
     await mark("before-restart");
     await collector.drain(3000, "before-restart");
     await own.stop("pubsub");
-    frozen.signal("SIGCONT");
+    thaw();
     // the consumer finds Pub/Sub down for a moment (the client's retry backoff grows ×4 per try,
     // so a longer outage only makes the test wait longer)
     await sleep(1000);
+    thaw = supervisor.freeze();
     await own.start("pubsub");
     await recreate();
+    thaw();
     await finish("Pub/Sub emulator restart", setup);
   });
 
