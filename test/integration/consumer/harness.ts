@@ -8,13 +8,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import type { PubSub } from "@google-cloud/pubsub";
+import { v1, type PubSub } from "@google-cloud/pubsub";
 import { Kafka, logLevel, type Producer } from "kafkajs";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
-import { Puller, type ReceivedMessage } from "@pgb/broker-utils/gcp";
 import { TEST_PROJECT } from "../../support/services.js";
 
 export { buildConsumerBundle, REPO_ROOT } from "./bundle.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type LogLine = Record<string, unknown> & { severity: string; message: string };
 
@@ -291,6 +292,10 @@ export interface Collected {
 /**
  * Pulls a subscription in the background, acknowledging, and keeps every delivery by its Kafka
  * coordinates (`partition/offset`); duplicates are kept too.
+ *
+ * Pulls return at once (returnImmediately): a pull that waits for messages and is cut by a client
+ * deadline leaves the messages the server handed it leased until their ack deadline, which a
+ * drain just before an emulator restart would miss.
  */
 export class Collector {
   readonly byOffset = new Map<string, Collected[]>();
@@ -298,8 +303,9 @@ export class Collector {
   readonly errors: string[] = [];
   private readonly markers = new Set<string>();
   private running = true;
-  private paused = false;
-  private readonly puller: Puller;
+  private lastMessageAt = Date.now();
+  private readonly path: string;
+  private readonly client: Promise<v1.SubscriberClient>;
   private readonly loop: Promise<void>;
 
   constructor(
@@ -307,72 +313,74 @@ export class Collector {
     subscription: string,
     private readonly options: { keepData?: boolean } = {},
   ) {
-    this.puller = new Puller(pubsub, subscription);
+    this.path = subscription.includes("/")
+      ? subscription
+      : `projects/${pubsub.projectId}/subscriptions/${subscription}`;
+    this.client = pubsub
+      .getClientConfig()
+      .then(
+        (config) =>
+          new v1.SubscriberClient(config as ConstructorParameters<typeof v1.SubscriberClient>[0]),
+      );
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
+    const client = await this.client;
     while (this.running) {
-      if (this.paused) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        continue;
-      }
       try {
-        const messages = await this.puller.pull(1000, 1000);
-        for (const m of messages) this.add(m);
-        await this.puller.ack(messages.map((m) => m.ackId));
+        const [response] = await client.pull(
+          { subscription: this.path, maxMessages: 1000, returnImmediately: true },
+          { timeout: 30_000, retry: null },
+        );
+        const received = response.receivedMessages ?? [];
+        if (received.length === 0) {
+          await sleep(100);
+          continue;
+        }
+        for (const rm of received) this.add(rm.message ?? {});
+        this.lastMessageAt = Date.now();
+        await client.acknowledge({
+          subscription: this.path,
+          ackIds: received.map((rm) => rm.ackId ?? ""),
+        });
       } catch (err) {
         // the emulator is being restarted, or an ack was lost (the message comes again): go on
         this.errors.push((err as Error).message);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
       }
     }
   }
 
-  private add(m: ReceivedMessage): void {
-    const marker = m.attributes["test.marker"];
+  private add(m: {
+    data?: Uint8Array | string | null;
+    attributes?: Record<string, string> | null;
+  }): void {
+    const attributes = { ...(m.attributes ?? {}) };
+    const marker = attributes["test.marker"];
     if (marker !== undefined) {
       this.markers.add(marker);
       return;
     }
+    const data = Buffer.from(m.data ?? new Uint8Array());
     this.deliveries++;
-    const key = `${m.attributes["kafka.partition"]}/${m.attributes["kafka.offset"]}`;
+    const key = `${attributes["kafka.partition"]}/${attributes["kafka.offset"]}`;
     const list = this.byOffset.get(key) ?? [];
-    list.push({
-      sha: sha256(m.data),
-      data: this.options.keepData ? m.data : undefined,
-      attributes: m.attributes,
-    });
+    list.push({ sha: sha256(data), data: this.options.keepData ? data : undefined, attributes });
     this.byOffset.set(key, list);
   }
 
   /**
-   * Pulls until the subscription stays empty for `quietMs` (everything published so far is in)
-   * and, if given, `marker` (a message with attribute test.marker) has arrived.
+   * Waits until nothing arrived for `quietMs` (everything published so far is in) and, if given,
+   * `marker` (a message with attribute test.marker) has arrived.
    */
   async drain(quietMs = 1500, marker?: string): Promise<void> {
-    this.paused = true;
-    let quietSince = Date.now();
     while (
-      Date.now() - quietSince < quietMs ||
+      Date.now() - this.lastMessageAt < quietMs ||
       (marker !== undefined && !this.markers.has(marker))
     ) {
-      const messages = await this.puller.pull(1000, 500);
-      if (messages.length > 0) {
-        for (const m of messages) this.add(m);
-        await this.puller.ack(messages.map((m) => m.ackId));
-        quietSince = Date.now();
-      }
+      await sleep(100);
     }
-    this.paused = false;
-  }
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
   }
 
   async waitFor(keys: readonly string[], timeoutMs: number): Promise<string[]> {
@@ -380,14 +388,14 @@ export class Collector {
     for (;;) {
       const missing = keys.filter((k) => !this.byOffset.has(k));
       if (missing.length === 0 || Date.now() > deadline) return missing;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   }
 
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.puller.close();
+    await (await this.client).close();
   }
 }
 
