@@ -9,7 +9,7 @@ import { DEFAULT_SURVEY, DEFAULT_TESTID, sampleAlerts } from "./config.js";
 import { formatStatus, formatSummary } from "./format.js";
 import { LocalInstance, type LocalInstanceOptions } from "./instance.js";
 import { nightEnd, nightStart } from "./night.js";
-import { topicEnds, waitForOutputs } from "./outputs.js";
+import { topicEnds, topicStarts, waitForOutputs } from "./outputs.js";
 import { consoleReporter } from "./report.js";
 import { currentNightTopic, replay } from "./replay.js";
 import { localStart } from "./run.js";
@@ -221,6 +221,22 @@ export function registerLocalCommands(program: Command): void {
         });
       },
     );
+
+  withInstance(
+    local
+      .command("redrive")
+      .description(
+        "After a Pub/Sub data loss (an emulator restart): re-create the resources and re-drive the " +
+          "night from the start of its Kafka topic (outputs are idempotent: no duplicates)",
+      ),
+  )
+    .option("--topic <topic>", "Kafka topic (default: the consumer's topic of the night)")
+    .action(async (flags: InstanceFlags & { topic?: string }) => {
+      await withOpen(flags, async (instance) => {
+        const topic = flags.topic ?? (await currentNightTopic(instance));
+        await instance.redriveFromKafka(topic, await topicStarts(instance, topic));
+      });
+    });
 
   withInstance(
     local.command("status").description("Servers, processes, resources and what they hold"),

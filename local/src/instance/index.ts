@@ -31,6 +31,7 @@ export type { Delivery } from "./push-front.js";
 export { consoleReporter, silentReporter, type Progress, type Reporter } from "./report.js";
 export {
   currentNightTopic,
+  ensureNightTopic,
   replay,
   replayPlan,
   type ReplayOptions,

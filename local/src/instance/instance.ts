@@ -20,6 +20,7 @@ import { bundledSchemaMapText, type Survey } from "@pgb/broker-utils/schema-maps
 import { LocalCompute, writeLaunchSpec, type VmLaunch } from "@pgb/compute";
 import { Kafka, logLevel } from "kafkajs";
 import {
+  bundleFunction,
   freePort,
   functionHealthy,
   killFunction,
@@ -40,6 +41,7 @@ import {
 import {
   isOurProcess,
   lastLines,
+  portOpen,
   spawnDetached,
   stopProcesses,
   httpStatus,
@@ -527,19 +529,22 @@ export class LocalInstance {
     );
   }
 
-  /** How the local compute port runs each VM program: its TypeScript sources under tsx. */
+  /**
+   * How the local compute port runs each VM program: its deployment bundle (the Pulumi program's
+   * packager, as for the functions), which is also what runs on the VM. The bundle is built by the
+   * functions' bundler: the packager's output for a VM differs from a function's only by the
+   * functions framework listed in its package.json. TypeScript sources under tsx are no option on
+   * Node 20: the consumer publishes from a worker thread, which does not get tsx's loader there.
+   */
   private async writeLaunchSpec(): Promise<void> {
     const env = programEnv(this.record, this.paths);
     const vms: Record<string, VmLaunch> = {};
     for (const vm of this.model.vms) {
+      const code = { stub: vm.stub, name: vm.name, sourceDir: vm.sourceDir } as unknown;
+      const main = await bundleFunction(code as FunctionSpec);
       vms[vm.name] = {
         command: process.execPath,
-        args: [
-          "--conditions=source",
-          "--import",
-          "tsx",
-          join(REPO_ROOT, vm.sourceDir, "src", "index.ts"),
-        ],
+        args: [main],
         cwd: REPO_ROOT,
         env: { ...vm.env, ...env },
       };
@@ -564,7 +569,15 @@ export class LocalInstance {
   }
 
   async restartFunction(stub: FunctionStub): Promise<void> {
-    const proc = await restartFunction(this.functionProcess(stub));
+    const before = this.functionProcess(stub);
+    // after kill -9 the process's leader can read as exited while its other threads still hold the
+    // listening socket for a moment (seen under load): restarting on the port waits for its release
+    const deadline = Date.now() + 10_000;
+    while (!isOurProcess(before.pid, before.marker) && (await portOpen(before.port))) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const proc = await restartFunction(before);
     this.record.functions = this.record.functions.map((f) => (f.stub === stub ? proc : f));
     await this.saveRecord();
   }
@@ -581,6 +594,54 @@ export class LocalInstance {
       await new Promise((r) => setTimeout(r, 50));
     }
     return true;
+  }
+
+  /**
+   * Sets the consumer group's offsets on a topic (the consumer must be stopped). A crashed member
+   * holds the group until its session times out, so this retries for a while.
+   */
+  async setConsumerOffsets(topic: string, offsets: Record<number, number>): Promise<void> {
+    if (Object.keys(offsets).length === 0) return;
+    const admin = this.kafka().admin();
+    await admin.connect();
+    try {
+      const partitions = Object.entries(offsets).map(([p, o]) => ({
+        partition: Number(p),
+        offset: String(o),
+      }));
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        try {
+          await admin.setOffsets({ groupId: this.consumerGroup, topic, partitions });
+          return;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Recovery after a Pub/Sub data loss (the local emulator keeps nothing across a restart: topics,
+   * subscriptions and accepted-but-undelivered messages are gone; real Pub/Sub loses nothing in an
+   * outage): re-create the resources from the model, then re-drive the night from Kafka, i.e. stop
+   * the consumer, reset its group to `from` (per partition; the start of the night) and start it
+   * again. What was processed before is processed again without duplicates: objects are uploaded
+   * if absent and rows carry insertIds read through the de-duplicating views. This is what an
+   * operator does after such a loss.
+   */
+  async redriveFromKafka(topic: string, from: Record<number, number>): Promise<void> {
+    const consumer = this.vmName("consumer");
+    await this.compute.stop(consumer);
+    await this.provision();
+    await this.setConsumerOffsets(topic, from);
+    await this.compute.start(consumer);
+    this.reporter.step(
+      `re-driving ${topic} from offsets ${JSON.stringify(from)}: ${consumer} restarted`,
+    );
   }
 
   /**

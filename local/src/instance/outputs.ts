@@ -41,20 +41,33 @@ export function inRange(range: KafkaRange, m: MessageState): boolean {
   );
 }
 
-/** The end offset of each partition of a topic (0 for each when it does not exist yet). */
-export async function topicEnds(
+async function topicOffsets(
   instance: LocalInstance,
   topic: string,
+  which: "low" | "high",
 ): Promise<Record<number, number>> {
   const admin = instance.kafka().admin();
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(topic)) return {};
     const offsets = await admin.fetchTopicOffsets(topic);
-    return Object.fromEntries(offsets.map((o) => [o.partition, Number(o.high)]));
+    return Object.fromEntries(offsets.map((o) => [o.partition, Number(o[which])]));
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The end offset of each partition of a topic (none when it does not exist yet). */
+export function topicEnds(instance: LocalInstance, topic: string): Promise<Record<number, number>> {
+  return topicOffsets(instance, topic, "high");
+}
+
+/** The first offset of each partition of a topic. */
+export function topicStarts(
+  instance: LocalInstance,
+  topic: string,
+): Promise<Record<number, number>> {
+  return topicOffsets(instance, topic, "low");
 }
 
 /** Messages of the range the consumer has not committed yet (not yet acknowledged by Pub/Sub). */

@@ -8,8 +8,9 @@
  * - appends one line per answered push to `<deliveries>/<function stub>.jsonl` (answer time, status,
  *   the alert's ids and Kafka timestamp), from which the local instance measures each stage's
  *   latency and counts failed deliveries;
- * - answers 503 while a function process is down (killed, restarting): Pub/Sub retries, as it does
- *   when Cloud Run has no instance ready.
+ * - holds a push while the function's process is not listening (restarting after a crash) for up
+ *   to 15 s, as Cloud Run holds requests during a cold start, then answers 503; a push whose
+ *   connection breaks mid-request (the process killed) fails with 503. Pub/Sub retries both.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -25,6 +26,8 @@ import { join } from "node:path";
 import { PushActivityRecorder } from "@pgb/compute";
 
 export const FRONT_HEALTH_PATH = "/__pgb/front/health";
+/** How long a push waits for a function process that is not listening (a restart in progress). */
+const COLD_START_MS = 15_000;
 
 export interface FrontRoute {
   /** Function stub: the first path segment of its push endpoint. */
@@ -98,8 +101,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Starts the front's server; resolves once it listens. */
 export async function runPushFront(config: FrontConfig): Promise<Server> {
   await mkdir(config.deliveriesDir, { recursive: true });
-  // deliveries are many small requests: keep connections to the functions open
-  const agent = new Agent({ keepAlive: true });
+  // a connection per push: a killed process then fails only the pushes it was processing, and
+  // later ones wait for its restart (a kept-alive connection of a dead process would fail them)
+  const agent = new Agent({ keepAlive: false });
   const routes = new Map(
     config.routes.map((r) => [
       r.stub,
@@ -130,28 +134,41 @@ export async function runPushFront(config: FrontConfig): Promise<Server> {
       };
       route.log.write(`${JSON.stringify(delivery)}\n`);
     };
-    const upstream = request(
-      `${route.target}${path}`,
-      { method: req.method, headers: { ...req.headers, host: new URL(route.target).host }, agent },
-      (answer) => {
-        const status = answer.statusCode ?? 502;
-        res.writeHead(status, answer.headers);
-        answer.pipe(res);
-        answer.once("end", () => done(status));
-        answer.once("error", () => done(502));
-      },
-    );
-    upstream.once("error", (err: NodeJS.ErrnoException) => {
-      // the function process is down (killed, restarting) or dropped the connection mid-request
-      if (!res.headersSent) {
-        res.writeHead(503, { "content-type": "text/plain" });
-        res.end(`function ${route.stub} unreachable: ${err.code ?? err.message}\n`);
-      } else {
-        res.destroy();
-      }
-      done(503);
-    });
-    upstream.end(body);
+    const deadline = started + COLD_START_MS;
+    const attempt = (): void => {
+      const upstream = request(
+        `${route.target}${path}`,
+        {
+          method: req.method,
+          headers: { ...req.headers, host: new URL(route.target).host },
+          agent,
+        },
+        (answer) => {
+          const status = answer.statusCode ?? 502;
+          res.writeHead(status, answer.headers);
+          answer.pipe(res);
+          answer.once("end", () => done(status));
+          answer.once("error", () => done(502));
+        },
+      );
+      upstream.once("error", (err: NodeJS.ErrnoException) => {
+        // no process listens (killed, restarting): wait for it as Cloud Run holds a request
+        // during a cold start; a connection that broke mid-request fails it, as a crash does
+        if (err.code === "ECONNREFUSED" && Date.now() < deadline) {
+          setTimeout(attempt, 100);
+          return;
+        }
+        if (!res.headersSent) {
+          res.writeHead(503, { "content-type": "text/plain" });
+          res.end(`function ${route.stub} unreachable: ${err.code ?? err.message}\n`);
+        } else {
+          res.destroy();
+        }
+        done(503);
+      });
+      upstream.end(body);
+    };
+    attempt();
   };
 
   const server = createServer((req, res) => {

@@ -55,20 +55,31 @@ export interface ReplayResult {
   elapsedSeconds: number;
 }
 
-/** Messages per Kafka produce request: ZTF alerts are ~70 KB, LSST's up to ~200 KB. */
-const CHUNK = 50;
+/**
+ * Bytes per Kafka produce request: the broker refuses a record batch over `message.max.bytes`
+ * (1 MB by default), and ZTF alerts are ~70 KB, LSST's up to ~200 KB.
+ */
+const MAX_REQUEST_BYTES = 900_000;
 /** Produce requests in flight at once within a batch. */
-const PARALLEL_CHUNKS = 4;
+const PARALLEL_REQUESTS = 4;
 
 /** The simulator's Kafka sink, fed in produce requests of a bounded size. */
 function chunkedSink(sink: Sink): Sink {
   return {
     description: sink.description,
     async publish(messages) {
-      const chunks: (typeof messages)[] = [];
-      for (let i = 0; i < messages.length; i += CHUNK) chunks.push(messages.slice(i, i + CHUNK));
-      for (let i = 0; i < chunks.length; i += PARALLEL_CHUNKS) {
-        await Promise.all(chunks.slice(i, i + PARALLEL_CHUNKS).map((c) => sink.publish(c)));
+      const chunks: SimulatedMessage[][] = [];
+      let bytes = Infinity;
+      for (const m of messages) {
+        if (bytes + m.data.length > MAX_REQUEST_BYTES) {
+          chunks.push([]);
+          bytes = 0;
+        }
+        chunks.at(-1)!.push(m);
+        bytes += m.data.length;
+      }
+      for (let i = 0; i < chunks.length; i += PARALLEL_REQUESTS) {
+        await Promise.all(chunks.slice(i, i + PARALLEL_REQUESTS).map((c) => sink.publish(c)));
       }
     },
     close: () => sink.close(),

@@ -84,23 +84,7 @@ async function resetInstance(instance: LocalInstance, topic: string): Promise<vo
   await instance.deleteKafkaData();
   // the survey's topic exists before the night begins: the consumer finds it at once
   await ensureNightTopic(instance, topic);
-  const ends = await topicEnds(instance, topic);
-  if (Object.keys(ends).length > 0) {
-    const admin = instance.kafka().admin();
-    await admin.connect();
-    try {
-      await admin.setOffsets({
-        groupId: instance.consumerGroup,
-        topic,
-        partitions: Object.entries(ends).map(([p, o]) => ({
-          partition: Number(p),
-          offset: String(o),
-        })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  await instance.setConsumerOffsets(topic, await topicEnds(instance, topic));
   instance.reporter.step(`clean slate: resources recreated, consumer group at the end of ${topic}`);
 }
 
