@@ -327,7 +327,9 @@ async function run(
     outstanding: gate.outstanding,
     drainSeconds: drainMs / 1000,
   });
-  const drained = await withTimeout(Promise.all([gate.idle(), publisher.flush()]), drainMs);
+  // a flush that fails (a dead publisher thread) has already made the stop fatal
+  const flushed = publisher.flush().catch(() => undefined);
+  const drained = await withTimeout(Promise.all([gate.idle(), flushed]), drainMs);
   if (drained === "timeout") {
     log.warning(
       "in-flight publishes did not finish in time; their offsets stay uncommitted and are read again",

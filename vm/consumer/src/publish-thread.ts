@@ -6,7 +6,8 @@
  * outcome, so a publish is acknowledged to the main thread exactly when Pub/Sub acknowledged it.
  *
  * The program's own entry file runs the worker (index.ts branches on isMainThread): the VM bundle
- * is one file, and a local run under tsx passes its loader on to the worker.
+ * is one file. Run from the TypeScript sources (`node --import tsx`), the worker registers tsx
+ * itself before loading the entry: on Node 20 the main thread's --import hooks do not reach workers.
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import {
@@ -66,11 +67,15 @@ class PublishError extends Error {
  * Starts the publisher thread running `entry` (the program's entry file). A thread that dies
  * rejects every pending publish, which the consumer treats as a failed publish.
  */
-export function startPublisherThread(
-  entry: string | URL,
-  options: PublisherThreadOptions,
-): PublishPort {
-  const worker = new Worker(entry, { workerData: { role: ROLE, options } });
+export function startPublisherThread(entry: URL, options: PublisherThreadOptions): PublishPort {
+  const data = { role: ROLE, options };
+  const worker = entry.pathname.endsWith(".ts")
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
+          `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`,
+        { eval: true, workerData: data },
+      )
+    : new Worker(entry, { workerData: data });
   const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   let nextId = 0;
   let dead: Error | undefined;
