@@ -5,8 +5,9 @@
  * install cache from PGB_CACHE_DIR (docs/local-servers.md).
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { DEFAULT_SURVEY, DEFAULT_TESTID, sampleAlerts } from "./config.js";
-import { formatStatus, formatSummary } from "./format.js";
+import { serviceEnv } from "../services/index.js";
+import { DEFAULT_SURVEY, DEFAULT_TESTID, LOCAL_PROJECT, sampleAlerts } from "./config.js";
+import { formatStatus, formatSummary, table } from "./format.js";
 import { LocalInstance, type LocalInstanceOptions } from "./instance.js";
 import { nightEnd, nightStart } from "./night.js";
 import { topicEnds, topicStarts, waitForOutputs } from "./outputs.js";
@@ -237,6 +238,60 @@ export function registerLocalCommands(program: Command): void {
         await instance.redriveFromKafka(topic, await topicStarts(instance, topic));
       });
     });
+
+  withInstance(
+    local
+      .command("query")
+      .description(
+        "Run a SQL query on the local BigQuery emulator (project pgb-local), e.g. " +
+          '"SELECT objectId, candid FROM ztf_alerts_local.alerts_dedup LIMIT 5"',
+      )
+      .argument("<sql>", "standard SQL; tables as <dataset>.<table>"),
+  )
+    .option("--json", "print the rows as JSON")
+    .action(async (sql: string, flags: InstanceFlags & { json?: boolean }) => {
+      await withOpen(flags, async (instance) => {
+        const [rows] = await instance.clients().bigquery.query({
+          query: sql,
+          useLegacySql: false,
+          // 64-bit integers (candid) printed exactly
+          wrapIntegers: { integerTypeCastFunction: (v: string) => v },
+        });
+        const list = rows as Record<string, unknown>[];
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        const columns = [...new Set(list.flatMap((r) => Object.keys(r)))];
+        const cell = (v: unknown) =>
+          v === null || v === undefined
+            ? ""
+            : typeof v === "object"
+              ? JSON.stringify(v)
+              : String(v);
+        process.stdout.write(
+          `${table(
+            columns,
+            list.map((r) => columns.map((c) => cell(r[c]).slice(0, 60))),
+          )}\n(${list.length} row${list.length === 1 ? "" : "s"})\n`,
+        );
+      });
+    });
+
+  withInstance(
+    local
+      .command("env")
+      .description(
+        "Print the environment of the instance's servers, for other commands and clients: " +
+          'eval "$(npx pgb local env)"',
+      ),
+  ).action(async (flags: InstanceFlags) => {
+    await withOpen(flags, async (instance) => {
+      const env = { ...serviceEnv(instance.record.endpoints), GOOGLE_CLOUD_PROJECT: LOCAL_PROJECT };
+      for (const [key, value] of Object.entries(env))
+        process.stdout.write(`export ${key}=${value}\n`);
+    });
+  });
 
   withInstance(
     local.command("status").description("Servers, processes, resources and what they hold"),

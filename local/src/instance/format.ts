@@ -15,6 +15,9 @@ export function table(header: readonly string[], rows: readonly (readonly string
     .join("\n");
 }
 
+/** Fits listed in the summary; the rest are in the table. */
+const MAX_FIT_ROWS = 25;
+
 const seconds = (v: number | null | undefined): string =>
   v === null || v === undefined ? "-" : `${v.toFixed(2)} s`;
 const fixed = (v: number | null, digits: number): string => (v === null ? "-" : v.toFixed(digits));
@@ -55,11 +58,13 @@ export function formatSummary(s: RunSummary): string {
     "",
   );
   if (s.fits.length > 0) {
+    const shownFits = s.fits.slice(0, MAX_FIT_ROWS);
+    const bucket = s.buckets.find((b) => b.stub === "sncosmo")?.bucket ?? "sncosmo";
     out.push(
       `SALT2 fits (${s.fits.length}; plots downloaded)`,
       table(
         ["OBJECT", "CANDID", "z", "t0", "x1", "c", "CHI2/NDOF", "PNG"],
-        s.fits.map((f) => [
+        shownFits.map((f) => [
           f.objectId,
           f.candid,
           fixed(f.z, 3),
@@ -67,9 +72,16 @@ export function formatSummary(s: RunSummary): string {
           fixed(f.x1, 2),
           fixed(f.c, 2),
           f.chisq === null || f.ndof === null ? "-" : `${f.chisq.toFixed(1)}/${f.ndof}`,
-          f.png === null ? "(no plot)" : shown(f.png),
+          f.png === null
+            ? f.plot === null
+              ? "(no plot)"
+              : `gs://${bucket}/${f.plot}`
+            : shown(f.png),
         ]),
       ),
+      ...(s.fits.length > shownFits.length
+        ? [`… and ${s.fits.length - shownFits.length} more (table salt2_dedup)`]
+        : []),
       "",
     );
   } else {

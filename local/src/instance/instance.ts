@@ -411,7 +411,14 @@ export class LocalInstance {
     const instance = new LocalInstance(record, reporter, runDir);
     try {
       await instance.startProcesses(previous);
-      await instance.provision();
+      const { created, existing } = await instance.provision();
+      const { model } = instance;
+      reporter.step(
+        `resources: ${created} created, ${existing} already there (${model.topics.length} ` +
+          `topics, ${model.subscriptions.length} subscriptions, ${model.buckets.length} buckets, ` +
+          `dataset ${model.dataset.name} with ${model.tables.length} tables and ` +
+          `${model.views.length} views)`,
+      );
       await instance.writeLaunchSpec();
     } finally {
       await instance.saveRecord();
@@ -491,7 +498,7 @@ export class LocalInstance {
    * push front (an existing subscription may point at a front of an earlier `up`), and uploads
    * the schema map to broker_files as the Pulumi program does.
    */
-  async provision(): Promise<void> {
+  async provision(): Promise<{ created: number; existing: number }> {
     const { model, record } = this;
     const clients = this.clients();
     const urls = Object.fromEntries(
@@ -521,12 +528,7 @@ export class LocalInstance {
           contentType: "application/yaml",
         });
     }
-    this.reporter.step(
-      `resources: ${report.created.length} created, ${report.existing.length} already there ` +
-        `(${model.topics.length} topics, ${model.subscriptions.length} subscriptions, ` +
-        `${model.buckets.length} buckets, dataset ${model.dataset.name} with ` +
-        `${model.tables.length} tables and ${model.views.length} views)`,
-    );
+    return { created: report.created.length, existing: report.existing.length };
   }
 
   /**

@@ -300,8 +300,11 @@ export interface Salt2Fit {
   png: string | null;
 }
 
-/** The `salt2` rows (de-duplicated) with their plots, downloaded to `<outputs>/plots/`. */
-export async function salt2Fits(instance: LocalInstance): Promise<Salt2Fit[]> {
+/**
+ * The `salt2` rows (de-duplicated) with their plots; the first `maxDownloads` plots are downloaded
+ * to `<outputs>/plots/` (a load run makes thousands).
+ */
+export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Promise<Salt2Fit[]> {
   const { bigquery, storage } = instance.clients();
   const { project } = instance.model.keywords;
   const view = instance.model.views.find((v) => v.table === "salt2");
@@ -324,7 +327,7 @@ export async function salt2Fits(instance: LocalInstance): Promise<Salt2Fit[]> {
     // value-added names each plot after the alert's ids (broker-spec §6)
     const plot = plots.find((f) => f.name.endsWith(`${objectId}.${candid}.png`));
     let png: string | null = null;
-    if (plot !== undefined) {
+    if (plot !== undefined && fits.filter((f) => f.png !== null).length < maxDownloads) {
       png = join(dir, `${objectId}.${candid}.png`);
       await writeFile(png, (await plot.download())[0]);
     }
