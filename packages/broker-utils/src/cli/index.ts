@@ -10,6 +10,7 @@ export { createProgram, runProgram, UsageError, type CommandModule } from "./pro
 /** Command groups of this package, one per concept. */
 const CORE_COMMANDS: readonly CommandModule[] = [
   alertCommands,
+  deadletterCommands,
   namesCommands,
   salt2Commands,
   simulateCommands,
