@@ -44,14 +44,10 @@ const epochs = (e: Epochs) =>
   rows(e).map((row, i) => ({ ...row, detection: e.detection[i] as boolean }));
 
 /**
- * Fits where this fitter, from sncosmo's start, ends in a local minimum with a higher χ² than
- * Minuit's (degenerate light curves with several minima; docs/salt2.md lists them with the χ²).
+ * Fits where this fitter ends in a local minimum with a higher χ² than Minuit's (degenerate light
+ * curves with several minima; docs/salt2.md lists them with the χ²). None since the profile scan.
  */
-const KNOWN_HIGHER = new Set([
-  "ZTF18ablpgeh product",
-  "ZTF19aatvxcs product",
-  "ZTF21abvicne product",
-]);
+const KNOWN_HIGHER = new Set<string>([]);
 
 describe("real ZTF alerts: quality cuts (broker-spec §6, salt2-spec §6.8)", () => {
   it.each(alerts.map((a) => [a.file, a] as const))("%s", (_, a) => {

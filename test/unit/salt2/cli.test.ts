@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { createProgram, runProgram } from "../../../packages/broker-utils/src/cli/program.js";
-import { fitConfigFromOptions, salt2Commands } from "@pgb/broker-utils/salt2";
+import {
+  fitConfigFromOptions,
+  salt2Commands,
+} from "../../../packages/broker-utils/src/salt2/cli.js";
 
 const LC_A = fileURLToPath(new URL("../../fixtures/salt2/lc-a.csv", import.meta.url));
 

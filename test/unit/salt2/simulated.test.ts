@@ -41,25 +41,10 @@ function configOf(s: Simulated, kind: keyof Simulated["fits"]): FitConfig {
 }
 
 /**
- * Fits that end in a local minimum with a higher χ² than Minuit's, mostly where sncosmo sits on the
- * phase-50 edge of the model (docs/salt2.md).
+ * Fits that end in a local minimum with a higher χ² than Minuit's: sim-077, whose χ² is flat in z
+ * with shallow ripples, ends in a neighbouring ripple (docs/salt2.md).
  */
-const KNOWN_HIGHER = new Set<string>([
-  "sim-061 zFixed",
-  "sim-013 product",
-  "sim-015 product",
-  "sim-019 product",
-  "sim-046 product",
-  "sim-050 product",
-  "sim-077 product",
-  "sim-061 product",
-  "sim-013 pittGoogle",
-  "sim-015 pittGoogle",
-  "sim-046 pittGoogle",
-  "sim-055 pittGoogle",
-  "sim-060 pittGoogle",
-  "sim-061 pittGoogle",
-]);
+const KNOWN_HIGHER = new Set<string>(["sim-077 product"]);
 
 describe("simulated ZTF light curves against sncosmo 2.9", () => {
   for (const kind of ["zFixed", "product", "pittGoogle"] as const) {

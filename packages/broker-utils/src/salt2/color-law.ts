@@ -61,27 +61,44 @@ export class Salt2ColorLaw {
     return -slope / (SALT2_V_WAVE - SALT2_B_WAVE);
   }
 
-  /** CL and its first two wavelength derivatives at each of the first n wavelengths (the per-z hot path of a fit). */
+  /**
+   * CL at each of the first n wavelengths and, when the arrays are given, its first two wavelength
+   * derivatives (the per-z hot path of a fit; derivatives only for the z derivatives).
+   */
   evaluate(
     wave: Float64Array,
     n: number,
     value: Float64Array,
-    derivative: Float64Array,
-    second: Float64Array,
+    derivative?: Float64Array,
+    second?: Float64Array,
   ): void {
     const p = this.#p;
     const m = p.length;
-    const scale = 1 / (SALT2_V_WAVE - SALT2_B_WAVE);
+    // Module constants in locals: the loop runs per integration sample at every z change.
+    const bWave = SALT2_B_WAVE;
+    const scale = 1 / (SALT2_V_WAVE - bWave);
+    const uLo = this.#uLo;
+    const uHi = this.#uHi;
+    const withDerivatives = derivative !== undefined && second !== undefined;
     for (let k = 0; k < n; k++) {
-      const u = ((wave[k] as number) - SALT2_B_WAVE) * scale;
-      if (u < this.#uLo) {
-        value[k] = -(this.#pLo + this.#slopeLo * (u - this.#uLo));
-        derivative[k] = -this.#slopeLo * scale;
-        second[k] = 0;
-      } else if (u > this.#uHi) {
-        value[k] = -(this.#pHi + this.#slopeHi * (u - this.#uHi));
-        derivative[k] = -this.#slopeHi * scale;
-        second[k] = 0;
+      const u = ((wave[k] as number) - bWave) * scale;
+      if (u < uLo) {
+        value[k] = -(this.#pLo + this.#slopeLo * (u - uLo));
+        if (withDerivatives) {
+          derivative[k] = -this.#slopeLo * scale;
+          second[k] = 0;
+        }
+      } else if (u > uHi) {
+        value[k] = -(this.#pHi + this.#slopeHi * (u - uHi));
+        if (withDerivatives) {
+          derivative[k] = -this.#slopeHi * scale;
+          second[k] = 0;
+        }
+      } else if (!withDerivatives) {
+        // Horner for P(u)/u.
+        let v = 0;
+        for (let j = m - 1; j >= 0; j--) v = v * u + (p[j] as number);
+        value[k] = -v * u;
       } else {
         // Horner for P(u)/u, P′(u) and P″(u).
         let v = 0;

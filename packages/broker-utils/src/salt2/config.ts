@@ -27,9 +27,11 @@ export interface FitConfig {
   /** S/N threshold of the start guess (strict). Default 5. */
   readonly minsnr?: number;
   /**
-   * Also restart a fit with z varied that ends poor (χ² > 2 ndof), on a bound or unconverged from four
-   * other redshifts, keeping the lowest χ² (χ² is multimodal in z). Default false: sncosmo's single
-   * start, which is what parity means (docs/salt2.md measures both).
+   * Search the box for a lower minimum than the descent from sncosmo's start reaches: for degenerate
+   * fits (on a bound, poor χ², sparse data, or a parameter not pinned within its bounds) a profile
+   * scan over (z, t0) whose local minima are refitted, and for every fit the pieces of χ² across the
+   * model's phase-50 edge next to the minimum (docs/salt2.md). Default true; false keeps the single
+   * descent from sncosmo's start.
    */
   readonly restarts?: boolean;
   /** Budget of model evaluations per minimisation. Default 2000. */

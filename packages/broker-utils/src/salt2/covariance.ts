@@ -72,8 +72,13 @@ export function parameterCovariance(
     return { covariance: covariance.map((row) => row.fill(NaN)), flags };
   }
   const inverse = choleskyInverse(L, m);
+  // The inverse is symmetric only to rounding; report an exactly symmetric matrix.
   idx.forEach((i, a) =>
-    idx.forEach((j, b) => ((covariance[i] as number[])[j] = inverse[a * m + b] as number)),
+    idx.forEach(
+      (j, b) =>
+        ((covariance[i] as number[])[j] =
+          ((inverse[a * m + b] as number) + (inverse[b * m + a] as number)) / 2),
+    ),
   );
   return { covariance, flags };
 }
@@ -102,19 +107,26 @@ function smoothZColumn(
   };
   // σ_z from the exact Hessian sets the step: 0.5·(2/σ²)·h² = sag.
   const sigma = Math.sqrt(1 / (half[zc * m + zc] as number));
-  const { chisq } = gradient(theta);
+  const { chisq, g: centre } = gradient(theta);
   const cap = 1e-3 * (Number.isFinite(zRange) && zRange > 0 ? zRange : 1);
   const h =
     Number.isFinite(sigma) && sigma > 0
       ? Math.min(sigma * Math.sqrt(HESSE_SAG * (chisq + 1)), cap)
       : cap;
+  // A step that moves a point across the model's last phase crosses a jump of χ² (an optimum on a
+  // phase wall, phase-edge.ts): difference on the side that stays in the piece, or keep the exact
+  // column when both sides cross.
+  const plusCrosses = objective.crossesPhaseEdge(theta, (theta[Z] as number) + h);
+  const minusCrosses = objective.crossesPhaseEdge(theta, (theta[Z] as number) - h);
+  if (plusCrosses && minusCrosses) return;
   const at = Float64Array.from(theta);
   at[Z] = (theta[Z] as number) + h;
-  const plus = gradient(at).g;
+  const plus = plusCrosses ? centre : gradient(at).g;
   at[Z] = (theta[Z] as number) - h;
-  const minus = gradient(at).g;
+  const minus = minusCrosses ? centre : gradient(at).g;
+  const span = plusCrosses || minusCrosses ? h : 2 * h;
   for (let a = 0; a < m; a++) {
-    const d = ((plus[a] as number) - (minus[a] as number)) / (2 * h);
+    const d = ((plus[a] as number) - (minus[a] as number)) / span;
     half[a * m + zc] = d;
     half[zc * m + a] = d;
   }

@@ -11,7 +11,8 @@ import {
 } from "./config.js";
 import { FitConfigError, NoBandOverlapError } from "./errors.js";
 import { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
-import { levenbergMarquardt, type LmResult } from "./levenberg-marquardt.js";
+import { levenbergMarquardt, type LeastSquaresProblem } from "./levenberg-marquardt.js";
+import { cholesky, choleskyInverse } from "./linalg.js";
 import { parameterCovariance } from "./covariance.js";
 import { FullCovariance } from "./full-covariance.js";
 import { modelCovariance, salt2ErrorModel } from "./model-covariance.js";
@@ -22,8 +23,11 @@ import {
   type ParamName,
   type Salt2Params,
 } from "./model.js";
-import { Salt2Objective, X0 } from "./objective.js";
+import { Salt2Objective, T0, Z } from "./objective.js";
 import { PreparedPhotometry, type PhotometryPoint } from "./photometry.js";
+import { SeparableProblem, type LinearSet } from "./separable.js";
+import { profileScan } from "./profile-scan.js";
+import { PhaseWall, phaseEdgeSearch } from "./phase-edge.js";
 
 export interface FitResult {
   /** Converged, within the evaluation budget, finite parameters (Minuit's `is_valid`; not a goodness of fit). */
@@ -59,10 +63,13 @@ export interface FitResult {
 
 /** Expected distance to the minimum at which the fit stops: 20× stricter than Minuit's goal. */
 const EDM_GOAL = 1e-5;
-/** Redshifts (fractions of the z range) from which a poor fit is restarted. */
-const Z_RESTARTS = [0.05, 0.3, 0.7, 0.95];
-/** Evaluation budget of a restart; one that does not converge within it is discarded. */
-const RESTART_EVALUATIONS = 100;
+/** Local minima of the profile scan refitted at most, and the evaluation budget of each refit. */
+const SCAN_REFITS = 2;
+const REFIT_EVALUATIONS = 100;
+/** Fraction of a bounded parameter's range beyond which its error leaves it unpinned. */
+const UNPINNED = 0.2;
+/** Fewer degrees of freedom per varied parameter than this make a light curve sparse. */
+const SPARSE_NDOF_PER_PARAMETER = 2;
 
 /**
  * Fits the salt2 model to photometry. `config` defaults to the product configuration (broker-spec §6);
@@ -121,7 +128,6 @@ export function fitSalt2(
     bounds.t0 =
       config.t0Window === "reference" ? referenceT0Window(rows) : autoT0Bounds(data, params, model);
   }
-  const initial: Salt2Params = { ...params };
   if (vary.includes("t0") || vary.includes("x0")) {
     const guess = guessT0AndAmplitude(data, params, model, minsnr);
     if (vary.includes("x0")) params.x0 = guess.x0;
@@ -130,7 +136,6 @@ export function fitSalt2(
 
   const objective = new Salt2Objective(data, model);
   const varied = Int32Array.from(vary, (name) => PARAM_NAMES.indexOf(name));
-  const theta = Float64Array.from(PARAM_NAMES, (name) => params[name]);
   const lower = Float64Array.from(vary, (name) => bounds[name]?.[0] ?? -Infinity);
   const upper = Float64Array.from(vary, (name) => bounds[name]?.[1] ?? Infinity);
   const clamp = (p: Salt2Params) =>
@@ -144,56 +149,47 @@ export function fitSalt2(
       }),
     ) as unknown as Salt2Params;
   const start = clamp(params);
-  const nv = vary.length;
-  const ndof = data.length - nv;
+  const ndof = data.length - vary.length;
   const maxEvaluations = config.maxEvaluations ?? 2000;
-  // x0 is fitted as ln x0 when positive and unbounded: the amplitude–colour degeneracy
-  // (x0·10^(0.4 c P)) is then a straight valley instead of a curved one.
-  const ix0 = vary.indexOf("x0");
-  const logX0 = ix0 >= 0 && bounds.x0 === undefined;
-  const toInternal = (p: Salt2Params) =>
-    Float64Array.from(vary, (name) => (name === "x0" && logX0 ? Math.log(p.x0) : p[name]));
-  const internalLower = Float64Array.from(lower, (v, i) => (i === ix0 && logX0 ? -Infinity : v));
-  const internalUpper = Float64Array.from(upper, (v, i) => (i === ix0 && logX0 ? Infinity : v));
-  const minimise = (
-    from: Salt2Params,
-    maxEvaluations: number,
-    initialDamping = 1,
-    full?: FullCovariance,
+  // Variable projection (§7.4): an unbounded x0 (and x1 with it) is solved at every evaluation; the
+  // minimiser varies the others.
+  const linear: LinearSet =
+    vary.includes("x0") && bounds.x0 === undefined ? (vary.includes("x1") ? 2 : 1) : 0;
+  const nonlinearNames = vary.filter(
+    (name) => linear === 0 || !(name === "x0" || (linear === 2 && name === "x1")),
+  );
+  const nonlinear = Int32Array.from(nonlinearNames, (name) => PARAM_NAMES.indexOf(name));
+  const boundsOf = (end: 0 | 1, none: number) =>
+    Float64Array.from(nonlinearNames, (name) => bounds[name]?.[end] ?? none);
+  const nonlinearLower = boundsOf(0, -Infinity);
+  const nonlinearUpper = boundsOf(1, Infinity);
+  const x1Bounds = bounds.x1 ?? [-Infinity, Infinity];
+
+  const separable = (theta: Float64Array, full?: FullCovariance) =>
+    new SeparableProblem(objective, theta, nonlinear, linear, x1Bounds, full);
+  const run = (
+    problem: LeastSquaresProblem & { readonly theta: Float64Array },
+    x: Float64Array,
+    lower: Float64Array,
+    upper: Float64Array,
+    budget: number,
   ) => {
-    const useLog = logX0 && from.x0 > 0;
-    const lm = levenbergMarquardt(
-      {
-        nResiduals: data.length,
-        nParams: nv,
-        evaluate(x, r, jac) {
-          varied.forEach((k, v) => (theta[k] = x[v] as number));
-          if (useLog) theta[X0] = Math.exp(x[ix0] as number);
-          const value = objective.evaluate(theta, r, jac, varied);
-          if (useLog && jac !== null) {
-            for (let i = 0; i < data.length; i++)
-              jac[i * nv + ix0] = (jac[i * nv + ix0] as number) * (theta[X0] as number);
-          }
-          return full === undefined ? value : full.whiten(r, jac, nv);
-        },
-      },
-      useLog ? toInternal(from) : Float64Array.from(vary, (name) => from[name]),
-      {
-        lower: useLog ? internalLower : lower,
-        upper: useLog ? internalUpper : upper,
-        maxEvaluations,
-        edmGoal: EDM_GOAL,
-        initialDamping,
-      },
-    );
-    if (useLog) lm.x[ix0] = Math.exp(lm.x[ix0] as number);
-    return lm;
+    const lm = levenbergMarquardt(problem, x, {
+      lower,
+      upper,
+      maxEvaluations: budget,
+      edmGoal: EDM_GOAL,
+      initialDamping: 1,
+    });
+    return { ...lm, theta: Float64Array.from(problem.theta) };
   };
-  const paramsOf = (x: Float64Array): Salt2Params => {
-    const p: Record<ParamName, number> = { ...start };
-    vary.forEach((name, v) => (p[name] = x[v] as number));
-    return p;
-  };
+  const nonlinearOf = (theta: Float64Array) =>
+    Float64Array.from(nonlinear, (k) => theta[k] as number);
+  const thetaOf = (p: Salt2Params) => Float64Array.from(PARAM_NAMES, (name) => p[name]);
+  const minimise = (theta: Float64Array, budget = maxEvaluations, full?: FullCovariance) =>
+    run(separable(theta, full), nonlinearOf(theta), nonlinearLower, nonlinearUpper, budget);
+  const paramsOf = (theta: Float64Array): Salt2Params =>
+    Object.fromEntries(PARAM_NAMES.map((name, k) => [name, theta[k]])) as unknown as Salt2Params;
   const modelFluxes = (p: Salt2Params) => {
     const r = new Float64Array(data.length);
     objective.evaluate(
@@ -205,27 +201,115 @@ export function fitSalt2(
       (ri, i) => (data.flux[i] as number) - ri * (data.fluxerr[i] as number),
     );
   };
-  const onBound = (x: Float64Array) => vary.some((_, v) => x[v] === lower[v] || x[v] === upper[v]);
 
-  let lm = minimise(start, maxEvaluations, 1e-3);
-  const poor = () => !lm.converged || onBound(lm.x) || lm.chisq > 2 * Math.max(ndof, 1);
-  const consider = (candidate: LmResult) => {
-    if (candidate.converged && candidate.chisq < lm.chisq - 1e-6) lm = candidate;
+  let lm = minimise(thetaOf(start));
+  // χ² is multimodal for sparse light curves: refit from the local minima of a coarse profile scan
+  // of the box and keep the lowest χ² (profile-scan.ts, docs/salt2.md).
+  const cBox = vary.includes("c") ? bounds.c : params.c;
+  // A bounded nonlinear parameter whose Gauss–Newton error at the minimum exceeds UNPINNED of its
+  // range is not determined by the data: χ² is flat along it, with shallow minima (phase-node
+  // ripples in z) that a descent picks by its path.
+  const unpinned = (fit: { jac: Float64Array; free: boolean[] }) => {
+    const p = nonlinear.length;
+    const A = new Float64Array(p * p);
+    for (let i = 0; i < data.length; i++)
+      for (let a = 0; a < p; a++)
+        for (let b = 0; b < p; b++)
+          A[a * p + b] =
+            (A[a * p + b] as number) +
+            (fit.jac[i * p + a] as number) * (fit.jac[i * p + b] as number);
+    const L = cholesky(A, p);
+    if (L === null) return true;
+    const inverse = choleskyInverse(L, p);
+    return nonlinearNames.some((_, v) => {
+      const range = (nonlinearUpper[v] as number) - (nonlinearLower[v] as number);
+      return Math.sqrt(inverse[v * p + v] as number) > UNPINNED * range;
+    });
   };
-  // Degenerate light curves have several minima; from sncosmo's start, cautious and bold first steps
-  // (Marquardt damping 1 and 1e-3) reach different ones as often as Minuit's path does: a poor fit
-  // also takes the second path and keeps the lower χ² (docs/salt2.md).
-  if (poor()) consider(minimise(start, maxEvaluations, 1));
-  // Optionally, restarts from other redshifts, with sncosmo's guess made there.
-  const zb = bounds.z;
-  if ((config.restarts ?? false) && zb !== undefined && vary.includes("z") && poor()) {
-    for (const q of Z_RESTARTS) {
-      const from: Record<ParamName, number> = { ...initial, z: zb[0] + q * (zb[1] - zb[0]) };
-      const guess = guessT0AndAmplitude(data, from, model, minsnr);
-      if (vary.includes("x0")) from.x0 = guess.x0;
-      if (vary.includes("t0")) from.t0 = guess.t0;
-      consider(minimise(clamp(from), RESTART_EVALUATIONS));
+  const onBound = (theta: Float64Array) =>
+    vary.some((name, v) => {
+      const value = theta[PARAM_NAMES.indexOf(name)];
+      return value === lower[v] || value === upper[v];
+    });
+  // Light curves that pin the fit (the start's minimum interior, a fair χ², two degrees of freedom per
+  // parameter or more) are not scanned: there the descent from sncosmo's start is what Minuit finds.
+  const degenerate =
+    !lm.converged ||
+    onBound(lm.theta) ||
+    lm.chisq > 2 * Math.max(ndof, 1) ||
+    ndof < SPARSE_NDOF_PER_PARAMETER * vary.length ||
+    unpinned(lm);
+  if (
+    (config.restarts ?? true) &&
+    degenerate &&
+    vary.includes("t0") &&
+    linear > 0 &&
+    cBox !== undefined
+  ) {
+    const scan = profileScan(objective, {
+      z: vary.includes("z") && bounds.z !== undefined ? bounds.z : params.z,
+      t0: bounds.t0 as [number, number],
+      c: cBox,
+      x1: linear === 2 ? x1Bounds : [params.x1, params.x1],
+    });
+    // Refit from minima that the profile ranks below its value at the best fit's grid node (both
+    // with the scan's approximations), and that are not next to a minimum already reached.
+    const reached = [lm.theta];
+    let refits = 0;
+    for (const m of scan.minima) {
+      if (refits >= SCAN_REFITS) break;
+      if (m.chisq >= scan.near(lm.theta[Z] as number, lm.theta[T0] as number)) break;
+      if (reached.some((t) => scan.neighbours(m.z, m.t0, t[Z] as number, t[T0] as number)))
+        continue;
+      refits++;
+      const candidate = minimise(
+        thetaOf(clamp({ ...start, z: m.z, t0: m.t0, c: m.c })),
+        REFIT_EVALUATIONS,
+      );
+      reached.push(candidate.theta);
+      if (candidate.converged && candidate.chisq < lm.chisq - 1e-6) lm = candidate;
     }
+  }
+
+  // Pieces of χ² across the phase-50 walls of points near the model's last phase.
+  const t0Bounds = bounds.t0;
+  if (
+    (config.restarts ?? true) &&
+    nonlinear.includes(T0) &&
+    t0Bounds !== undefined &&
+    lm.converged
+  ) {
+    const r = new Float64Array(data.length);
+    const it0 = nonlinear.indexOf(T0);
+    lm = phaseEdgeSearch(lm, {
+      time: data.time,
+      maxphase: model.maxphase,
+      t0Bounds,
+      chisqAt: (theta) => separable(theta).evaluate(nonlinearOf(theta), r, null),
+      free: (theta) => minimise(theta, REFIT_EVALUATIONS),
+      onEdge(theta, i, inside) {
+        const time = data.time[i] as number;
+        const wall = new PhaseWall(separable(theta), nonlinear, time, model.maxphase, inside);
+        // t0 = t_i − maxphase·(1+z) within t0's bounds limits z.
+        const lower = wall.reduce(nonlinearLower);
+        const upper = wall.reduce(nonlinearUpper);
+        const iz = nonlinear.indexOf(Z);
+        if (iz >= 0) {
+          const k = iz < it0 ? iz : iz - 1;
+          lower[k] = Math.max(lower[k] as number, (time - t0Bounds[1]) / model.maxphase - 1);
+          upper[k] = Math.min(upper[k] as number, (time - t0Bounds[0]) / model.maxphase - 1);
+        }
+        return run(wall, wall.reduce(nonlinearOf(theta)), lower, upper, REFIT_EVALUATIONS);
+      },
+      t0Gradient(theta) {
+        const jac = new Float64Array(data.length * nonlinear.length);
+        separable(theta).evaluate(nonlinearOf(theta), r, jac);
+        let g = 0;
+        for (let i = 0; i < data.length; i++)
+          g += 2 * (r[i] as number) * (jac[i * nonlinear.length + it0] as number);
+        return g;
+      },
+    });
   }
 
   // Model covariance (§4.2, §4.8): refit from the optimum with C_model frozen there, while a
@@ -235,19 +319,18 @@ export function fitSalt2(
   let refit = config.modelcov ?? false;
   const sigma = Float64Array.from(data.fluxerr);
   while (refit) {
-    const from = paramsOf(lm.x);
+    const from = paramsOf(lm.theta);
     full = new FullCovariance(
       sigma,
       modelCovariance(data, from, modelFluxes(from), model, config.errorModel ?? salt2ErrorModel()),
     );
-    lm = minimise(from, maxEvaluations, 1e-3, full);
+    lm = minimise(thetaOf(from), maxEvaluations, full);
     nfit++;
     refit = false;
     if (lm.converged && nfit < 22) {
-      varied.forEach((k, v) => (theta[k] = lm.x[v] as number));
       const { covariance } = parameterCovariance(
         objective,
-        theta,
+        lm.theta,
         varied,
         vary.map(() => true),
         NaN,
@@ -255,19 +338,16 @@ export function fitSalt2(
       );
       refit = vary.some(
         (name, v) =>
-          Math.abs((lm.x[v] as number) - from[name]) / Math.sqrt(covariance[v]?.[v] ?? NaN) > 0.1,
+          Math.abs((lm.theta[PARAM_NAMES.indexOf(name)] as number) - from[name]) /
+            Math.sqrt(covariance[v]?.[v] ?? NaN) >
+          0.1,
       );
     }
   }
 
-  const best = Object.fromEntries(
-    PARAM_NAMES.map((name, i) => {
-      const v = vary.indexOf(name);
-      return [name, v < 0 ? theta[i] : lm.x[v]];
-    }),
-  ) as unknown as Salt2Params;
-  varied.forEach((k, v) => (theta[k] = lm.x[v] as number));
-  const atBound = vary.filter((_, v) => lm.x[v] === lower[v] || lm.x[v] === upper[v]);
+  const theta = lm.theta;
+  const best = paramsOf(theta);
+  const atBound = vary.filter((name, v) => best[name] === lower[v] || best[name] === upper[v]);
   const { covariance, flags } = parameterCovariance(
     objective,
     theta,

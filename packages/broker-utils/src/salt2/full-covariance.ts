@@ -50,6 +50,18 @@ export class FullCovariance {
     return chisq;
   }
 
+  /**
+   * Whitens `count` columns of `b` (row stride `stride`) that are whitened by the diagonal errors only
+   * (v_i/σ_i) by the full covariance instead (L⁻¹ v), in place.
+   */
+  whitenColumns(b: Float64Array, stride: number, count: number): void {
+    for (let i = 0; i < this.#n; i++) {
+      const s = this.#sigma[i] as number;
+      for (let k = 0; k < count; k++) b[i * stride + k] = (b[i * stride + k] as number) * s;
+    }
+    for (let k = 0; k < count; k++) this.#forward(b, stride, k);
+  }
+
   /** C⁻¹(f − model) from fully whitened residuals: L⁻ᵀ r. */
   weights(whitened: Float64Array): Float64Array {
     const n = this.#n;

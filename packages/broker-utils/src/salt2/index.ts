@@ -1,5 +1,6 @@
 /**
- * SALT2 (salt2-4) light-curve model and fitter with sncosmo's answers (salt2-spec.md).
+ * SALT2 (salt2-4) light-curve model and fitter with sncosmo's answers (salt2-spec.md). The
+ * `pgb salt2` commands live in `./cli.ts`, outside this index, so functions do not bundle commander.
  */
 export * from "./errors.js";
 export * from "./constants.js";
@@ -31,12 +32,5 @@ export { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
 export { fitSalt2, type FitResult } from "./fit.js";
 export { chisq } from "./objective.js";
 export { parseLightCurveCsv } from "./csv.js";
-export {
-  fitConfigFromOptions,
-  fitResultJson,
-  readLightCurveFile,
-  salt2Commands,
-  type FitOptions,
-} from "./cli.js";
 export { MIN_DETECTIONS, MIN_MAX_SNR, salt2QualityCuts, type QualityCuts } from "./cuts.js";
 export { Salt2ErrorModel, modelCovariance, salt2ErrorModel } from "./model-covariance.js";

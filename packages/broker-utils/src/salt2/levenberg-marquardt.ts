@@ -13,6 +13,8 @@ export interface LeastSquaresProblem {
   readonly nParams: number;
   /** Fills r (and the row-major Jacobian ∂r/∂x when `jac` is given) at x; returns Σ r². */
   evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number;
+  /** Called when the last evaluated x becomes the current point (the start, an accepted step). */
+  accept?(): void;
 }
 
 export interface LmOptions {
@@ -47,6 +49,8 @@ const EDM_RIDGE = 1e-9;
 /** A crawl along a degenerate valley ends when FLAT_STEPS accepted steps gained less than FLAT_GAIN in
  * total (4× below Minuit's EDM goal). */
 const FLAT_STEPS = 5;
+/** Evaluations after which a zig-zagging descent also tries PARTAN's move along the valley. */
+const CRAWL = 20;
 const FLAT_GAIN = 5e-5;
 
 export function levenbergMarquardt(
@@ -69,6 +73,7 @@ export function levenbergMarquardt(
   const A = new Float64Array(p * p);
   let evaluations = 1;
   let chisq = problem.evaluate(x, r, jac);
+  problem.accept?.();
   let mu = options.initialDamping;
   let nu = 2;
   let free: boolean[] = [];
@@ -76,6 +81,7 @@ export function levenbergMarquardt(
   let converged = false;
   /** χ² after each accepted step. */
   const history: number[] = [chisq];
+  const points: Float64Array[] = [Float64Array.from(x)];
 
   while (evaluations < maxEvaluations) {
     // Gradient of ½χ² is Jᵀr; the normal matrix JᵀJ.
@@ -173,6 +179,7 @@ export function levenbergMarquardt(
         [r, trialR] = [trialR, r];
         [jac, trialJac] = [trialJac, jac];
         chisq = trialChisq;
+        problem.accept?.();
         history.push(chisq);
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
@@ -186,6 +193,44 @@ export function levenbergMarquardt(
       // edge of a jump of χ² where the gradient does not vanish (Minuit also ends there).
       converged = mu >= MAX_DAMPING;
       break;
+    }
+    // Zig-zag across a narrow curved valley: PARTAN's move along the valley, x_k − x_(k−2).
+    points.push(Float64Array.from(x));
+    if (evaluations > CRAWL && points.length >= 3) {
+      const x2 = points[points.length - 3] as Float64Array;
+      const x1 = points[points.length - 2] as Float64Array;
+      let dot01 = 0;
+      let n0 = 0;
+      let n1 = 0;
+      for (let j = 0; j < p; j++) {
+        const d = Math.sqrt((A[j * p + j] as number) || 1);
+        const s0 = ((x1[j] as number) - (x2[j] as number)) * d;
+        const s1 = ((x[j] as number) - (x1[j] as number)) * d;
+        dot01 += s0 * s1;
+        n0 += s0 * s0;
+        n1 += s1 * s1;
+      }
+      if (dot01 < -0.3 * Math.sqrt(n0 * n1)) {
+        let gamma = 1;
+        const base = Float64Array.from(x);
+        for (let tries = 0; tries < 6 && evaluations < maxEvaluations; tries++) {
+          for (let j = 0; j < p; j++) {
+            const v = (base[j] as number) + gamma * ((base[j] as number) - (x2[j] as number));
+            trial[j] = Math.min(Math.max(v, lower[j] as number), upper[j] as number);
+          }
+          evaluations++;
+          const trialChisq = problem.evaluate(trial, trialR, trialJac);
+          if (!(trialChisq < chisq)) break;
+          x.set(trial);
+          [r, trialR] = [trialR, r];
+          [jac, trialJac] = [trialJac, jac];
+          chisq = trialChisq;
+          problem.accept?.();
+          history.push(chisq);
+          gamma *= 2;
+        }
+        points.push(Float64Array.from(x));
+      }
     }
   }
   return {

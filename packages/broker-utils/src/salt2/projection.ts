@@ -34,6 +34,15 @@ export const SLOT_COUNT = 20;
 /** What `interpolate` computes: values, up to first derivatives, up to second derivatives. */
 export type Order = 0 | 1 | 2;
 
+/**
+ * Which parameter derivatives `prepare` and `interpolate` provide (bit set): in c, and in a = 1/(1+z)
+ * at fixed phase. Phase derivatives come with any order ≥ 1 (they cost only kernel taps). A fit with
+ * z or c fixed skips those projections, the dominant cost (salt2-spec §7.2).
+ */
+export const WRT_C = 1;
+export const WRT_Z = 2;
+export const WRT_ALL = WRT_C | WRT_Z;
+
 const KAPPA = -0.4 * Math.LN10;
 
 /** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
@@ -77,8 +86,8 @@ class Projection {
   }
 }
 
-/** Keys kernel weights of nodes i−1 … i+2 at fraction t (salt2-spec §1.3), and their first t-derivatives. */
-function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
+/** Keys kernel weights of nodes i−1 … i+2 at fraction t (salt2-spec §1.3). */
+function keysValues(t: number, w: Float64Array, o: number): void {
   const s0 = 1 + t;
   const u = 1 - t;
   const s3 = 2 - t;
@@ -86,10 +95,23 @@ function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): v
   w[o + 1] = (1.5 * t - 2.5) * t * t + 1;
   w[o + 2] = (1.5 * u - 2.5) * u * u + 1;
   w[o + 3] = ((-0.5 * s3 + 2.5) * s3 - 4) * s3 + 2;
+}
+
+/** First t-derivatives of the Keys weights. */
+function keysDerivatives(t: number, dw: Float64Array, o: number): void {
+  const s0 = 1 + t;
+  const u = 1 - t;
+  const s3 = 2 - t;
   dw[o] = (-1.5 * s0 + 5) * s0 - 4;
   dw[o + 1] = (4.5 * t - 5) * t;
   dw[o + 2] = -(4.5 * u - 5) * u;
   dw[o + 3] = -((-1.5 * s3 + 5) * s3 - 4);
+}
+
+/** Keys weights and their first t-derivatives. */
+function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
+  keysValues(t, w, o);
+  keysDerivatives(t, dw, o);
 }
 
 /** Second t-derivatives of the Keys weights (piecewise linear in t). */
@@ -122,6 +144,8 @@ export class BandProjection {
   readonly #cl: Float64Array;
   readonly #dcl: Float64Array;
   readonly #d2cl: Float64Array;
+  /** CL again, from the pass that computes its derivatives. */
+  readonly #clScratch: Float64Array;
   /** 1 / (template wavelength spacing of the sample's cell). */
   readonly #invDl: Float64Array;
   /** Cubic weights and their τ-derivatives, 4 per sample; second derivatives only for ∂²/∂a². */
@@ -129,6 +153,8 @@ export class BandProjection {
   readonly #dw: Float64Array;
   readonly #d2w = new Float64Array(4);
   #hasEdge = false;
+  /** Whether #dw, #dcl and #d2cl match the current z. */
+  #zDerivatives = false;
   #jlo = 0;
   #jhi = -1;
   // Per-sample weights at the current (z, c).
@@ -145,14 +171,29 @@ export class BandProjection {
   readonly #dcc: Projection;
   readonly #dca: Projection;
   readonly #daa: Projection;
-  readonly #byOrder: readonly [Projection[], Projection[], Projection[]];
+  /** Projections of each (order, wrt), index 4·order + wrt. */
+  readonly #sets: readonly (readonly Projection[])[];
+  /** Node-computation groups sharing template loads: value with first derivatives, second derivatives. */
+  readonly #firstGroup: readonly (readonly Projection[])[];
+  readonly #secondGroup: readonly (readonly Projection[])[];
+  readonly #all: readonly Projection[];
   readonly #pw = new Float64Array(4);
+  readonly #seriesSlots = new Float64Array(SLOT_COUNT);
+  /** The template's phase spacing, or 0 when the grid is not uniform. */
+  readonly #phaseSpacing: number;
   readonly #pdw = new Float64Array(4);
   readonly #pd2w = new Float64Array(4);
 
   constructor(model: Salt2Model, band: Bandpass) {
     this.#model = model;
     this.band = band;
+    const { phase } = model;
+    const dp = ((phase[phase.length - 1] as number) - (phase[0] as number)) / (phase.length - 1);
+    this.#phaseSpacing = phase.every(
+      (p, i) => Math.abs(p - ((phase[0] as number) + i * dp)) <= 1e-9 * Math.abs(dp),
+    )
+      ? dp
+      : 0;
     this.invZpAB = 1 / band.zpAB;
     const { wave, spacing } = integrationGrid(band.minwave, band.maxwave, MODEL_BANDFLUX_SPACING);
     const nk = wave.length;
@@ -170,6 +211,7 @@ export class BandProjection {
     this.#cl = new Float64Array(nk);
     this.#dcl = new Float64Array(nk);
     this.#d2cl = new Float64Array(nk);
+    this.#clScratch = new Float64Array(nk);
     this.#invDl = new Float64Array(nk);
     this.#w = new Float64Array(4 * nk);
     this.#dw = new Float64Array(4 * nk);
@@ -185,8 +227,28 @@ export class BandProjection {
     this.#dcc = new Projection(nw, np);
     this.#dca = new Projection(nw, np);
     this.#daa = new Projection(nw, np);
-    const first = [this.#value, this.#dc, this.#da];
-    this.#byOrder = [[this.#value], first, [...first, this.#dcc, this.#dca, this.#daa]];
+    const wrts = [0, 1, 2, 3];
+    this.#firstGroup = wrts.map((wrt) => [
+      this.#value,
+      ...(wrt & WRT_C ? [this.#dc] : []),
+      ...(wrt & WRT_Z ? [this.#da] : []),
+    ]);
+    this.#secondGroup = wrts.map((wrt) => [
+      ...(wrt & WRT_C ? [this.#dcc] : []),
+      ...(wrt & WRT_C && wrt & WRT_Z ? [this.#dca] : []),
+      ...(wrt & WRT_Z ? [this.#daa] : []),
+    ]);
+    this.#sets = [0, 1, 2].flatMap((order) =>
+      wrts.map((wrt) =>
+        order === 0
+          ? [this.#value]
+          : [
+              ...(this.#firstGroup[wrt] as Projection[]),
+              ...(order === 2 ? (this.#secondGroup[wrt] as Projection[]) : []),
+            ],
+      ),
+    );
+    this.#all = [this.#value, this.#dc, this.#da, this.#dcc, this.#dca, this.#daa];
   }
 
   /** Whether the band lies inside the model at redshift z (sncosmo's non-strict bandflux check). */
@@ -216,7 +278,7 @@ export class BandProjection {
       for (let k = 0; k < this.#nk; k++) {
         this.#e[k] = a * (this.#beta[k] as number) * Math.exp(KAPPA * (this.#cl[k] as number) * c);
       }
-      for (const p of this.#byOrder[2]) p.invalidate();
+      for (const p of this.#all) p.invalidate();
     }
   }
 
@@ -244,9 +306,10 @@ export class BandProjection {
       this.#iy[k] = iy;
       this.#tau[k] = t;
       this.#invDl[k] = 1 / dl;
-      if (isCubicCell(iy, nw)) {
+      if (iy >= 1 && iy <= nw - 3) {
+        // A cubic cell (interpolation.ts isCubicCell, inlined: the per-sample hot path of a z change).
         this.#cubic[k] = 1;
-        keysWeights(t, this.#w, this.#dw, 4 * k);
+        keysValues(t, this.#w, 4 * k);
         jlo = Math.min(jlo, iy - 1);
         jhi = Math.max(jhi, iy + 2);
       } else {
@@ -256,9 +319,24 @@ export class BandProjection {
         jhi = Math.max(jhi, iy + 1);
       }
     }
-    colorLaw.evaluate(rest, nk, this.#cl, this.#dcl, this.#d2cl);
+    colorLaw.evaluate(rest, nk, this.#cl);
+    this.#zDerivatives = false;
     this.#jlo = jlo;
     this.#jhi = jhi;
+  }
+
+  /**
+   * The wavelength derivatives of the kernel weights and of the colour law at the current z, which
+   * only the z-derivative projections use (computed on their first use).
+   */
+  #ensureZDerivatives(): void {
+    if (this.#zDerivatives) return;
+    const nk = this.#nk;
+    for (let k = 0; k < nk; k++) {
+      if (this.#cubic[k] === 1) keysDerivatives(this.#tau[k] as number, this.#dw, 4 * k);
+    }
+    this.#model.colorLaw.evaluate(this.#rest, nk, this.#clScratch, this.#dcl, this.#d2cl);
+    this.#zDerivatives = true;
   }
 
   /**
@@ -307,18 +385,19 @@ export class BandProjection {
       if (this.#cubic[k] === 1) {
         const o = 4 * k;
         const j = iy - 1;
-        vc[j] = (vc[j] as number) + v * (w[o] as number) + d * (dw[o] as number);
-        vc[j + 1] = (vc[j + 1] as number) + v * (w[o + 1] as number) + d * (dw[o + 1] as number);
-        vc[j + 2] = (vc[j + 2] as number) + v * (w[o + 2] as number) + d * (dw[o + 2] as number);
-        vc[j + 3] = (vc[j + 3] as number) + v * (w[o + 3] as number) + d * (dw[o + 3] as number);
+        for (let q = 0; q < 4; q++) {
+          const wq = w[o + q] as number;
+          vc[j + q] =
+            (vc[j + q] as number) + (d1 === null ? v * wq : v * wq + d * (dw[o + q] as number));
+        }
         if (d2 !== null) {
           const dd = d2[k] as number;
           keysSecondDerivatives(tau, d2w, 0);
           for (let q = 0; q < 4; q++) vc[j + q] = (vc[j + q] as number) + dd * (d2w[q] as number);
         }
       } else {
-        ve[iy] = (ve[iy] as number) + v * (1 - tau) - d;
-        ve[iy + 1] = (ve[iy + 1] as number) + v * tau + d;
+        ve[iy] = (ve[iy] as number) + (v * (1 - tau) - d);
+        ve[iy + 1] = (ve[iy + 1] as number) + (v * tau + d);
       }
     }
     p.scattered = true;
@@ -346,6 +425,7 @@ export class BandProjection {
     }
     const lamk = this.#lam;
     const invDl = this.#invDl;
+    if (p === this.#da || p === this.#dca || p === this.#daa) this.#ensureZDerivatives();
     if (p === this.#dc || p === this.#dcc) {
       const square = p === this.#dcc;
       for (let k = 0; k < nk; k++) {
@@ -387,9 +467,109 @@ export class BandProjection {
 
   /**
    * hc (and he when edge samples exist) of phase node i for up to three projections, sharing the
-   * template loads (the dominant cost of a fit).
+   * template loads (the dominant cost of a fit). The value projection sums even and odd wavelength
+   * nodes in separate accumulators, in every group: twice the throughput when it is computed alone
+   * (two dependent additions per node otherwise), and the same rounding whichever group computes it.
    */
   #computeNode(i: number, p: Projection, q?: Projection, r?: Projection): void {
+    if (p === this.#value) this.#computeValueNode(i, q, r);
+    else this.#computeOtherNode(i, p, q, r);
+    if (this.#hasEdge) {
+      this.#computeEdgeNode(i, p);
+      if (q !== undefined) this.#computeEdgeNode(i, q);
+      if (r !== undefined) this.#computeEdgeNode(i, r);
+    }
+  }
+
+  /** The value projection's node i, with up to two other projections. */
+  #computeValueNode(i: number, q?: Projection, r?: Projection): void {
+    const { m0, m1, wave } = this.#model;
+    const row = i * wave.length;
+    const jlo = this.#jlo;
+    const jhi = this.#jhi;
+    const p = this.#value;
+    const vp = p.vc;
+    const vq = q?.vc;
+    const vr = r?.vc;
+    let e0 = 0;
+    let e1 = 0;
+    let o0 = 0;
+    let o1 = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let r0 = 0;
+    let r1 = 0;
+    let j = jlo;
+    if (vq === undefined) {
+      for (; j < jhi; j += 2) {
+        const v = vp[j] as number;
+        const w = vp[j + 1] as number;
+        e0 += (m0[row + j] as number) * v;
+        e1 += (m1[row + j] as number) * v;
+        o0 += (m0[row + j + 1] as number) * w;
+        o1 += (m1[row + j + 1] as number) * w;
+      }
+    } else if (vr === undefined) {
+      for (; j < jhi; j += 2) {
+        const a0 = m0[row + j] as number;
+        const a1 = m1[row + j] as number;
+        const b0 = m0[row + j + 1] as number;
+        const b1 = m1[row + j + 1] as number;
+        e0 += a0 * (vp[j] as number);
+        e1 += a1 * (vp[j] as number);
+        o0 += b0 * (vp[j + 1] as number);
+        o1 += b1 * (vp[j + 1] as number);
+        q0 = q0 + a0 * (vq[j] as number) + b0 * (vq[j + 1] as number);
+        q1 = q1 + a1 * (vq[j] as number) + b1 * (vq[j + 1] as number);
+      }
+    } else {
+      for (; j < jhi; j += 2) {
+        const a0 = m0[row + j] as number;
+        const a1 = m1[row + j] as number;
+        const b0 = m0[row + j + 1] as number;
+        const b1 = m1[row + j + 1] as number;
+        e0 += a0 * (vp[j] as number);
+        e1 += a1 * (vp[j] as number);
+        o0 += b0 * (vp[j + 1] as number);
+        o1 += b1 * (vp[j + 1] as number);
+        q0 = q0 + a0 * (vq[j] as number) + b0 * (vq[j + 1] as number);
+        q1 = q1 + a1 * (vq[j] as number) + b1 * (vq[j + 1] as number);
+        r0 = r0 + a0 * (vr[j] as number) + b0 * (vr[j + 1] as number);
+        r1 = r1 + a1 * (vr[j] as number) + b1 * (vr[j + 1] as number);
+      }
+    }
+    if (j === jhi) {
+      // An odd count: the last node goes to the even sums.
+      const a0 = m0[row + j] as number;
+      const a1 = m1[row + j] as number;
+      e0 += a0 * (vp[j] as number);
+      e1 += a1 * (vp[j] as number);
+      if (vq !== undefined) {
+        q0 += a0 * (vq[j] as number);
+        q1 += a1 * (vq[j] as number);
+      }
+      if (vr !== undefined) {
+        r0 += a0 * (vr[j] as number);
+        r1 += a1 * (vr[j] as number);
+      }
+    }
+    p.hc0[i] = e0 + o0;
+    p.hc1[i] = e1 + o1;
+    p.done[i] = 1;
+    if (q !== undefined) {
+      q.hc0[i] = q0;
+      q.hc1[i] = q1;
+      q.done[i] = 1;
+    }
+    if (r !== undefined) {
+      r.hc0[i] = r0;
+      r.hc1[i] = r1;
+      r.done[i] = 1;
+    }
+  }
+
+  /** Node i of up to three projections other than the value, summed in wavelength order. */
+  #computeOtherNode(i: number, p: Projection, q?: Projection, r?: Projection): void {
     const { m0, m1, wave } = this.#model;
     const row = i * wave.length;
     const jlo = this.#jlo;
@@ -419,6 +599,7 @@ export class BandProjection {
       }
       q.hc0[i] = q0;
       q.hc1[i] = q1;
+      q.done[i] = 1;
     } else {
       const vq = q.vc;
       const vr = r.vc;
@@ -431,29 +612,24 @@ export class BandProjection {
         const a1 = m1[row + j] as number;
         const v = vp[j] as number;
         const u = vq[j] as number;
-        const s = vr[j] as number;
+        const w = vr[j] as number;
         p0 += a0 * v;
         p1 += a1 * v;
         q0 += a0 * u;
         q1 += a1 * u;
-        r0 += a0 * s;
-        r1 += a1 * s;
+        r0 += a0 * w;
+        r1 += a1 * w;
       }
       q.hc0[i] = q0;
       q.hc1[i] = q1;
+      q.done[i] = 1;
       r.hc0[i] = r0;
       r.hc1[i] = r1;
+      r.done[i] = 1;
     }
     p.hc0[i] = p0;
     p.hc1[i] = p1;
     p.done[i] = 1;
-    if (q !== undefined) q.done[i] = 1;
-    if (r !== undefined) r.done[i] = 1;
-    if (this.#hasEdge) {
-      this.#computeEdgeNode(i, p);
-      if (q !== undefined) this.#computeEdgeNode(i, q);
-      if (r !== undefined) this.#computeEdgeNode(i, r);
-    }
   }
 
   /** he (wavelength edge-cell samples, bilinear) of phase node i. */
@@ -487,31 +663,35 @@ export class BandProjection {
     p.linearDone[i] = 1;
   }
 
-  /** The projections an order needs. */
-  #projections(order: Order): readonly Projection[] {
-    return this.#byOrder[order];
+  /** Computes the nodes i of the projections in `group` not yet done, fused (up to three). */
+  #computeGroup(i: number, group: readonly Projection[]): void {
+    let p: Projection | undefined;
+    let q: Projection | undefined;
+    let r: Projection | undefined;
+    for (const t of group) {
+      if (t.done[i] !== 0) continue;
+      if (p === undefined) p = t;
+      else if (q === undefined) q = t;
+      else r = t;
+    }
+    if (p !== undefined) this.#computeNode(i, p, q, r);
   }
 
   /**
-   * Makes the nodes of cubic phase cell ix available for the projections of `order`, computed in
-   * fused groups: value with the first derivatives, the three second derivatives together.
+   * Makes the nodes of cubic phase cell ix available for the projections of (order, wrt), computed in
+   * fused groups: value with the first derivatives, the second derivatives together.
    */
-  #ensureCubicCell(ix: number, order: Order): void {
-    const value = this.#value;
-    const dc = this.#dc;
-    const dcc = this.#dcc;
+  #ensureCubicCell(ix: number, order: Order, wrt: number): void {
+    const first = order === 0 ? (this.#sets[0] as Projection[]) : this.#firstGroup[wrt];
+    const second = order === 2 ? this.#secondGroup[wrt] : undefined;
     for (let i = ix - 1; i <= ix + 2; i++) {
-      const needValue = value.done[i] === 0;
-      const needFirst = order >= 1 && dc.done[i] === 0;
-      if (needValue && needFirst) this.#computeNode(i, value, dc, this.#da);
-      else if (needValue) this.#computeNode(i, value);
-      else if (needFirst) this.#computeNode(i, dc, this.#da);
-      if (order === 2 && dcc.done[i] === 0) this.#computeNode(i, dcc, this.#dca, this.#daa);
+      this.#computeGroup(i, first as Projection[]);
+      if (second !== undefined) this.#computeGroup(i, second);
     }
   }
 
-  #ensureLinearCell(ix: number, order: Order): void {
-    for (const p of this.#projections(order)) {
+  #ensureLinearCell(ix: number, order: Order, wrt: number): void {
+    for (const p of this.#sets[4 * order + wrt] as Projection[]) {
       this.#ensureScattered(p, true);
       if (p.linearDone[ix] === 0) this.#computeLinearNode(ix, p);
       if (p.linearDone[ix + 1] === 0) this.#computeLinearNode(ix + 1, p);
@@ -520,18 +700,170 @@ export class BandProjection {
 
   /**
    * Moves to (z, c) and prepares the projections of `order` (0: values; 1: and first derivatives;
-   * 2: and second derivatives). Phase nodes are projected lazily by `interpolate`, once per (z, c).
+   * 2: and second derivatives) in the parameters of `wrt`. Phase nodes are projected lazily by
+   * `interpolate`, once per (z, c).
    */
-  prepare(z: number, c: number, order: Order): void {
+  prepare(z: number, c: number, order: Order, wrt: number = WRT_ALL): void {
     this.#setState(z, c);
-    for (const p of this.#projections(order)) this.#ensureScattered(p);
+    const withC = order >= 1 && (wrt & WRT_C) !== 0;
+    const withZ = order >= 1 && (wrt & WRT_Z) !== 0;
+    if (!this.#value.scattered && (withC || withZ) && !this.#dc.scattered && !this.#da.scattered) {
+      this.#scatterFirstOrder(withC, withZ);
+    }
+    for (const p of this.#sets[4 * order + wrt] as Projection[]) this.#ensureScattered(p);
   }
 
   /**
-   * Writes the band integrals at rest phase p into `out` (slots in `SLOT`, up to `order`, which
-   * `prepare` must have been given). Returns false, with zeros, outside the model's phase range.
+   * The value's and the first derivatives' node vectors in one pass over the samples (the same
+   * weights and sums as `#ensureScattered`, which would make one pass per projection).
    */
-  interpolate(p: number, out: Float64Array, order: Order): boolean {
+  #scatterFirstOrder(withC: boolean, withZ: boolean): void {
+    if (withZ) this.#ensureZDerivatives();
+    const jlo = this.#jlo;
+    const jhi = this.#jhi + 1;
+    const nk = this.#nk;
+    const iyk = this.#iy;
+    const tauk = this.#tau;
+    const cubic = this.#cubic;
+    const e = this.#e;
+    const cl = this.#cl;
+    const dcl = this.#dcl;
+    const lamk = this.#lam;
+    const invDl = this.#invDl;
+    const a = this.#a;
+    const kc = KAPPA * this.#c;
+    const w = this.#w;
+    const dw = this.#dw;
+    const value = this.#value;
+    const dc = this.#dc;
+    const da = this.#da;
+    const vcV = value.vc;
+    const veV = value.ve;
+    const vcC = dc.vc;
+    const veC = dc.ve;
+    const vcA = da.vc;
+    const veA = da.ve;
+    for (const v of [vcV, veV, vcC, veC, vcA, veA]) v.fill(0, jlo, jhi);
+    for (let k = 0; k < nk; k++) {
+      const iy = iyk[k] as number;
+      const ek = e[k] as number;
+      const vC = ek * (KAPPA * (cl[k] as number));
+      const lam = lamk[k] as number;
+      // g′ = (g/a)(1 + aλ κ c CL′), and the kernel's wavelength derivative.
+      const vA = (ek / a) * (1 + a * lam * kc * (dcl[k] as number));
+      const dA = ek * lam * (invDl[k] as number);
+      if (cubic[k] === 1) {
+        const o = 4 * k;
+        const j = iy - 1;
+        for (let q = 0; q < 4; q++) {
+          const wq = w[o + q] as number;
+          vcV[j + q] = (vcV[j + q] as number) + ek * wq;
+          if (withC) vcC[j + q] = (vcC[j + q] as number) + vC * wq;
+          if (withZ) vcA[j + q] = (vcA[j + q] as number) + (vA * wq + dA * (dw[o + q] as number));
+        }
+      } else {
+        const tau = tauk[k] as number;
+        veV[iy] = (veV[iy] as number) + ek * (1 - tau);
+        veV[iy + 1] = (veV[iy + 1] as number) + ek * tau;
+        if (withC) {
+          veC[iy] = (veC[iy] as number) + vC * (1 - tau);
+          veC[iy + 1] = (veC[iy + 1] as number) + vC * tau;
+        }
+        if (withZ) {
+          veA[iy] = (veA[iy] as number) + (vA * (1 - tau) - dA);
+          veA[iy + 1] = (veA[iy + 1] as number) + (vA * tau + dA);
+        }
+      }
+    }
+    value.scattered = true;
+    if (withC) dc.scattered = true;
+    if (withZ) da.scattered = true;
+  }
+
+  /** The template's phase spacing Δ if uniform (`valueSeries` needs it), else 0. */
+  get phaseStep(): number {
+    return this.#phaseSpacing;
+  }
+
+  /**
+   * Values at the phases p0 − k·step·Δ (k = 0 … count − 1, `step` a whole number of nodes of either
+   * sign, Δ the template's phase spacing, which must be uniform): out[2k], out[2k + 1] = both templates' band integrals at the prepared (z, c), 0 outside
+   * the phase range. The cubic taps are the same for every k (a whole number of nodes apart), so a
+   * value costs eight multiply-adds: the profile scan's inner loop.
+   */
+  valueSeries(p0: number, step: number, count: number, out: Float64Array): void {
+    const phase = this.#model.phase;
+    const np = phase.length;
+    const spacing = this.#phaseSpacing;
+    const slots = this.#seriesSlots;
+    const value = this.#value;
+    const w = this.#pw;
+    const u = spacing === 0 ? NaN : (p0 - (phase[0] as number)) / spacing;
+    const cell0 = Math.floor(u);
+    const tau = u - cell0;
+    if (Number.isFinite(tau)) keysWeights(tau, w, this.#pdw, 0);
+    // The nodes of every cubic cell the series visits, computed before the loop.
+    const last = cell0 - (count - 1) * step;
+    for (
+      let i = Math.max(Math.min(cell0, last) - 1, 0);
+      i <= Math.min(Math.max(cell0, last) + 2, np - 1);
+      i++
+    ) {
+      if (value.done[i] === 0) this.#computeNode(i, value);
+    }
+    for (let k = 0; k < count; k++) {
+      const ix = cell0 - k * step;
+      const o = 2 * k;
+      if (!(ix >= 1 && ix <= np - 3)) {
+        // Outside, in a phase edge cell, or a non-uniform grid: the general path.
+        this.interpolate(p0 - k * step * spacing, slots, 0);
+        out[o] = slots[SLOT.A] as number;
+        out[o + 1] = slots[SLOT.A + 1] as number;
+        continue;
+      }
+      const j = ix - 1;
+      const { hc0, hc1 } = value;
+      let s0 = 0;
+      let s1 = 0;
+      for (let q = 0; q < 4; q++) {
+        s0 += (w[q] as number) * (hc0[j + q] as number);
+        s1 += (w[q] as number) * (hc1[j + q] as number);
+      }
+      if (this.#hasEdge) {
+        s0 += (1 - tau) * (value.he0[ix] as number) + tau * (value.he0[ix + 1] as number);
+        s1 += (1 - tau) * (value.he1[ix] as number) + tau * (value.he1[ix + 1] as number);
+      }
+      out[o] = s0;
+      out[o + 1] = s1;
+    }
+  }
+
+  /**
+   * Mean and variance of the colour law over the band at the prepared (z, c), weighted by the
+   * integrand weights without the template: ln of a band flux then changes with c roughly as
+   * κ·Δc·mean + ½κ²·Δc²·variance (κ = −0.4 ln 10), which `profileScan` uses.
+   */
+  colourMoments(): { mean: number; variance: number } {
+    let sw = 0;
+    let s1 = 0;
+    let s2 = 0;
+    for (let k = 0; k < this.#nk; k++) {
+      const w = this.#e[k] as number;
+      const cl = this.#cl[k] as number;
+      sw += w;
+      s1 += w * cl;
+      s2 += w * cl * cl;
+    }
+    const mean = s1 / sw;
+    return { mean, variance: Math.max(s2 / sw - mean * mean, 0) };
+  }
+
+  /**
+   * Writes the band integrals at rest phase p into `out` (slots in `SLOT`, up to `order` and for the
+   * parameters of `wrt`, as given to `prepare`; other slots are left as they were). Returns false,
+   * with zeros, outside the model's phase range.
+   */
+  interpolate(p: number, out: Float64Array, order: Order, wrt: number = WRT_ALL): boolean {
     const phase = this.#model.phase;
     const np = phase.length;
     const ix = cellIndex(phase, p);
@@ -542,23 +874,23 @@ export class BandProjection {
     const p0 = phase[ix] as number;
     const dp = (phase[ix + 1] as number) - p0;
     const tau = (p - p0) / dp;
+    const withC = order >= 1 && (wrt & WRT_C) !== 0;
+    const withZ = order >= 1 && (wrt & WRT_Z) !== 0;
     if (!isCubicCell(ix, np)) {
-      this.#ensureLinearCell(ix, order);
+      this.#ensureLinearCell(ix, order, wrt);
       linear(this.#value, ix, tau, dp, out, SLOT.A, SLOT.P);
-      if (order >= 1) {
-        linear(this.#dc, ix, tau, dp, out, SLOT.C, SLOT.CP);
-        linear(this.#da, ix, tau, dp, out, SLOT.Z, SLOT.ZP);
-      }
+      if (withC) linear(this.#dc, ix, tau, dp, out, SLOT.C, SLOT.CP);
+      if (withZ) linear(this.#da, ix, tau, dp, out, SLOT.Z, SLOT.ZP);
       if (order >= 2) {
         out[SLOT.PP] = 0;
         out[SLOT.PP + 1] = 0;
-        linear(this.#dcc, ix, tau, dp, out, SLOT.CC, -1);
-        linear(this.#dca, ix, tau, dp, out, SLOT.CZ, -1);
-        linear(this.#daa, ix, tau, dp, out, SLOT.ZZ, -1);
+        if (withC) linear(this.#dcc, ix, tau, dp, out, SLOT.CC, -1);
+        if (withC && withZ) linear(this.#dca, ix, tau, dp, out, SLOT.CZ, -1);
+        if (withZ) linear(this.#daa, ix, tau, dp, out, SLOT.ZZ, -1);
       }
       return true;
     }
-    this.#ensureCubicCell(ix, order);
+    this.#ensureCubicCell(ix, order, wrt);
     const w = this.#pw;
     const dw = this.#pdw;
     const d2w = this.#pd2w;
@@ -567,14 +899,14 @@ export class BandProjection {
     const edge = this.#hasEdge;
     const second = order >= 2;
     cubic(this.#value, ix, tau, dp, w, dw, d2w, edge, out, SLOT.A, SLOT.P, second ? SLOT.PP : -1);
-    if (order >= 1) {
+    if (withC)
       cubic(this.#dc, ix, tau, dp, w, dw, d2w, edge, out, SLOT.C, second ? SLOT.CP : -1, -1);
+    if (withZ)
       cubic(this.#da, ix, tau, dp, w, dw, d2w, edge, out, SLOT.Z, second ? SLOT.ZP : -1, -1);
-    }
     if (second) {
-      cubic(this.#dcc, ix, tau, dp, w, dw, d2w, edge, out, SLOT.CC, -1, -1);
-      cubic(this.#dca, ix, tau, dp, w, dw, d2w, edge, out, SLOT.CZ, -1, -1);
-      cubic(this.#daa, ix, tau, dp, w, dw, d2w, edge, out, SLOT.ZZ, -1, -1);
+      if (withC) cubic(this.#dcc, ix, tau, dp, w, dw, d2w, edge, out, SLOT.CC, -1, -1);
+      if (withC && withZ) cubic(this.#dca, ix, tau, dp, w, dw, d2w, edge, out, SLOT.CZ, -1, -1);
+      if (withZ) cubic(this.#daa, ix, tau, dp, w, dw, d2w, edge, out, SLOT.ZZ, -1, -1);
     }
     return true;
   }

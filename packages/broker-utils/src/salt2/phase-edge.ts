@@ -1,0 +1,195 @@
+/**
+ * The model's last phase (salt2-spec §1.3, §4.1): a point at rest phase ≤ 50 counts with the model's
+ * flux, one beyond counts with flux 0, so χ² jumps when a point crosses phase 50. The smooth pieces
+ * of χ² are separated by walls p_i = (t_i − t0)/(1+z) = 50, lines in (z, t0). A descent ends in one
+ * piece; the minimum of a neighbouring piece often lies on its wall (the smooth part pushes the point
+ * out, the jump keeps it in), where Minuit's line searches stop too (sncosmo's optima with a point at
+ * phase 50.0000), or where the infimum of the outer piece lies (a point at phase 50⁺).
+ * `phaseEdgeSearch` visits the pieces next to a minimum: a point near the edge is put on the wall,
+ * on either side, and the fit continues with the point held there (t0 follows z along the wall),
+ * released when the gradient moves it away from the wall.
+ */
+import type { LeastSquaresProblem } from "./levenberg-marquardt.js";
+import { T0, Z } from "./objective.js";
+import type { SeparableProblem } from "./separable.js";
+
+/** A minimisation's outcome (`theta` = [z, t0, x0, x1, c]). */
+export interface FitPoint {
+  readonly theta: Float64Array;
+  readonly chisq: number;
+  readonly converged: boolean;
+}
+
+/** What the search needs from the fit. */
+export interface EdgeSearchContext<P extends FitPoint> {
+  /** Observation times (sorted points) and the model's last phase. */
+  readonly time: Float64Array;
+  readonly maxphase: number;
+  readonly t0Bounds: readonly [number, number];
+  /** χ² at θ's z, t0, c with the linear parameters solved. */
+  chisqAt(theta: Float64Array): number;
+  /** A free minimisation from θ. */
+  free(theta: Float64Array): P;
+  /** A minimisation from θ with point i held on the edge, inside it or just beyond (see `edgeT0`). */
+  onEdge(theta: Float64Array, i: number, inside: boolean): P;
+  /** ∂χ²/∂t0 at θ (linear parameters solved). */
+  t0Gradient(theta: Float64Array): number;
+}
+
+/** Points within this many rest-frame days of the edge are tried, nearest first. */
+const EDGE_WINDOW = 1.5;
+/** χ² a minimum next to a wall may gain when its point is put exactly on the wall (§6.1's 1e-3). */
+const STALL = 1e-3;
+/** Moves to a neighbouring piece at most. */
+const MAX_MOVES = 2;
+
+/** Adjacent double towards +∞ (finite, nonzero x). */
+function nextUp(x: number): number {
+  const ulp = Math.pow(2, Math.floor(Math.log2(Math.abs(x))) - 52);
+  return x + ulp;
+}
+
+/**
+ * The t0 that puts time t at the model's last phase at redshift z: the largest phase ≤ maxphase
+ * (`inside`) or the smallest beyond it, as the model computes phases ((t − t0)·(1/(1+z))).
+ */
+export function edgeT0(t: number, z: number, maxphase: number, inside: boolean): number {
+  const a = 1 / (1 + z);
+  let t0 = t - maxphase * (1 + z);
+  // Rounding: step t0 by ulps until the phase lands on the requested side (1–2 steps).
+  if (inside) {
+    while ((t - t0) * a > maxphase) t0 = nextUp(t0);
+  } else {
+    while ((t - t0) * a <= maxphase) t0 = -nextUp(-t0);
+  }
+  return t0;
+}
+
+/**
+ * The separable problem with point i held on the model's last phase: t0 is not a parameter but
+ * t_i − maxphase·(1+z), so the z column of the Jacobian gains −maxphase × the t0 column.
+ */
+export class PhaseWall implements LeastSquaresProblem {
+  readonly nResiduals: number;
+  readonly nParams: number;
+  readonly #inner: SeparableProblem;
+  readonly #time: number;
+  readonly #maxphase: number;
+  readonly #inside: boolean;
+  readonly #it0: number;
+  readonly #iz: number;
+  readonly #x: Float64Array;
+  readonly #jac: Float64Array;
+
+  /**
+   * `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0; the point at
+   * `time` is held at the edge on the side `inside` says.
+   */
+  constructor(
+    inner: SeparableProblem,
+    nonlinear: Int32Array,
+    time: number,
+    maxphase: number,
+    inside: boolean,
+  ) {
+    this.#inner = inner;
+    this.#time = time;
+    this.#maxphase = maxphase;
+    this.#inside = inside;
+    this.#it0 = nonlinear.indexOf(T0);
+    this.#iz = nonlinear.indexOf(Z);
+    this.nResiduals = inner.nResiduals;
+    this.nParams = nonlinear.length - 1;
+    this.#x = new Float64Array(nonlinear.length);
+    this.#jac = new Float64Array(inner.nResiduals * nonlinear.length);
+  }
+
+  get theta(): Float64Array {
+    return this.#inner.theta;
+  }
+
+  /** The reduced parameters (the inner ones without t0) of a full nonlinear vector. */
+  reduce(full: ArrayLike<number>): Float64Array {
+    return Float64Array.from(Array.from(full).filter((_, k) => k !== this.#it0));
+  }
+
+  evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
+    const full = this.#x;
+    const it0 = this.#it0;
+    for (let k = 0, j = 0; k < full.length; k++) if (k !== it0) full[k] = x[j++] as number;
+    const z = this.#iz >= 0 ? (full[this.#iz] as number) : (this.#inner.theta[Z] as number);
+    full[it0] = edgeT0(this.#time, z, this.#maxphase, this.#inside);
+    const chisq = this.#inner.evaluate(full, r, jac === null ? null : this.#jac);
+    if (jac !== null) {
+      const q = full.length;
+      const p = this.nParams;
+      for (let i = 0; i < this.nResiduals; i++) {
+        const row = i * q;
+        const dt0 = this.#jac[row + it0] as number;
+        for (let k = 0, j = 0; k < q; k++) {
+          if (k === it0) continue;
+          const d = this.#jac[row + k] as number;
+          // dt0/dz = −maxphase along the wall.
+          jac[i * p + j++] = k === this.#iz ? d - this.#maxphase * dt0 : d;
+        }
+      }
+    }
+    return chisq;
+  }
+
+  accept(): void {
+    this.#inner.accept();
+  }
+}
+
+/**
+ * From a minimum, moves to neighbouring pieces of χ² across the phase-50 walls of points near the
+ * edge while that lowers χ²; returns the lowest minimum reached.
+ */
+export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchContext<P>): P {
+  const { time, maxphase } = ctx;
+  const [tlo, thi] = ctx.t0Bounds;
+  for (let move = 0; move < MAX_MOVES; move++) {
+    const z = best.theta[Z] as number;
+    const t0 = best.theta[T0] as number;
+    const a = 1 / (1 + z);
+    const near: number[] = [];
+    for (let i = 0; i < time.length; i++) {
+      if (Math.abs(((time[i] as number) - t0) * a - maxphase) <= EDGE_WINDOW) near.push(i);
+    }
+    const distance = (i: number) => Math.abs(((time[i] as number) - t0) * a - maxphase);
+    near.sort((i, j) => distance(i) - distance(j));
+    let next: P | undefined;
+    for (const i of near) {
+      const t = time[i] as number;
+      const inside = (t - t0) * a <= maxphase;
+      // The piece on the other side of the wall, then the current one along its wall (a descent
+      // stalls next to a wall it cannot cross, with the other parameters not yet optimal).
+      for (const side of [!inside, inside]) {
+        const theta = Float64Array.from(best.theta);
+        theta[T0] = edgeT0(t, z, maxphase, side);
+        if (!((theta[T0] as number) >= tlo && (theta[T0] as number) <= thi)) continue;
+        // Only walls whose point already beats the minimum (on the current side: within STALL of it)
+        // are followed: one cheap evaluation, z and c are unchanged.
+        const there = ctx.chisqAt(theta);
+        if (!(side === inside ? there <= best.chisq + STALL : there < best.chisq)) continue;
+        let candidate = ctx.onEdge(theta, i, side);
+        // The wall does not hold the point if χ² decreases as it moves away from the edge into its
+        // side (t0 up moves it inwards).
+        const gradient = candidate.converged ? ctx.t0Gradient(candidate.theta) : 0;
+        if (side ? gradient < 0 : gradient > 0) {
+          const released = ctx.free(candidate.theta);
+          if (released.converged && released.chisq < candidate.chisq) candidate = released;
+        }
+        if (candidate.converged && candidate.chisq < best.chisq - 1e-9) {
+          next = candidate;
+          break;
+        }
+      }
+      if (next !== undefined) break;
+    }
+    if (next === undefined) break;
+    best = next;
+  }
+  return best;
+}
