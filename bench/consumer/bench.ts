@@ -42,6 +42,7 @@ import {
   type ServicesOptions,
 } from "@pgb/local";
 import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
+import { sharedPath } from "../../test/support/shared-data.js";
 import { FETCH, PUBLISHER_OPTIONS } from "../../vm/consumer/src/consumer.js";
 import { installConnect, probeUnmodified, startConnect } from "./connect.js";
 
@@ -59,7 +60,7 @@ const PARTITIONS = Number(args.partitions);
 const PROJECT = "pgb-bench";
 /** The consumer's defaults (vm/consumer/src/config.ts). */
 const MAX_OUTSTANDING = { messages: 1000, bytes: 100 * 1024 * 1024 };
-const ALERT_DIR = "/work/shared/data/ztf/alerts";
+const ALERT_DIR = sharedPath("ztf/alerts");
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

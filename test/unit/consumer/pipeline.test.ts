@@ -14,8 +14,9 @@ import {
   type KafkaRecord,
 } from "../../../vm/consumer/src/pipeline.js";
 import { StatsWindow } from "../../../vm/consumer/src/stats.js";
+import { sharedPath } from "../../support/shared-data.js";
 
-const ZTF_ALERT = "/work/shared/data/ztf/alerts/v4.02/2695378462115010012.avro";
+const ZTF_ALERT = sharedPath("ztf/alerts/v4.02/2695378462115010012.avro");
 const TOPIC = "ztf_20261128_programid1";
 
 interface Published {
