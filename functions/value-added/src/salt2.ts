@@ -18,10 +18,11 @@ import {
   NoBandOverlapError,
   PhotometryError,
   salt2QualityCuts,
+  salt2Row,
   type FitResult,
   type QualityCuts,
+  type Salt2Row,
 } from "@pgb/broker-utils/salt2";
-import { salt2Row, type Salt2Row } from "./salt2-row.js";
 
 /** Why an alert got no fit; stable codes, the `reason` label of the log-based metric. */
 export type Salt2SkipReason = "quality-cuts" | "initial-guess" | "no-band-overlap";
