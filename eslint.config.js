@@ -11,6 +11,7 @@ export default tseslint.config(
       "packages/broker-utils/data/**",
       ".scratch/**",
       ".cache/**",
+      "local/.run/**",
     ],
   },
   js.configs.recommended,

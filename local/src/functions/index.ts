@@ -139,7 +139,7 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
 
 /**
  * Builds the function's deployment bundle (unless that exact code is built already) and returns
- * the module to run: `local/.run/functions/<function>/<content hash>/dist/pgb/index.js`.
+ * the module to run: `local/.run/functions/bundles/<function>/<content hash>/dist/pgb/index.js`.
  */
 export async function bundleFunction(spec: FunctionSpec): Promise<string> {
   const out = join(FUNCTIONS_RUN_DIR, "bundles", spec.sourceDir.split("/").pop()!);

@@ -1,5 +1,5 @@
 /**
- * `pgb local up|start|night start|night end|replay|status|down`: the local instance from the
+ * `pgb local up|start|night start|night end|replay|redrive|query|env|status|down`: the local instance from the
  * command line. Progress goes to stderr; results (the summary, the status) to stdout. The servers'
  * ports come from PGB_KAFKA_PORT, PGB_PUBSUB_PORT, PGB_STORAGE_PORT, PGB_BIGQUERY_PORT and the
  * install cache from PGB_CACHE_DIR (docs/local-servers.md).

@@ -12,6 +12,7 @@ import { FUNCTION, salt2PlotObject, type FunctionStub } from "@pgb/broker-utils/
 import { percentile } from "@pgb/broker-utils/night";
 import { DeliveryLog, type MessageState, type StageState } from "./deliveries.js";
 import type { LocalInstance } from "./instance.js";
+import { localPushAttempts } from "./provision.js";
 
 /** The functions every alert goes through (push subscriptions on `alerts`). */
 export const ALERT_FUNCTIONS: readonly FunctionStub[] = [
@@ -137,7 +138,10 @@ export async function waitForOutputs(
   timeoutMs: number,
 ): Promise<SettleResult> {
   const expected = rangeSize(range);
-  const maxAttempts = instance.functionSpec(FUNCTION.upload).retry.maxDeliveryAttempts;
+  // what the local push subscriptions were given, not the model's cloud value
+  const maxAttempts = localPushAttempts(
+    instance.functionSpec(FUNCTION.upload).retry.maxDeliveryAttempts,
+  );
   const logs = ALERT_FUNCTIONS.map((stub) => DeliveryLog.of(instance.paths.deliveries, stub));
   const bar = instance.reporter.progress("processing", expected);
   const started = Date.now();

@@ -60,6 +60,11 @@ const EMULATOR_MAX_RETENTION_SECONDS = 7 * 24 * 3600;
 /** Delivery attempts of a local push subscription: about 100 s of one-per-second redeliveries. */
 const EMULATOR_PUSH_ATTEMPTS = 100;
 
+/** Attempts before the emulator dead-letters a push delivery (see `subscriptionOptions`). */
+export function localPushAttempts(modelAttempts: number): number {
+  return Math.max(modelAttempts, EMULATOR_PUSH_ATTEMPTS);
+}
+
 function subscriptionOptions(
   spec: SubscriptionSpec,
   model: InstanceModel,
@@ -83,7 +88,7 @@ function subscriptionOptions(
     options["deadLetterPolicy"] = {
       deadLetterTopic: `projects/${project}/topics/${spec.deadLetter.topic}`,
       maxDeliveryAttempts: emulatorPush
-        ? Math.max(spec.deadLetter.maxDeliveryAttempts, EMULATOR_PUSH_ATTEMPTS)
+        ? localPushAttempts(spec.deadLetter.maxDeliveryAttempts)
         : spec.deadLetter.maxDeliveryAttempts,
     };
   }
