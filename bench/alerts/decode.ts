@@ -29,8 +29,9 @@ import {
   decodeSingleRecordContainer,
   readContainerHeader,
 } from "../../packages/broker-utils/src/avro/index.js";
+import { sharedPath } from "../../test/support/shared-data.js";
 
-const DATA = fileURLToPath(new URL("../../../shared/data/ztf/alerts/", import.meta.url));
+const DATA = sharedPath("ztf/alerts");
 const CHILD_FLAG = "--measure";
 const child = process.argv[2] === CHILD_FLAG;
 const SECONDS = Number((child ? process.argv[4] : process.argv[2]) ?? 2);

@@ -25,7 +25,6 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -35,13 +34,14 @@ import { createPublisher, pubsubClient } from "@pgb/broker-utils/gcp";
 import {
   defaultCacheDir,
   ensureServices,
-  INTERNAL_PORT_OFFSET,
+  freeServerPorts,
   restartService,
   serviceEnv,
   servicesDown,
   type ServicesOptions,
 } from "@pgb/local";
 import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
+import { sharedPath } from "../../test/support/shared-data.js";
 import { FETCH, PUBLISHER_OPTIONS } from "../../vm/consumer/src/consumer.js";
 import { installConnect, probeUnmodified, startConnect } from "./connect.js";
 
@@ -59,7 +59,7 @@ const PARTITIONS = Number(args.partitions);
 const PROJECT = "pgb-bench";
 /** The consumer's defaults (vm/consumer/src/config.ts). */
 const MAX_OUTSTANDING = { messages: 1000, bytes: 100 * 1024 * 1024 };
-const ALERT_DIR = "/work/shared/data/ztf/alerts";
+const ALERT_DIR = sharedPath("ztf/alerts");
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,26 +76,6 @@ function ztfSamples(): Buffer[] {
   };
   walk(ALERT_DIR);
   return out.map((f) => readFileSync(f));
-}
-
-async function freePort(offset: number): Promise<number> {
-  const listen = (port: number) =>
-    new Promise<number | undefined>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(undefined));
-      server.listen(port, "127.0.0.1", () => {
-        const address = server.address();
-        server.close(() =>
-          resolve(typeof address === "object" && address ? address.port : undefined),
-        );
-      });
-    });
-  for (let i = 0; i < 50; i++) {
-    const port = await listen(0);
-    if (port !== undefined && (offset === 0 || (await listen(port + offset)) !== undefined))
-      return port;
-  }
-  throw new Error("no free port");
 }
 
 /** Peak resident set of a process (VmHWM), MB. */
@@ -339,11 +319,7 @@ async function main(): Promise<void> {
   const options: ServicesOptions = {
     stateDir,
     services: ["kafka", "pubsub", "storage"],
-    ports: {
-      kafka: await freePort(INTERNAL_PORT_OFFSET.kafka),
-      pubsub: await freePort(INTERNAL_PORT_OFFSET.pubsub),
-      storage: await freePort(INTERNAL_PORT_OFFSET.storage),
-    },
+    ports: await freeServerPorts(["kafka", "pubsub", "storage"]),
     progress: log,
   };
   const cleanup = async () => {

@@ -11,44 +11,20 @@
  * On a private set of the four servers (own state folder, free ports, stopped at the end).
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import {
   consoleReporter,
-  INTERNAL_PORT_OFFSET,
+  freeServerPorts,
   LocalInstance,
   restartService,
   SERVICE_NAMES,
-  type ServiceName,
 } from "@pgb/local";
-import { freePort } from "../../local/src/functions/index.js";
 import { runFaultScenario } from "../../test/e2e/fault-scenario.js";
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-async function privatePorts(): Promise<Record<ServiceName, number>> {
-  const ports = {} as Record<ServiceName, number>;
-  for (const name of SERVICE_NAMES) {
-    const offset = INTERNAL_PORT_OFFSET[name];
-    let port = await freePort();
-    while (offset > 0 && !(port + offset < 65536 && (await listenable(port + offset)))) {
-      port = await freePort();
-    }
-    ports[name] = port;
-  }
-  return ports;
 }
 
 const count = Number(flag("count", "5000"));
@@ -72,7 +48,7 @@ console.log(
 
 const stateDir = await mkdtemp(join(tmpdir(), "pgb-bench-faults-"));
 const runDir = await mkdtemp(join(tmpdir(), "pgb-bench-faults-run-"));
-const servers = { stateDir, ports: await privatePorts() };
+const servers = { stateDir, ports: await freeServerPorts(SERVICE_NAMES) };
 const instance = await LocalInstance.up({
   testid: `faults${Date.now().toString(36)}`,
   runDir,

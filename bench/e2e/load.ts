@@ -26,11 +26,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import {
   consoleReporter,
   ensureNightTopic,
-  INTERNAL_PORT_OFFSET,
+  freeServerPorts,
   LocalInstance,
   nightEnd,
   nightStart,
@@ -41,9 +40,7 @@ import {
   topicEnds,
   waitForOutputs,
   type KafkaRange,
-  type ServiceName,
 } from "@pgb/local";
-import { freePort } from "../../local/src/functions/index.js";
 
 const MODES = {
   burst: { count: 10_000, rate: "max", observeMinutes: 180 },
@@ -60,28 +57,6 @@ if (!(mode in MODES)) throw new Error(`mode ${mode}: use burst or sustained`);
 const count = Number(flag("count") ?? MODES[mode].count);
 const rate = flag("rate") ?? MODES[mode].rate;
 const observeMs = Number(flag("observe-minutes") ?? MODES[mode].observeMinutes) * 60_000;
-
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/** Free ports for a private server set, each with its internal companion port free too. */
-async function privatePorts(): Promise<Record<ServiceName, number>> {
-  const ports = {} as Record<ServiceName, number>;
-  for (const name of SERVICE_NAMES) {
-    const offset = INTERNAL_PORT_OFFSET[name];
-    let port = await freePort();
-    while (offset > 0 && !(port + offset < 65536 && (await listenable(port + offset)))) {
-      port = await freePort();
-    }
-    ports[name] = port;
-  }
-  return ports;
-}
 
 /** Resident memory of the Pub/Sub emulator (it keeps every message in memory). */
 function pubsubRssMb(instance: LocalInstance): number | undefined {
@@ -116,7 +91,7 @@ const reporter = await consoleReporter();
 const instance = await LocalInstance.up({
   testid: `bench${Date.now().toString(36)}`,
   runDir,
-  servers: { stateDir, ports: await privatePorts() },
+  servers: { stateDir, ports: await freeServerPorts(SERVICE_NAMES) },
   reporter,
   // the END after a cut-off run counts what is there instead of waiting an hour for the drain
   env: { DRAIN_TIMEOUT_MINUTES: "1" },

@@ -26,7 +26,7 @@ from sncosmo.fitting import guess_t0_and_amplitude, t0_bounds, cut_bands
 from sncosmo.photdata import photometric_data
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.environ["PGB_SHARED_DATA"]
+SHARED = os.environ.get("PGB_SHARED_DATA") or os.path.join(os.path.dirname(REPO), "shared", "data")
 OUT = os.path.join(REPO, "test", "fixtures", "salt2")
 
 ZTF_BANDS = ["ztfg", "ztfr", "ztfi"]

@@ -22,7 +22,6 @@
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Alert, bigQueryRow, bigQueryTableSchema, type AlertTable } from "@pgb/broker-utils/alerts";
 import { fixZtfSchema } from "@pgb/broker-utils/avro";
 import type { SchemaField } from "@pgb/broker-utils/bigquery";
@@ -46,13 +45,14 @@ import {
   type FunctionProcess,
 } from "../../local/src/functions/index.js";
 import { objectMetadata } from "../../functions/upload-bytes-to-bucket/src/handler.js";
+import { sharedPath } from "../../test/support/shared-data.js";
 
 const UPLOAD_COUNT = Number(process.argv[2] ?? 48);
 const BQ_COUNT = Number(process.argv[3] ?? 12);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const CONCURRENCY = [1, 8];
 const PROJECT = "pgb-bench";
-const DATA = fileURLToPath(new URL("../../../shared/data/ztf/alerts/", import.meta.url));
+const DATA = sharedPath("ztf/alerts");
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -13,7 +13,7 @@ import type {
   InstanceModel,
   ProgramId,
 } from "@pgb/broker-utils/instance";
-import { BUCKET, type ServiceAccountRole } from "@pgb/broker-utils/naming";
+import { BUCKET, codeObject, type ServiceAccountRole } from "@pgb/broker-utils/naming";
 import type { Bundle } from "./packaging.js";
 import { VM_METADATA } from "./startup-script.js";
 
@@ -235,7 +235,7 @@ export class ModelTranslator {
       for (const [path, dir] of Object.entries(bundle.directories)) {
         assets[path] = new pulumi.asset.FileArchive(dir);
       }
-      const name = `${c.objectPrefix}${bundle.hash}.zip`;
+      const name = codeObject(c.objectPrefix, bundle.hash);
       this.code.set(
         c.program,
         new gcp.storage.BucketObject(

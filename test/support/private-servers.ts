@@ -4,12 +4,11 @@
  * this, never the shared servers, which other test files and other test runs use at the same time.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ensureServices,
-  INTERNAL_PORT_OFFSET,
+  freeServerPorts,
   restartService,
   serviceEnv,
   servicesDown,
@@ -20,36 +19,6 @@ import {
   type ServicesOptions,
 } from "@pgb/local";
 import { servers } from "./services.js";
-
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-async function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** A free port whose companion port (port + offset) is free too. */
-export async function freePort(offset = 0): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = await ephemeralPort();
-    if (port > 0 && port + offset <= 65535 && (offset === 0 || (await listenable(port + offset)))) {
-      return port;
-    }
-  }
-  throw new Error("no free port pair on 127.0.0.1 after 50 attempts");
-}
 
 function portOf(hostOrUrl: string): number {
   const withScheme = /^[a-z]+:\/\//.test(hostOrUrl) ? hostOrUrl : `http://${hostOrUrl}`;
@@ -103,7 +72,7 @@ export async function privateServers(
     storage: portOf(shared.storageHost),
     bigquery: portOf(shared.bigqueryHost),
   };
-  for (const name of names) ports[name] = await freePort(INTERNAL_PORT_OFFSET[name]);
+  Object.assign(ports, await freeServerPorts(names));
   const stateDir = await mkdtemp(join(tmpdir(), "pgb-private-"));
   const options: ServicesOptions = {
     progress: () => undefined,

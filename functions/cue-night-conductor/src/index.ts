@@ -6,7 +6,7 @@
 import * as ff from "@google-cloud/functions-framework";
 import { downloadIfExists, storageClient } from "@pgb/broker-utils/gcp";
 import { ENV } from "@pgb/broker-utils/instance";
-import { FUNCTION } from "@pgb/broker-utils/naming";
+import { FUNCTION, schemaMapObject } from "@pgb/broker-utils/naming";
 import { readNightTimings } from "@pgb/broker-utils/night";
 import { registerBrokerFunction } from "@pgb/broker-utils/runtime";
 import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
@@ -26,7 +26,7 @@ registerBrokerFunction(ff.cloudEvent, FUNCTION.cue, ({ env, project, survey }) =
       const map = await loadSchemaMap(survey, {
         reader: async (s) =>
           (
-            await downloadIfExists(storage, env[ENV.brokerFilesBucket], `schema_maps/${s}.yaml`)
+            await downloadIfExists(storage, env[ENV.brokerFilesBucket], schemaMapObject(s))
           )?.toString("utf8"),
       });
       return map.fields.topicSyntax;

@@ -8,6 +8,7 @@
 import type { Alert } from "@pgb/broker-utils/alerts";
 import { AvroDecodeError, fixZtfSchema, type ZtfSchemaFixOutcome } from "@pgb/broker-utils/avro";
 import type { UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
+import { alertAvroObject } from "@pgb/broker-utils/naming";
 import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 
@@ -26,7 +27,6 @@ export interface UploadOutcome {
 
 /** The Kafka attributes the consumer sets (broker-spec §3), copied into the object metadata. */
 const KAFKA_ATTRIBUTES = ["kafka.topic", "kafka.partition", "kafka.offset", "kafka.timestamp"];
-const NO_TOPIC = "no_topic";
 /** Cloud Storage's limit on an object name, in UTF-8 bytes. */
 const MAX_OBJECT_NAME_BYTES = 1024;
 
@@ -47,12 +47,11 @@ function segment(what: string, value: string, input: string): string {
 }
 
 export function objectName(alert: Alert, input: string): string {
-  const topic = alert.attributes["kafka.topic"];
-  const name = [
-    segment("kafka.topic", topic === undefined || topic === "" ? NO_TOPIC : topic, input),
+  const name = alertAvroObject(
+    segment("kafka.topic", alert.attributes["kafka.topic"] ?? "", input),
     segment("objectId", alert.objectId, input),
-    `${segment("sourceId", alert.sourceId, input)}.avro`,
-  ].join("/");
+    segment("sourceId", alert.sourceId, input),
+  );
   if (Buffer.byteLength(name, "utf8") > MAX_OBJECT_NAME_BYTES) {
     throw new BadInputError(
       "invalid-object-name",

@@ -10,6 +10,7 @@
  * dead-lettered with the fitter's message so it can be replayed once the rule is settled.
  */
 import type { Alert } from "@pgb/broker-utils/alerts";
+import { salt2PlotObject } from "@pgb/broker-utils/naming";
 import { lightCurve, type Epoch } from "@pgb/broker-utils/photometry";
 import type { Salt2PlotInput } from "@pgb/broker-utils/plot";
 import { BadInputError } from "@pgb/broker-utils/runtime";
@@ -18,10 +19,11 @@ import {
   NoBandOverlapError,
   PhotometryError,
   salt2QualityCuts,
+  salt2Row,
   type FitResult,
   type QualityCuts,
+  type Salt2Row,
 } from "@pgb/broker-utils/salt2";
-import { salt2Row, type Salt2Row } from "./salt2-row.js";
 
 /** Why an alert got no fit; stable codes, the `reason` label of the log-based metric. */
 export type Salt2SkipReason = "quality-cuts" | "initial-guess" | "no-band-overlap";
@@ -46,7 +48,7 @@ export type Salt2Outcome =
     }
   | { kind: "skipped"; reason: Salt2SkipReason; detail: string; cuts: QualityCuts };
 
-/** `salt2/plot_lc/{objectId}.{sourceId}.png` (broker-spec §6). */
+/** The object of the alert's plot in the sncosmo bucket (broker-spec §6). */
 export function plotName(alert: Alert, input: string): string {
   // a '/' would add a folder level and Cloud Storage refuses control characters: such an id can
   // never be written, so it is bad input rather than a retried upload
@@ -58,7 +60,7 @@ export function plotName(alert: Alert, input: string): string {
         "(no '/' or control characters)",
     );
   }
-  return `salt2/plot_lc/${alert.objectId}.${alert.sourceId}.png`;
+  return salt2PlotObject(alert.objectId, alert.sourceId);
 }
 
 function describeCuts(cuts: QualityCuts): string {

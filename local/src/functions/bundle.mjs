@@ -37,6 +37,9 @@ const program = arg("--program");
 const sourceDir = arg("--source-dir");
 
 const { esbuildPackager } = await import(pathToFileURL(join(repo, "infra/src/packaging.ts")).href);
+const { codeObjectPrefix } = await import(
+  pathToFileURL(join(repo, "packages/broker-utils/src/naming/index.ts")).href
+);
 const packager = esbuildPackager(repo, () => {
   throw new Error("schema maps are not part of a function bundle");
 });
@@ -45,7 +48,7 @@ const bundle = await packager.bundle({
   kind: "function",
   sourceDir,
   entry: "src/index.ts",
-  objectPrefix: `${sourceDir}/`,
+  objectPrefix: codeObjectPrefix(sourceDir),
   component: "instance",
 });
 

@@ -16,10 +16,10 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../services/ports.js";
 import type { FunctionSpec } from "@pgb/broker-utils/instance";
 import {
   isAlive,
@@ -98,19 +98,6 @@ function companion(file: string): string {
     throw new FunctionProcessError(`${file} not found (looked in ${candidates.join(", ")})`);
   }
   return found;
-}
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(command: string, args: string[], cwd: string): Promise<string> {

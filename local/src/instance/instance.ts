@@ -21,7 +21,6 @@ import { LocalCompute, writeLaunchSpec, type VmLaunch } from "@pgb/compute";
 import { Kafka, logLevel } from "kafkajs";
 import {
   bundleFunction,
-  freePort,
   functionHealthy,
   killFunction,
   REPO_ROOT,
@@ -32,6 +31,7 @@ import {
   type FunctionRunMode,
 } from "../functions/index.js";
 import { resolveConfig, type ServiceName, type ServicesOptions } from "../services/config.js";
+import { freePort } from "../services/ports.js";
 import {
   ensureServices,
   serviceEnv,

@@ -6,12 +6,8 @@
  */
 import { stat } from "node:fs/promises";
 import { RUNTIME_METADATA } from "@pgb/broker-utils/instance";
-import {
-  CUE_ATTRIBUTE,
-  nightOf,
-  nightSummaryObject,
-  type NightSummary,
-} from "@pgb/broker-utils/night";
+import { nightSummaryObject } from "@pgb/broker-utils/naming";
+import { CUE_ATTRIBUTE, nightOf, type NightSummary } from "@pgb/broker-utils/night";
 import { readLogSince } from "../services/process.js";
 import { LocalInstanceError } from "./config.js";
 import type { LocalInstance } from "./instance.js";

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
 import { Puller } from "@pgb/broker-utils/gcp";
-import { FUNCTION, type FunctionStub } from "@pgb/broker-utils/naming";
+import { FUNCTION, salt2PlotObject, type FunctionStub } from "@pgb/broker-utils/naming";
 import { percentile } from "@pgb/broker-utils/night";
 import { DeliveryLog, type MessageState, type StageState } from "./deliveries.js";
 import type { LocalInstance } from "./instance.js";
@@ -328,8 +328,7 @@ export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Pr
     const num = (k: string) => (row[k] === null || row[k] === undefined ? null : Number(row[k]));
     const objectId = String(row["objectId"]);
     const candid = String(row["candid"]);
-    // value-added names each plot after the alert's ids (broker-spec §6)
-    const plot = plots.find((f) => f.name.endsWith(`${objectId}.${candid}.png`));
+    const plot = plots.find((f) => f.name === salt2PlotObject(objectId, candid));
     let png: string | null = null;
     if (plot !== undefined && fits.filter((f) => f.png !== null).length < maxDownloads) {
       png = join(dir, `${objectId}.${candid}.png`);

@@ -50,6 +50,7 @@ export {
   type StorageEventName,
   type StorageNotification,
 } from "./config.js";
+export { freePort, freePortPair, freeServerPorts } from "./ports.js";
 export { PrerequisiteError } from "./prereq.js";
 export { StartError } from "./process.js";
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
+import { sharedPath } from "../../support/shared-data.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
   buildConsumerBundle,
@@ -25,13 +26,7 @@ import {
 } from "./harness.js";
 
 function sampleFiles(survey: "ztf" | "lsst"): string[] {
-  return execFileSync("find", [
-    `/work/shared/data/${survey}/alerts`,
-    "-type",
-    "f",
-    "-name",
-    "*.avro",
-  ])
+  return execFileSync("find", [sharedPath(survey, "alerts"), "-type", "f", "-name", "*.avro"])
     .toString()
     .trim()
     .split("\n")

@@ -6,12 +6,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { v1, type PubSub } from "@google-cloud/pubsub";
 import { Kafka, logLevel, type Producer } from "kafkajs";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { TEST_PROJECT } from "../../support/services.js";
+import { readShared } from "../../support/shared-data.js";
 
 export { buildConsumerBundle, REPO_ROOT } from "./bundle.js";
 
@@ -412,7 +412,7 @@ export function sha256(data: Buffer): string {
  * writer schema in each container as ZTF sends it), each with its own candid.
  */
 export function smallZtfAlerts(n: number): { value: Buffer; candid: string }[] {
-  const sample = readFileSync("/work/shared/data/ztf/alerts/v4.02/2695378462115010012.avro");
+  const sample = readShared("ztf/alerts/v4.02/2695378462115010012.avro");
   const { header, schema, record } = decodeSingleRecordContainer(sample);
   const base = record as Record<string, unknown>;
   const out: { value: Buffer; candid: string }[] = [];

@@ -11,7 +11,7 @@ import { Puller } from "@pgb/broker-utils/gcp";
 import { percentile, utcTopicDate, type NightSummary } from "@pgb/broker-utils/night";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
+import { readShared, sharedFiles } from "../../support/shared-data.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { NightInstance, until, type FunctionProcess, type LogLine } from "./harness.js";
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
 import { Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import { InstanceNamer, TOPIC } from "@pgb/broker-utils/naming";
-import { sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { sharedPath } from "../../support/shared-data.js";
 import { simulateCommands } from "../../../packages/broker-utils/src/simulator/cli.js";
 
 const pubsub = pubsubClient();

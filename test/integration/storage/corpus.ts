@@ -14,7 +14,7 @@ import {
   bundledSchema,
 } from "@pgb/broker-utils/avro";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared } from "../../support/shared-data.js";
 import { kafkaAttributes } from "./support.js";
 
 export type Outcome =

@@ -20,6 +20,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bigqueryClient, pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import {
+  freePortPair,
+  INTERNAL_PORT_OFFSET,
   serviceEnv,
   servicesDown,
   startService,
@@ -27,12 +29,12 @@ import {
   type ServicesOptions,
 } from "@pgb/local";
 import {
-  freePort,
   functionHealthy,
   killFunction,
   restartFunction,
 } from "../../../local/src/functions/index.js";
 import { provisionInstance } from "../../../local/src/instance/provision.js";
+import { withEnv } from "../../support/private-servers.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { validVariant } from "./corpus.js";
 import {
@@ -56,31 +58,6 @@ function alertsView(): string {
   return `\`${TEST_PROJECT}.${instance.names.dataset}.${instance.names.alertsView}\``;
 }
 
-/** A port whose neighbour at `offset` (the server's internal port) is free too. */
-async function portPair(offset: number): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port + offset < 65536) {
-      const other = await freePort();
-      if (other !== port + offset) return port;
-    }
-  }
-}
-
-/** A client made by the gcp module for the private servers, which it reads from the environment. */
-function withEnv<T>(vars: Record<string, string>, make: () => T): T {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return make();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "pgb-storage-outage-"));
   const shared = servers();
@@ -88,8 +65,8 @@ beforeAll(async () => {
     stateDir,
     services: ["storage", "bigquery"],
     ports: {
-      storage: await portPair(1),
-      bigquery: await portPair(10),
+      storage: await freePortPair(INTERNAL_PORT_OFFSET.storage),
+      bigquery: await freePortPair(INTERNAL_PORT_OFFSET.bigquery),
       pubsub: Number(shared.pubsubHost.split(":").pop()),
     },
     progress: () => {},

@@ -30,7 +30,7 @@ import {
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { serviceEnv } from "@pgb/local";
 import { functionHealthy } from "../../../local/src/functions/index.js";
-import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
+import { readShared, sharedFiles } from "../../support/shared-data.js";
 import { servers } from "../../support/services.js";
 import {
   drain,

@@ -21,7 +21,7 @@ import { lightCurve } from "@pgb/broker-utils/photometry";
 import { renderSalt2Plot } from "@pgb/broker-utils/plot";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/broker-utils/salt2";
 import { serviceEnv } from "@pgb/local";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared } from "../../support/shared-data.js";
 import { servers } from "../../support/services.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
 import {

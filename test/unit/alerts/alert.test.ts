@@ -2,12 +2,8 @@ import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Alert, AlertDecodeError, detectSurvey } from "@pgb/broker-utils/alerts";
 import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
-import {
-  readShared,
-  reencodedAlert,
-  sharedFiles,
-  sharedPath,
-} from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { readShared, sharedFiles, sharedPath } from "../../support/shared-data.js";
 
 function alertFile(path: string, options: Parameters<typeof Alert.fromFile>[1] = {}): Alert {
   return Alert.fromFile(sharedPath(path), options);

@@ -12,7 +12,8 @@ import {
   parseAvroSchema,
 } from "@pgb/broker-utils/avro";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
-import { reencodedAlert, sharedFiles, sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { sharedFiles, sharedPath } from "../../support/shared-data.js";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";
 const BIG_CANDID = 1642404680815015001n;
@@ -126,9 +127,7 @@ describe("DIASource row", () => {
   });
 
   it("LSST: diaSourceId once, diaSource fields, prvDiaSources_diaSourceIds", () => {
-    const alert = Alert.fromFile(
-      `${process.cwd()}/../shared/data/lsst/schema/9.0/sample_data/fakeAlert.avro`,
-    );
+    const alert = Alert.fromFile(sharedPath("lsst/schema/9.0/sample_data/fakeAlert.avro"));
     const row = bigQueryRow(alert, "DIASource");
     expect(row).toMatchObject({
       diaSourceId: "1231321321",

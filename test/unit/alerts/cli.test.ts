@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 // the command module is not part of the alerts API (functions need no CLI); cli/index.ts registers it
 import { alertCommands } from "../../../packages/broker-utils/src/alerts/cli.js";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
-import { sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { sharedPath } from "../../support/shared-data.js";
 
 const ZTF = sharedPath(
   "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro",

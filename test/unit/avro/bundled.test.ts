@@ -6,7 +6,7 @@ import {
   bundledSchemaVersions,
   decodeSingleRecordContainer,
 } from "@pgb/broker-utils/avro";
-import { sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { sharedPath } from "../../support/shared-data.js";
 
 /** JSON with every integer of 16+ digits quoted, so 64-bit ids survive JSON.parse exactly. */
 function parseExact(text: string): unknown {

@@ -9,7 +9,7 @@ import {
   parseAvroSchema,
   readContainerHeader,
 } from "@pgb/broker-utils/avro";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared } from "../../support/shared-data.js";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";
 const TEXT = JSON.stringify({

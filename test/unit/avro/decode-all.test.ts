@@ -15,7 +15,7 @@ import {
   decodeWireMessage,
   isContainer,
 } from "@pgb/broker-utils/avro";
-import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
+import { readShared, sharedFiles } from "../../support/shared-data.js";
 
 /** Containers with several records (README §2.2, §3); every other container holds one. */
 const MULTI_RECORD: Record<string, number> = {

@@ -6,7 +6,7 @@ import {
   schemaVersionFromId,
   wireSchemaId,
 } from "@pgb/broker-utils/avro";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared } from "../../support/shared-data.js";
 
 const WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
 

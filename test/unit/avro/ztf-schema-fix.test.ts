@@ -6,7 +6,7 @@ import {
   fixZtfSchema,
   readContainerHeader,
 } from "@pgb/broker-utils/avro";
-import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
+import { readShared, sharedFiles } from "../../support/shared-data.js";
 
 /** 3.x alerts as ZTF wrote them: `[T, "null"]` unions. */
 const AS_ZTF_WROTE = [

@@ -7,7 +7,7 @@ import {
   type SchemaField,
   type TableField,
 } from "@pgb/broker-utils/bigquery";
-import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
+import { readShared, sharedFiles } from "../../support/shared-data.js";
 
 const schema: SchemaField[] = [
   { name: "objectId", type: "STRING", mode: "REQUIRED" },

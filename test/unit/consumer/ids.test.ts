@@ -1,15 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { bundledSchemaMap, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
 import { AlertIds } from "../../../vm/consumer/src/ids.js";
+import { readShared, sharedPath } from "../../support/shared-data.js";
 
 /** The kit's alert files of a survey (none for DECAT). */
 function samples(survey: Survey): string[] {
-  const dir = `/work/shared/data/${survey}/alerts`;
+  // the kit must be there; a survey may have no alerts in it (DECAT)
+  const dir = join(sharedPath(), survey, "alerts");
   if (!existsSync(dir)) return [];
   const out = execFileSync("find", [dir, "-type", "f"]).toString().trim();
   return out === "" ? [] : out.split("\n").sort();
@@ -55,15 +58,14 @@ describe("alert ids without a full decode", () => {
 
   it("reads ZTF and LSST wire-format ids exactly (64-bit)", () => {
     const ztf = new AlertIds(bundledSchemaMap("ztf"));
-    expect(
-      ztf.read(readFileSync("/work/shared/data/ztf/alerts/v4.02/2695378462115010012.avro"), "x"),
-    ).toEqual({ objectId: "ZTF18abudxnw", sourceId: "2695378462115010012", schemaVersion: "4.02" });
+    expect(ztf.read(readShared("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual({
+      objectId: "ZTF18abudxnw",
+      sourceId: "2695378462115010012",
+      schemaVersion: "4.02",
+    });
     const lsst = new AlertIds(bundledSchemaMap("lsst"));
     expect(
-      lsst.read(
-        readFileSync("/work/shared/data/lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"),
-        "x",
-      ),
+      lsst.read(readShared("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"), "x"),
     ).toEqual({
       objectId: "7912941781254298",
       sourceId: "7912941781254298",
@@ -75,10 +77,10 @@ describe("alert ids without a full decode", () => {
     const inputs = [
       [
         "ztf",
-        "/work/shared/data/ztf/alerts/v3.3/ZTF18abefmzp.1703203221815015027.ztf_20210831_programid1.avro",
+        sharedPath("ztf/alerts/v3.3/ZTF18abefmzp.1703203221815015027.ztf_20210831_programid1.avro"),
       ],
-      ["ztf", "/work/shared/data/ztf/alerts/v4.02/2695378462115010012.avro"],
-      ["lsst", "/work/shared/data/lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"],
+      ["ztf", sharedPath("ztf/alerts/v4.02/2695378462115010012.avro")],
+      ["lsst", sharedPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro")],
     ] as const;
     fc.assert(
       fc.property(

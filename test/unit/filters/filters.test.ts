@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import { extragalacticTransientFilter, purityFilter, runFilters } from "@pgb/broker-utils/filters";
-import { reencodedAlert, sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { sharedPath } from "../../support/shared-data.js";
 
 type Criterion =
   | "rb"

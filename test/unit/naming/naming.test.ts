@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import {
   InstanceNamer,
+  OBJECT_PREFIX,
+  alertAvroObject,
   checkName,
   checkStackConfig,
+  codeObject,
+  codeObjectPrefix,
   instanceNames,
   maxTestidFor,
   maxTestidLength,
+  nightSummaryObject,
   parseStack,
+  rejectedMessageObject,
+  salt2PlotObject,
+  schemaMapObject,
   serviceAgentEmails,
+  startupScriptObject,
   validateProject,
   validateTestid,
 } from "@pgb/broker-utils/naming";
@@ -104,6 +113,34 @@ describe("derived names (broker-spec §2 with S=ztf, T=mytestid, P=my-proj)", ()
       cloudScheduler: "service-123456789012@gcp-sa-cloudscheduler.iam.gserviceaccount.com",
     });
     expect(() => serviceAgentEmails("my-proj")).toThrow(/invalid project number "my-proj"/);
+  });
+});
+
+describe("object names in the buckets (broker-spec §3, §4, §6, §8)", () => {
+  it("spells every kind as the spec does", () => {
+    expect(alertAvroObject("ztf_20261128_programid1", "ZTF18abudxnw", "2695378462115010012")).toBe(
+      "ztf_20261128_programid1/ZTF18abudxnw/2695378462115010012.avro",
+    );
+    expect(alertAvroObject("", "ZTF18abudxnw", "1")).toBe("no_topic/ZTF18abudxnw/1.avro");
+    expect(salt2PlotObject("ZTF21abprzfg", "1704377621415015002")).toBe(
+      "salt2/plot_lc/ZTF21abprzfg.1704377621415015002.png",
+    );
+    expect(rejectedMessageObject("t", 0, "18446744073709551615")).toBe(
+      "rejected/consumer/t/0-18446744073709551615.bin",
+    );
+    expect(nightSummaryObject("2026-11-28")).toBe("nights/2026-11-28.json");
+    expect(schemaMapObject("lsst")).toBe("schema_maps/lsst.yaml");
+    expect(startupScriptObject("night-conductor")).toBe("vm/night-conductor/startup.sh");
+    expect(codeObject(codeObjectPrefix("functions/bq-sink"), "ab12")).toBe(
+      "functions/bq-sink/ab12.zip",
+    );
+  });
+
+  it("puts each kind that an IAM condition limits under its prefix", () => {
+    expect(rejectedMessageObject("t", 1, "2").startsWith(OBJECT_PREFIX.rejectedConsumer)).toBe(
+      true,
+    );
+    expect(nightSummaryObject("2026-11-28").startsWith(OBJECT_PREFIX.nightSummaries)).toBe(true);
   });
 });
 

@@ -12,7 +12,8 @@ import {
   mjdToJd,
   type Epoch,
 } from "@pgb/broker-utils/photometry";
-import { reencodedAlert, sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { sharedPath } from "../../support/shared-data.js";
 
 const ZTF = "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro";
 const ZTF_WITH_LIMITS = "ztf/alerts/v4.02/2695378462115010012.avro";

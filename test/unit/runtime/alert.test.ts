@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BadInputError, decodeAlertMessage } from "@pgb/broker-utils/runtime";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared } from "../../support/shared-data.js";
 
 const message = (data: Buffer) => ({
   data,

@@ -4,8 +4,6 @@
  * the Pitt-Google epochs fitted with its configuration (salt2-spec §6.8). Degenerate problems: χ² must
  * not exceed sncosmo's, and the fits that are well posed must agree (§6.1, §6.8).
  */
-import { fileURLToPath } from "node:url";
-
 import { describe, expect, it } from "vitest";
 
 import { Alert } from "@pgb/broker-utils/alerts";
@@ -19,6 +17,7 @@ import {
   salt2QualityCuts,
 } from "@pgb/broker-utils/salt2";
 
+import { sharedPath } from "../../support/shared-data.js";
 import { compareFit, fixture, rows, type Columns, type SncosmoFit } from "./fixtures.js";
 
 interface Epochs extends Columns {
@@ -144,12 +143,8 @@ describe("real ZTF alerts: the Pitt-Google table of salt2-spec §6.8", () => {
 });
 
 describe("product path: alert → lightCurve() → epochs (broker-spec §6)", () => {
-  const SHARED = new URL("../../../../shared/data/ztf/alerts/", import.meta.url);
-
   it.each(alerts.map((a) => [a.file, a] as const))("%s gives the generator's epochs", (file, a) => {
-    const epochs = lightCurve(
-      Alert.fromFile(fileURLToPath(new URL(file, SHARED)), { survey: "ztf" }),
-    );
+    const epochs = lightCurve(Alert.fromFile(sharedPath("ztf/alerts", file), { survey: "ztf" }));
     const want = a.product.epochs;
     expect(epochs.map((e) => e.band)).toEqual(want.band);
     expect(epochs.map((e) => e.detection)).toEqual(want.detection);

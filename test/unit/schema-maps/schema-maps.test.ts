@@ -9,7 +9,7 @@ import {
   SURVEYS,
   type AlertRecord,
 } from "@pgb/broker-utils/schema-maps";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
+import { readShared } from "../../support/shared-data.js";
 
 function ztfAlert(): AlertRecord {
   const path = "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro";

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
-import { sharedPath } from "../../fixtures/alerts/shared-data.js";
+import { sharedPath } from "../../support/shared-data.js";
 import { simulateCommands } from "../../../packages/broker-utils/src/simulator/cli.js";
 
 async function pgb(...args: string[]) {

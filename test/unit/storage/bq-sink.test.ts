@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bigQueryTableSchema, type AlertTable } from "@pgb/broker-utils/alerts";
 import { RowInsertError, type RowToInsert } from "@pgb/broker-utils/gcp";
 import { createBqSinkHandler } from "../../../functions/bq-sink/src/handler.js";
-import { readShared, reencodedAlert } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { readShared } from "../../support/shared-data.js";
 import { serve, type Harness } from "./harness.js";
 
 const V402 = "ztf/alerts/v4.02/2695378462115010012.avro";

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixZtfSchema } from "@pgb/broker-utils/avro";
 import type { UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { createUploadHandler } from "../../../functions/upload-bytes-to-bucket/src/handler.js";
-import { readShared, reencodedAlert } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { readShared } from "../../support/shared-data.js";
 import { KAFKA, serve, type Harness } from "./harness.js";
 
 const V33_AS_WRITTEN = "ztf/alerts/v3.3/472263571115115000.avro";

@@ -19,7 +19,8 @@ import {
   PRODUCT_FIT_CONFIG,
 } from "@pgb/broker-utils/salt2";
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
-import { readShared, reencodedAlert } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
+import { readShared } from "../../support/shared-data.js";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { salt2QualityCuts } from "@pgb/broker-utils/salt2";
-import { readShared, sharedFiles } from "../../fixtures/alerts/shared-data.js";
+import { readShared, sharedFiles } from "../../support/shared-data.js";
 import { fakes, message } from "./support.js";
 import { REFERENCE_CUT_FAILURES, ZTF_KIT } from "./ztf-kit.js";
 

@@ -24,7 +24,7 @@
  * but are not extragalactic (so value-added fits them neither here nor in the reference, which also
  * fitted only extragalactic alerts); the other 12 are the fitted ones.
  */
-import { reencodedAlert } from "../../fixtures/alerts/shared-data.js";
+import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 
 export interface KitAlert {
   /** Path inside the data kit. */

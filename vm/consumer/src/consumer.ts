@@ -15,6 +15,7 @@ import {
   type Attributes,
 } from "@pgb/broker-utils/gcp";
 import { levelFromEnv, type Logger } from "@pgb/broker-utils/log";
+import { schemaMapObject } from "@pgb/broker-utils/naming";
 import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
 import type { ConsumerConfig } from "./config.js";
 import { kafkaSecurityOptions, loadCredentials } from "./credentials.js";
@@ -107,7 +108,7 @@ async function run(
   const map = await loadSchemaMap(config.survey, {
     reader: async (survey) =>
       (
-        await downloadIfExists(storage, config.brokerFilesBucket, `schema_maps/${survey}.yaml`)
+        await downloadIfExists(storage, config.brokerFilesBucket, schemaMapObject(survey))
       )?.toString("utf8"),
   });
   const credentials = await loadCredentials(

@@ -8,6 +8,7 @@
  */
 import type { Attributes } from "@pgb/broker-utils/gcp";
 import type { Logger } from "@pgb/broker-utils/log";
+import { rejectedMessageObject } from "@pgb/broker-utils/naming";
 import type { FlowGate } from "./flow.js";
 import type { AlertIds } from "./ids.js";
 import type { OffsetTracker } from "./offsets.js";
@@ -58,11 +59,6 @@ export function kafkaAttributes(topic: string, partition: number, record: KafkaR
   };
 }
 
-/** `rejected/consumer/{topic}/{partition}-{offset}.bin` (broker-spec §3). */
-export function rejectedObjectName(topic: string, partition: number, offset: string): string {
-  return `rejected/consumer/${topic}/${partition}-${offset}.bin`;
-}
-
 export class Pipeline {
   private readonly now: () => number;
 
@@ -89,7 +85,7 @@ export class Pipeline {
     };
 
     if (bytes + REQUEST_OVERHEAD_BYTES > MAX_PUBLISH_BYTES) {
-      const name = rejectedObjectName(topic, partition, record.offset);
+      const name = rejectedMessageObject(topic, partition, record.offset);
       deps.log.error(
         `Kafka value of ${bytes} bytes is over Pub/Sub's ${MAX_PUBLISH_BYTES}-byte limit; storing it as ${name}`,
         { ...attributes, bytes, object: name },

@@ -14,6 +14,7 @@ import {
   type TableStub,
 } from "../naming/catalogue.js";
 import type { InstanceNamer, ServiceAgents } from "../naming/names.js";
+import { OBJECT_PREFIX } from "../naming/objects.js";
 import type { ComponentId, FunctionSpec, IamGrant, IamMember, IamTarget } from "./types.js";
 
 export function instanceGrants(
@@ -80,10 +81,10 @@ export function instanceGrants(
     "roles/storage.objectCreator",
     bucketT(brokerFilesBucket),
     "brokerFiles",
-    "stores oversized Kafka messages under rejected/consumer/",
+    `stores oversized Kafka messages under ${OBJECT_PREFIX.rejectedConsumer}`,
     {
       title: "rejected-consumer-only",
-      expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/rejected/consumer/")`,
+      expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/${OBJECT_PREFIX.rejectedConsumer}")`,
     },
   );
   for (const role of ["cons", "nc"] as const) {
@@ -159,7 +160,7 @@ export function instanceGrants(
     "writes (and on a rerun overwrites) the night's summary",
     {
       title: "night-summaries-only",
-      expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/nights/")`,
+      expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/${OBJECT_PREFIX.nightSummaries}")`,
     },
   );
   for (const role of ["nc", "cue"] as const) {

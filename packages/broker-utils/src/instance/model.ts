@@ -22,6 +22,7 @@ import {
   type VmStub,
 } from "../naming/catalogue.js";
 import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.js";
+import { codeObjectPrefix, schemaMapObject, startupScriptObject } from "../naming/objects.js";
 import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
 import { instanceGrants } from "./iam.js";
 import { instanceAlertPolicies, instanceLogMetrics } from "./monitoring.js";
@@ -513,7 +514,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       serviceAccount: s.role,
       env: { ...common, ...vmEnv[stub] },
       runtimeMetadataKeys: s.runtime,
-      startupScriptObject: `vm/${stub}/startup.sh`,
+      startupScriptObject: startupScriptObject(stub),
       onExit: s.onExit,
       nodeVersion: input.nodeVersion ?? DEFAULTS.nodeVersion,
     };
@@ -526,7 +527,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       kind: "function",
       sourceDir: f.sourceDir,
       entry: "src/index.ts",
-      objectPrefix: `${f.sourceDir}/`,
+      objectPrefix: codeObjectPrefix(f.sourceDir),
       component: "brokerFiles",
     })),
     ...vms.map((v): CodeSpec => ({
@@ -534,13 +535,13 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       kind: "vm",
       sourceDir: v.sourceDir,
       entry: "src/index.ts",
-      objectPrefix: `${v.sourceDir}/`,
+      objectPrefix: codeObjectPrefix(v.sourceDir),
       component: "brokerFiles",
     })),
   ];
   const brokerFiles: BrokerFileSpec[] = [
     {
-      object: `schema_maps/${survey}.yaml`,
+      object: schemaMapObject(survey),
       source: { kind: "schemaMap", survey },
       component: "brokerFiles",
     },

@@ -136,7 +136,7 @@ export interface CodeSpec {
   sourceDir: string;
   /** Entry file, relative to `sourceDir`. */
   entry: string;
-  /** Object-name prefix in `broker_files`; the packager appends `<content hash>.zip`. */
+  /** Object-name prefix in `broker_files`; `codeObject` names each archive under it by content hash. */
   objectPrefix: string;
   component: ComponentId;
 }

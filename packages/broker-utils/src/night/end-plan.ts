@@ -4,6 +4,7 @@
  * outcomes make a stream's count incomplete.
  */
 import { DATA_TOPICS, TOPIC } from "../naming/catalogue.js";
+import { nightSummaryObject } from "../naming/objects.js";
 import type { ProgramEnv } from "../instance/env.js";
 import { ENV } from "../instance/env.js";
 import { nightOf, type MetadataRow, type Stream } from "./rows.js";
@@ -27,11 +28,6 @@ export interface EndPlan {
 
 export class EndPlanError extends Error {
   override name = "EndPlanError";
-}
-
-/** Object of the night's JSON summary in broker_files. */
-export function nightSummaryObject(night: string): string {
-  return `nights/${night}.json`;
 }
 
 function parseCounters(raw: string): CounterPlan[] {

@@ -30,6 +30,7 @@ export {
 export { PhotometryError, PreparedPhotometry, type PhotometryPoint } from "./photometry.js";
 export { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
 export { fitSalt2, type FitResult } from "./fit.js";
+export { salt2Row, type Salt2Number, type Salt2Row } from "./row.js";
 export { chisq } from "./objective.js";
 export { parseLightCurveCsv } from "./csv.js";
 export { MIN_DETECTIONS, MIN_MAX_SNR, salt2QualityCuts, type QualityCuts } from "./cuts.js";

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { schemaMapObject } from "../naming/objects.js";
 import { SchemaMap } from "./schema-map.js";
 import type { Survey } from "./surveys.js";
 
@@ -47,5 +48,5 @@ export async function loadSchemaMap(
 ): Promise<SchemaMap> {
   const text = options.reader ? await options.reader(survey) : undefined;
   if (text === undefined) return bundledSchemaMap(survey);
-  return SchemaMap.parse(text, survey, `bucket copy schema_maps/${survey}.yaml`);
+  return SchemaMap.parse(text, survey, `bucket copy ${schemaMapObject(survey)}`);
 }

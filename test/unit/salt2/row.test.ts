@@ -8,10 +8,9 @@ import { Alert } from "@pgb/broker-utils/alerts";
 import { validateRow } from "@pgb/broker-utils/bigquery";
 import { SALT2_PARAMETERS, salt2TableSchema } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
-import { fitSalt2, PRODUCT_FIT_CONFIG, type FitResult } from "@pgb/broker-utils/salt2";
-import { salt2Row } from "../../../functions/value-added/src/salt2-row.js";
-import { readShared } from "../../fixtures/alerts/shared-data.js";
-import { ZTF_KIT } from "./ztf-kit.js";
+import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type FitResult } from "@pgb/broker-utils/salt2";
+import { readShared } from "../../support/shared-data.js";
+import { ZTF_KIT } from "../value-added/ztf-kit.js";
 
 const P = SALT2_PARAMETERS;
 const PRZFG = ZTF_KIT.find((k) => k.objectId === "ZTF21abprzfg")!;
