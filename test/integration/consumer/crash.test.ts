@@ -10,7 +10,7 @@ import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
-  buildConsumerBundle,
+  openConsumerKit,
   Collector,
   consumerEnv,
   kafkaClient,
@@ -42,13 +42,9 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    const bundle = await buildConsumerBundle();
-    main = bundle.main;
-    cleanups.push(bundle.cleanup);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer();
-    await producer.connect();
+    const kit = await openConsumerKit(kafka);
+    ({ main, admin, producer } = kit);
+    cleanups.push(() => kit.close());
     [topic] = await pubsub.createTopic(uniqueName("cons_crash_alerts"));
     [subscription] = await topic.createSubscription(uniqueName("cons_crash_sub"));
     cleanups.push(
@@ -58,8 +54,6 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
   });
 
   afterAll(async () => {
-    await producer.disconnect();
-    await admin.disconnect();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 

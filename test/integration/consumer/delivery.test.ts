@@ -15,7 +15,7 @@ import { uniqueName } from "../../support/names.js";
 import { sharedPath } from "../../support/shared-data.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
-  buildConsumerBundle,
+  openConsumerKit,
   Collector,
   ConsumerProcess,
   consumerEnv,
@@ -67,18 +67,12 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    const bundle = await buildConsumerBundle();
-    main = bundle.main;
-    cleanups.push(bundle.cleanup);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer();
-    await producer.connect();
+    const kit = await openConsumerKit(kafka);
+    ({ main, admin, producer } = kit);
+    cleanups.push(() => kit.close());
   });
 
   afterAll(async () => {
-    await producer.disconnect();
-    await admin.disconnect();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 

@@ -11,7 +11,7 @@ import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { sharedPath } from "../../support/shared-data.js";
 import {
-  buildConsumerBundle,
+  openConsumerKit,
   Collector,
   ConsumerProcess,
   consumerEnv,
@@ -31,18 +31,12 @@ describe("consumer errors", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    const bundle = await buildConsumerBundle();
-    main = bundle.main;
-    cleanups.push(bundle.cleanup);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer();
-    await producer.connect();
+    const kit = await openConsumerKit(kafka);
+    ({ main, admin, producer } = kit);
+    cleanups.push(() => kit.close());
   });
 
   afterAll(async () => {
-    await producer.disconnect();
-    await admin.disconnect();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 

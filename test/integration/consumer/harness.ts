@@ -8,10 +8,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { v1, type PubSub } from "@google-cloud/pubsub";
-import { Kafka, logLevel, type Producer } from "kafkajs";
+import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readShared } from "../../support/shared-data.js";
+
+import { buildConsumerBundle } from "./bundle.js";
 
 export { buildConsumerBundle, REPO_ROOT } from "./bundle.js";
 
@@ -184,6 +186,32 @@ export function consumerEnv(overrides: Record<string, string>): NodeJS.ProcessEn
     CONSUMER_TOPIC_POLL_SECONDS: "1",
     CONSUMER_STATS_SECONDS: "2",
     ...overrides,
+  };
+}
+
+/** What most consumer test files open first: the VM bundle, and a connected Kafka admin and producer. */
+export interface ConsumerKit {
+  main: string;
+  admin: Admin;
+  producer: Producer;
+  close(): Promise<void>;
+}
+
+export async function openConsumerKit(kafka: Kafka): Promise<ConsumerKit> {
+  const bundle = await buildConsumerBundle();
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer();
+  await producer.connect();
+  return {
+    main: bundle.main,
+    admin,
+    producer,
+    async close() {
+      await producer.disconnect();
+      await admin.disconnect();
+      await bundle.cleanup();
+    },
   };
 }
 
