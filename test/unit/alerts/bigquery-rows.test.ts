@@ -6,14 +6,11 @@ import {
   toJsonString,
   type BigQueryRow,
 } from "@pgb/broker-utils/alerts";
-import {
-  decodeSingleRecordContainer,
-  encodeContainer,
-  parseAvroSchema,
-} from "@pgb/broker-utils/avro";
+import { decodeSingleRecordContainer } from "@pgb/broker-utils/avro";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { sharedFiles, sharedPath } from "../../support/shared-data.js";
+import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";
 const BIG_CANDID = 1642404680815015001n;
@@ -138,31 +135,16 @@ describe("DIASource row", () => {
   });
 
   it("prefixes source fields the top level already has with source_ (DECAT ra/dec)", () => {
-    const text = JSON.stringify({
-      type: "record",
-      name: "decat_alert",
-      fields: [
-        { name: "objectid", type: "string" },
+    const schema = {
+      sourceFields: [
         { name: "sourceid", type: "long" },
         { name: "ra", type: "double" },
         { name: "dec", type: "double" },
-        {
-          name: "triggersource",
-          type: {
-            type: "record",
-            name: "source",
-            fields: [
-              { name: "sourceid", type: "long" },
-              { name: "ra", type: "double" },
-              { name: "dec", type: "double" },
-              { name: "mjd", type: "double" },
-            ],
-          },
-        },
-        { name: "sources", type: { type: "array", items: "source" } },
-        { name: "scicutout", type: ["null", "bytes"] },
+        { name: "mjd", type: "double" },
       ],
-    });
+      history: true,
+      cutouts: ["scicutout"],
+    };
     const source = { sourceid: 5n, ra: 1.5, dec: -2.5, mjd: 59000.5 };
     const record = {
       objectid: "DC21a",
@@ -173,10 +155,7 @@ describe("DIASource row", () => {
       sources: [source],
       scicutout: Buffer.from("x"),
     };
-    const alert = Alert.fromBytes(
-      encodeContainer(text, parseAvroSchema(JSON.parse(text)), [record]),
-      { survey: "decat" },
-    );
+    const alert = Alert.fromBytes(decatContainer(schema, [record]), { survey: "decat" });
     expect(bigQueryRow(alert, "DIASource")).toEqual({
       objectid: "DC21a",
       sourceid: "5",

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
-import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import { extragalacticTransientFilter, purityFilter, runFilters } from "@pgb/broker-utils/filters";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { sharedPath } from "../../support/shared-data.js";
+import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 type Criterion =
   | "rb"
@@ -265,27 +265,10 @@ describe("other surveys", () => {
   });
 
   it("DECAT: purity is rb >= 0.65 on the trigger source; extragalactic is always true", () => {
-    const text = JSON.stringify({
-      type: "record",
-      name: "decat_alert",
-      fields: [
-        { name: "objectid", type: "string" },
-        { name: "sourceid", type: "long" },
-        { name: "ra", type: "double" },
-        { name: "dec", type: "double" },
-        {
-          name: "triggersource",
-          type: {
-            type: "record",
-            name: "source",
-            fields: [{ name: "rb", type: ["null", "double"] }],
-          },
-        },
-      ],
-    });
+    const sourceFields = [{ name: "rb", type: ["null", "double"] }];
     const decat = (rb: number | null) =>
       Alert.fromBytes(
-        encodeContainer(text, parseAvroSchema(JSON.parse(text)), [
+        decatContainer({ sourceFields }, [
           { objectid: "DC21x", sourceid: 9n, ra: 1, dec: 2, triggersource: { rb } },
         ]),
         { survey: "decat" },

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
-import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import {
   epochsToCsv,
   fluxToMag,
@@ -14,6 +13,7 @@ import {
 } from "@pgb/broker-utils/photometry";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { sharedPath } from "../../support/shared-data.js";
+import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const ZTF = "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro";
 const ZTF_WITH_LIMITS = "ztf/alerts/v4.02/2695378462115010012.avro";
@@ -153,30 +153,14 @@ describe("LSST and DECAT light curves", () => {
   });
 
   it("DECAT: flux, fluxerr and magzp from the source, sdss bands, detection when mag is set", () => {
-    const text = JSON.stringify({
-      type: "record",
-      name: "decat_alert",
-      fields: [
-        { name: "objectid", type: "string" },
-        { name: "sourceid", type: "long" },
-        { name: "ra", type: "double" },
-        { name: "dec", type: "double" },
-        {
-          name: "triggersource",
-          type: {
-            type: "record",
-            name: "source",
-            fields: ["mjd", "flux", "fluxerr", "magzp"]
-              .map((name) => ({ name, type: "double" }))
-              .concat([
-                { name: "mag", type: ["null", "double"] as never },
-                { name: "filter", type: "string" },
-              ]),
-          },
-        },
-        { name: "sources", type: { type: "array", items: "source" } },
+    const schema = {
+      sourceFields: [
+        ...["mjd", "flux", "fluxerr", "magzp"].map((name) => ({ name, type: "double" })),
+        { name: "mag", type: ["null", "double"] },
+        { name: "filter", type: "string" },
       ],
-    });
+      history: true,
+    };
     const g = "g DECam SDSS c0001 4720.0 1520.0";
     const trigger = { mjd: 59300.1, flux: 1200, fluxerr: 30, magzp: 29.5, mag: 21.8, filter: g };
     const earlier = {
@@ -188,7 +172,7 @@ describe("LSST and DECAT light curves", () => {
       filter: "r DECam SDSS c0002 6415.0 1480.0",
     };
     const alert = Alert.fromBytes(
-      encodeContainer(text, parseAvroSchema(JSON.parse(text)), [
+      decatContainer(schema, [
         {
           objectid: "DC21x",
           sourceid: 1n,

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
-import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import { RowInsertError } from "@pgb/broker-utils/gcp";
 import { createLogger } from "@pgb/broker-utils/log";
 import { renderSalt2Plot } from "@pgb/broker-utils/plot";
@@ -23,6 +22,7 @@ import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readShared } from "../../support/shared-data.js";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
+import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const kit = (objectId: string) => {
   const found = ZTF_KIT.find((k) => k.objectId === objectId);
@@ -441,10 +441,8 @@ function decatAlert(
   params: { z: number; t0: number; x0: number; x1: number; c: number },
   rb: number,
 ): Buffer {
-  const source = {
-    type: "record",
-    name: "source",
-    fields: [
+  const schema = {
+    sourceFields: [
       { name: "sourceid", type: "long" },
       { name: "filter", type: "string" },
       { name: "mjd", type: "double" },
@@ -455,22 +453,9 @@ function decatAlert(
       { name: "magerr", type: ["null", "double"] },
       { name: "rb", type: ["null", "double"] },
     ],
+    history: true,
+    cutouts: ["scicutout", "refcutout", "diffcutout"],
   };
-  const text = JSON.stringify({
-    type: "record",
-    name: "decat_alert",
-    fields: [
-      { name: "objectid", type: "string" },
-      { name: "sourceid", type: "long" },
-      { name: "ra", type: "double" },
-      { name: "dec", type: "double" },
-      { name: "triggersource", type: source },
-      { name: "sources", type: { type: "array", items: "source" } },
-      { name: "scicutout", type: ["null", "bytes"] },
-      { name: "refcutout", type: ["null", "bytes"] },
-      { name: "diffcutout", type: ["null", "bytes"] },
-    ],
-  });
   const FILTERS = {
     sdssg: "g DECam SDSS c0001 4720.0 1520.0",
     sdssr: "r DECam SDSS c0002 6415.0 1480.0",
@@ -495,7 +480,7 @@ function decatAlert(
     });
   });
   const trigger = { ...sources[sources.length - 1]!, sourceid: 9000000000000000123n };
-  return encodeContainer(text, parseAvroSchema(JSON.parse(text)), [
+  return decatContainer(schema, [
     {
       objectid: "DC21abc",
       sourceid: 9000000000000000123n,
