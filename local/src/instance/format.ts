@@ -22,6 +22,27 @@ const seconds = (v: number | null | undefined): string =>
   v === null || v === undefined ? "-" : `${v.toFixed(2)} s`;
 const fixed = (v: number | null, digits: number): string => (v === null ? "-" : v.toFixed(digits));
 
+/** What the buckets and tables hold, as the summary and the status print it. */
+function storedLines(s: {
+  buckets: readonly { bucket: string; objects: number }[];
+  tables: readonly { table: string; rows: number; view: string; distinct: number }[];
+}): string[] {
+  return [
+    "Objects per bucket",
+    table(
+      ["BUCKET", "OBJECTS"],
+      s.buckets.map((b) => [b.bucket, String(b.objects)]),
+    ),
+    "",
+    "Rows per table (all rows / de-duplicated view)",
+    table(
+      ["TABLE", "ROWS", "VIEW", "ROWS"],
+      s.tables.map((t) => [t.table, String(t.rows), t.view, String(t.distinct)]),
+    ),
+    "",
+  ];
+}
+
 /** A path relative to the working directory when it is inside it (shorter to read and to copy). */
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -44,18 +65,7 @@ export function formatSummary(s: RunSummary): string {
       s.streams.map((r) => [r.stream, String(r.count), String(r.complete)]),
     ),
     "",
-    "Objects per bucket",
-    table(
-      ["BUCKET", "OBJECTS"],
-      s.buckets.map((b) => [b.bucket, String(b.objects)]),
-    ),
-    "",
-    "Rows per table (all rows / de-duplicated view)",
-    table(
-      ["TABLE", "ROWS", "VIEW", "ROWS"],
-      s.tables.map((t) => [t.table, String(t.rows), t.view, String(t.distinct)]),
-    ),
-    "",
+    ...storedLines(s),
   );
   if (s.fits.length > 0) {
     const shownFits = s.fits.slice(0, MAX_FIT_ROWS);
@@ -175,18 +185,7 @@ export function formatStatus(s: InstanceStatus): string {
     );
   }
   out.push(
-    "Objects per bucket",
-    table(
-      ["BUCKET", "OBJECTS"],
-      s.buckets.map((b) => [b.bucket, String(b.objects)]),
-    ),
-    "",
-    "Rows per table (all rows / de-duplicated view)",
-    table(
-      ["TABLE", "ROWS", "VIEW", "ROWS"],
-      s.tables.map((t) => [t.table, String(t.rows), t.view, String(t.distinct)]),
-    ),
-    "",
+    ...storedLines(s),
     "Deliveries (push front)",
     table(
       ["FUNCTION", "ANSWERED", "FAILED", "MESSAGES"],
