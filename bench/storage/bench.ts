@@ -13,7 +13,7 @@
  * measurement alike; the median round is printed. The numbers measure the emulators as much as
  * the functions: on GCP the BigQuery and Cloud Storage calls have other costs.
  *
- * bqemulator takes ~100–450 ms per streaming insert on a busy 2-core machine, so bq-sink is
+ * bqemulator takes ~50 ms per pair of streaming inserts (more on a busy machine), so bq-sink is
  * measured on fewer alerts.
  *
  * Run: npx tsx --conditions=source bench/storage/bench.ts [alerts per upload measurement, default
