@@ -4,13 +4,12 @@
  * every Kafka offset must reach Pub/Sub at least once, byte-identical, with its own attributes.
  */
 import type { Subscription, Topic } from "@google-cloud/pubsub";
-import type { Admin, Producer } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
-  openConsumerKit,
+  consumerSuite,
   Collector,
   consumerEnv,
   kafkaClient,
@@ -34,40 +33,31 @@ const uniform = (min: number, max: number) => min + Math.random() * (max - min);
 describe("consumer: kill -9 at random moments loses nothing", () => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
-  let admin: Admin;
-  let producer: Producer;
-  let main: string;
   let topic: Topic;
   let subscription: Subscription;
-  const cleanups: (() => Promise<unknown>)[] = [];
+
+  const suite = consumerSuite(kafka);
 
   beforeAll(async () => {
-    const kit = await openConsumerKit(kafka);
-    ({ main, admin, producer } = kit);
-    cleanups.push(() => kit.close());
     [topic] = await pubsub.createTopic(uniqueName("cons_crash_alerts"));
     [subscription] = await topic.createSubscription(uniqueName("cons_crash_sub"));
-    cleanups.push(
+    suite.cleanups.push(
       () => subscription.delete(),
       () => topic.delete(),
     );
   });
 
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-
   it(`${KILLS} SIGKILLs while ${ALERTS} alerts stream through ${PARTITIONS} partitions: every offset in Pub/Sub`, async () => {
     const kafkaTopic = uniqueName("ztf_crash");
-    await admin.createTopics({
+    await suite.admin.createTopics({
       topics: [{ topic: kafkaTopic, numPartitions: PARTITIONS }],
       waitForLeaders: true,
     });
     const alerts = smallZtfAlerts(ALERTS);
     const collector = new Collector(pubsub, subscription.name);
-    cleanups.push(() => collector.stop());
+    suite.cleanups.push(() => collector.stop());
     const supervisor = new Supervisor(
-      main,
+      suite.main,
       consumerEnv({
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),
@@ -79,10 +69,10 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
         CONSUMER_STATS_SECONDS: "0.5",
       }),
     );
-    cleanups.push(() => supervisor.stop());
+    suite.cleanups.push(() => supervisor.stop());
 
     const stream = streamInto(
-      producer,
+      suite.producer,
       kafkaTopic,
       alerts.map((a) => a.value),
       { partitions: PARTITIONS, perRound: ROUND, pauseMs: ROUND_PAUSE_MS },

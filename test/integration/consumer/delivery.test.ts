@@ -7,15 +7,14 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import type { Subscription, Topic } from "@google-cloud/pubsub";
-import type { Admin, Producer } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { sharedPath } from "../../support/shared-data.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
-  openConsumerKit,
+  consumerSuite,
   Collector,
   ConsumerProcess,
   consumerEnv,
@@ -61,25 +60,13 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const storage = storageClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
-  let admin: Admin;
-  let producer: Producer;
-  let main: string;
-  const cleanups: (() => Promise<unknown>)[] = [];
 
-  beforeAll(async () => {
-    const kit = await openConsumerKit(kafka);
-    ({ main, admin, producer } = kit);
-    cleanups.push(() => kit.close());
-  });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const suite = consumerSuite(kafka);
 
   async function alertsTopic(): Promise<{ topic: Topic; subscription: Subscription }> {
     const [topic] = await pubsub.createTopic(uniqueName("cons_alerts"));
     const [subscription] = await topic.createSubscription(uniqueName("cons_sub"));
-    cleanups.push(
+    suite.cleanups.push(
       () => subscription.delete(),
       () => topic.delete(),
     );
@@ -90,7 +77,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     const { topic, subscription } = await alertsTopic();
     const bucket = uniqueName("cons_files");
     await storage.createBucket(bucket);
-    cleanups.push(() =>
+    suite.cleanups.push(() =>
       storage
         .bucket(bucket)
         .deleteFiles({ force: true })
@@ -102,7 +89,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     const kafkaTopic = `${prefix}_${today}_programid1`;
 
     const consumer = new ConsumerProcess(
-      main,
+      suite.main,
       consumerEnv({
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: bucket,
@@ -110,7 +97,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
         KAFKA_TOPIC_SYNTAX: `${prefix}_yyyymmdd_programid1`,
       }),
     );
-    cleanups.push(async () => consumer.signal("SIGKILL"));
+    suite.cleanups.push(async () => consumer.signal("SIGKILL"));
     // the topic does not exist yet: one INFO line per check (every second here)
     const waiting = (l: { message: string }) =>
       l.message.startsWith(`Kafka topic ${kafkaTopic} does not exist yet`);
@@ -118,7 +105,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     await consumer.waitFor((l) => consumer.lines.filter(waiting).length >= 2 && waiting(l), 60_000);
     expect(consumer.lines.filter(waiting).every((l) => l.severity === "INFO")).toBe(true);
 
-    await admin.createTopics({
+    await suite.admin.createTopics({
       topics: [
         {
           topic: kafkaTopic,
@@ -132,7 +119,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     const files = sampleFiles("ztf");
     const timestamps = new Map<string, string>();
     const produced = await produce(
-      producer,
+      suite.producer,
       kafkaTopic,
       files.map((file, i) => ({
         partition: i % 2,
@@ -143,10 +130,10 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     );
     produced.forEach((p, i) => timestamps.set(offsetKey(p), String(1_795_861_741_000 + i)));
     const oversized = randomBytes(10_000_001);
-    const [big] = await produce(producer, kafkaTopic, [{ partition: 1, value: oversized }]);
+    const [big] = await produce(suite.producer, kafkaTopic, [{ partition: 1, value: oversized }]);
 
     const collector = new Collector(pubsub, subscription.name, { keepData: true });
-    cleanups.push(() => collector.stop());
+    suite.cleanups.push(() => collector.stop());
     const missing = await collector.waitFor(produced.map(offsetKey), 60_000);
     expect(missing).toEqual([]);
     const rejectedName = `rejected/consumer/${kafkaTopic}/1-${big!.offset}.bin`;
@@ -187,8 +174,8 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
     expect(collector.byOffset.has(offsetKey(big!))).toBe(false);
 
     // every offset committed, the rejected one included
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [kafkaTopic] });
-    const ends = await admin.fetchTopicOffsets(kafkaTopic);
+    const [committed] = await suite.admin.fetchOffsets({ groupId, topics: [kafkaTopic] });
+    const ends = await suite.admin.fetchTopicOffsets(kafkaTopic);
     expect(committed!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(
       ends.map((p) => [p.partition, p.high]).sort(),
     );
@@ -207,12 +194,12 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
   it("publishes every LSST sample from an explicit KAFKA_TOPIC; an undecodable one without ids (WARNING)", async () => {
     const { topic, subscription } = await alertsTopic();
     const kafkaTopic = uniqueName("lsst_alerts");
-    await admin.createTopics({
+    await suite.admin.createTopics({
       topics: [{ topic: kafkaTopic, numPartitions: 1 }],
       waitForLeaders: true,
     });
     const produced = await produce(
-      producer,
+      suite.producer,
       kafkaTopic,
       sampleFiles("lsst").map((file) => ({
         partition: 0,
@@ -221,7 +208,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
       })),
     );
     const consumer = new ConsumerProcess(
-      main,
+      suite.main,
       consumerEnv({
         SURVEY: "lsst",
         ALERTS_TOPIC: topic.name.split("/").pop()!,
@@ -230,9 +217,9 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
         KAFKA_TOPIC: kafkaTopic,
       }),
     );
-    cleanups.push(async () => consumer.signal("SIGKILL"));
+    suite.cleanups.push(async () => consumer.signal("SIGKILL"));
     const collector = new Collector(pubsub, subscription.name, { keepData: true });
-    cleanups.push(() => collector.stop());
+    suite.cleanups.push(() => collector.stop());
     expect(await collector.waitFor(produced.map(offsetKey), 60_000)).toEqual([]);
     consumer.signal("SIGTERM");
     expect(await consumer.exit).toEqual({ code: 0, signal: null });

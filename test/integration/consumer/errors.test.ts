@@ -4,14 +4,13 @@
  * committed), after which a restart re-reads everything.
  */
 import { readFileSync } from "node:fs";
-import type { Admin, Producer } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { sharedPath } from "../../support/shared-data.js";
 import {
-  openConsumerKit,
+  consumerSuite,
   Collector,
   ConsumerProcess,
   consumerEnv,
@@ -25,20 +24,8 @@ const ALERT = sharedPath("ztf/alerts/v4.02/2695378462115010012.avro");
 describe("consumer errors", () => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
-  let admin: Admin;
-  let producer: Producer;
-  let main: string;
-  const cleanups: (() => Promise<unknown>)[] = [];
 
-  beforeAll(async () => {
-    const kit = await openConsumerKit(kafka);
-    ({ main, admin, producer } = kit);
-    cleanups.push(() => kit.close());
-  });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  const suite = consumerSuite(kafka);
 
   const base = {
     ALERTS_TOPIC: "never-published-to",
@@ -73,7 +60,7 @@ describe("consumer errors", () => {
       "consumer: missing environment variable(s) KAFKA_GROUP_ID; they are set by the instance model",
     ],
   ])("refuses %s with one clear ERROR line and exit code 78", async (_what, env, message) => {
-    const run = new ConsumerProcess(main, consumerEnv({ ...base, ...env }));
+    const run = new ConsumerProcess(suite.main, consumerEnv({ ...base, ...env }));
     expect(await run.exit).toEqual({ code: 78, signal: null });
     expect(run.lines).toHaveLength(1);
     expect(run.lines[0]).toMatchObject({ severity: "ERROR", component: "consumer" });
@@ -83,7 +70,7 @@ describe("consumer errors", () => {
 
   it("reports every problem of one start at once", async () => {
     const run = new ConsumerProcess(
-      main,
+      suite.main,
       consumerEnv({
         ...base,
         KAFKA_SECURITY_PROTOCOL: "KERBEROS",
@@ -103,13 +90,13 @@ describe("consumer errors", () => {
     const kafkaTopic = uniqueName("ztf_pubfail");
     const groupId = uniqueName("pubfail_consumer");
     const alertsTopic = uniqueName("cons_missing_alerts");
-    await admin.createTopics({
+    await suite.admin.createTopics({
       topics: [{ topic: kafkaTopic, numPartitions: 1 }],
       waitForLeaders: true,
     });
     const value = readFileSync(ALERT);
     const produced = await produce(
-      producer,
+      suite.producer,
       kafkaTopic,
       Array.from({ length: 20 }, () => ({ partition: 0, value })),
     );
@@ -120,8 +107,8 @@ describe("consumer errors", () => {
       KAFKA_TOPIC: kafkaTopic,
     });
 
-    const failing = new ConsumerProcess(main, env);
-    cleanups.push(async () => failing.signal("SIGKILL"));
+    const failing = new ConsumerProcess(suite.main, env);
+    suite.cleanups.push(async () => failing.signal("SIGKILL"));
     expect(await failing.exit).toEqual({ code: 1, signal: null });
     const errors = failing.lines.filter((l) => l.severity === "ERROR");
     expect(errors[0]).toMatchObject({
@@ -131,19 +118,19 @@ describe("consumer errors", () => {
     });
     expect(JSON.stringify(errors[0]!["error"])).toMatch(/NOT_FOUND/);
     expect(errors.at(-1)!.message).toMatch(/^stopped after a fatal error/);
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [kafkaTopic] });
+    const [offsets] = await suite.admin.fetchOffsets({ groupId, topics: [kafkaTopic] });
     expect(offsets!.partitions).toEqual([expect.objectContaining({ partition: 0, offset: "-1" })]);
 
     const [topic] = await pubsub.createTopic(alertsTopic);
     const [subscription] = await topic.createSubscription(uniqueName("cons_sub"));
-    cleanups.push(
+    suite.cleanups.push(
       () => subscription.delete(),
       () => topic.delete(),
     );
     const collector = new Collector(pubsub, subscription.name);
-    cleanups.push(() => collector.stop());
-    const restarted = new ConsumerProcess(main, env);
-    cleanups.push(async () => restarted.signal("SIGKILL"));
+    suite.cleanups.push(() => collector.stop());
+    const restarted = new ConsumerProcess(suite.main, env);
+    suite.cleanups.push(async () => restarted.signal("SIGKILL"));
     expect(await collector.waitFor(produced.map(offsetKey), 60_000)).toEqual([]);
     restarted.signal("SIGTERM");
     expect(await restarted.exit).toEqual({ code: 0, signal: null });

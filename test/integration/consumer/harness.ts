@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { v1, type PubSub } from "@google-cloud/pubsub";
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
+import { afterAll, beforeAll } from "vitest";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readShared } from "../../support/shared-data.js";
@@ -189,29 +190,52 @@ export function consumerEnv(overrides: Record<string, string>): NodeJS.ProcessEn
   };
 }
 
-/** What most consumer test files open first: the VM bundle, and a connected Kafka admin and producer. */
-export interface ConsumerKit {
-  main: string;
-  admin: Admin;
-  producer: Producer;
-  close(): Promise<void>;
+/**
+ * What most consumer test files open first, for the current describe block: the VM bundle and a
+ * connected Kafka admin and producer, opened before its tests; after them `cleanups` run in reverse,
+ * then the kit closes.
+ */
+export interface ConsumerSuite {
+  readonly main: string;
+  readonly admin: Admin;
+  readonly producer: Producer;
+  readonly cleanups: (() => Promise<unknown>)[];
 }
 
-export async function openConsumerKit(kafka: Kafka): Promise<ConsumerKit> {
-  const bundle = await buildConsumerBundle();
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = kafka.producer();
-  await producer.connect();
+export function consumerSuite(kafka: Kafka): ConsumerSuite {
+  let opened: { main: string; admin: Admin; producer: Producer } | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const get = () => {
+    if (opened === undefined) throw new Error("the consumer suite is used before beforeAll ran");
+    return opened;
+  };
+  beforeAll(async () => {
+    const bundle = await buildConsumerBundle();
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer();
+    await producer.connect();
+    opened = { main: bundle.main, admin, producer };
+    cleanups.push(
+      () => bundle.cleanup(),
+      () => admin.disconnect(),
+      () => producer.disconnect(),
+    );
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
   return {
-    main: bundle.main,
-    admin,
-    producer,
-    async close() {
-      await producer.disconnect();
-      await admin.disconnect();
-      await bundle.cleanup();
+    get main() {
+      return get().main;
     },
+    get admin() {
+      return get().admin;
+    },
+    get producer() {
+      return get().producer;
+    },
+    cleanups,
   };
 }
 
