@@ -4,14 +4,7 @@ import {
   deadletterCommands,
   parseFunction,
 } from "../../../packages/broker-utils/src/deadletter/cli.js";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  return { out: () => out.join(""), err: () => err.join("") };
-}
+import { captureOutput } from "../../support/output.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -31,7 +24,7 @@ describe("pgb deadletter (arguments; the commands themselves run against the emu
   });
 
   it("rejects an unknown function, an invalid stack, a bad --max or an unsafe --url before any call", async () => {
-    const io = capture();
+    const io = captureOutput();
     const instance = ["--stack", "ztf-mytest", "--project", "my-proj"];
     expect(await run("list", ...instance, "--function", "nope")).toBe(2);
     expect(await run("list", "--stack", "ztf-a-b", "--project", "my-proj")).toBe(2);
@@ -46,7 +39,7 @@ describe("pgb deadletter (arguments; the commands themselves run against the emu
   });
 
   it("requires --function for replay", async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await run("replay", "--stack", "ztf", "--project", "my-proj")).toBe(1);
     expect(io.err()).toMatch(/required option '--function <fn>'/);
   });

@@ -1,14 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
 import { namesCommands } from "../../../packages/broker-utils/src/naming/cli.js";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  return { out: () => out.join(""), err: () => err.join("") };
-}
+import { captureOutput } from "../../support/output.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -19,7 +12,7 @@ const run = (...args: string[]) =>
 
 describe("pgb names", () => {
   it("prints every resource of the instance model as JSON", async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await run("--stack", "ztf-mytestid", "--project", "my-proj", "--json")).toBe(0);
     const resources = JSON.parse(io.out()) as { kind: string; stub: string; name: string }[];
     expect(resources).toContainEqual(
@@ -36,13 +29,13 @@ describe("pgb names", () => {
   });
 
   it("prints a table without --json", async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await run("--stack", "ztf", "--project", "my-proj")).toBe(0);
     expect(io.out()).toMatch(/^bucket\s+broker_files\s+my-proj-ztf-broker_files$/m);
   });
 
   it("exits non-zero with the naming error of an invalid stack", async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await run("--stack", "ztf-False", "--project", "my-proj")).toBe(2);
     expect(io.err()).toContain("the production stack is `ztf`");
     expect(
