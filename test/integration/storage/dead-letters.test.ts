@@ -27,7 +27,7 @@ import {
   objectNames,
   publishAlerts,
   queryRows,
-  startStorageInstance,
+  startZtfAndLsst,
   waitFor,
   type StorageInstance,
 } from "./support.js";
@@ -83,18 +83,8 @@ async function pgb(...args: string[]): Promise<{ code: number; out: string; err:
 
 beforeAll(async () => {
   const env = serviceEnv(servers());
-  const [ztf, lsst] = await Promise.all([
-    startStorageInstance({ survey: "ztf", testidPrefix: "dlz", clients, serviceEnv: env }),
-    startStorageInstance({
-      survey: "lsst",
-      schemaVersion: "v9_0",
-      testidPrefix: "dll",
-      clients,
-      serviceEnv: env,
-    }),
-  ]);
-  instances.ztf = ztf;
-  instances.lsst = lsst;
+  Object.assign(instances, await startZtfAndLsst("dl", clients, env));
+  const { ztf } = instances;
   // Probe subscriptions to both ZTF functions with the model's dead-letter topics and 5 attempts
   // but no retry policy: the emulator then redelivers about every second (five attempts in ~5 s),
   // where with the model's 10–600 s it takes ~90 s, and with any retry policy it may strand a

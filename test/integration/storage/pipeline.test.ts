@@ -38,7 +38,7 @@ import {
   objectNames,
   publishAlerts,
   queryRows,
-  startStorageInstance,
+  startZtfAndLsst,
   waitFor,
   type StorageInstance,
 } from "./support.js";
@@ -140,18 +140,7 @@ async function count(instance: StorageInstance, table: string): Promise<number> 
 
 beforeAll(async () => {
   const env = serviceEnv(servers());
-  const [ztf, lsst] = await Promise.all([
-    startStorageInstance({ survey: "ztf", testidPrefix: "stz", clients, serviceEnv: env }),
-    startStorageInstance({
-      survey: "lsst",
-      schemaVersion: "v9_0",
-      testidPrefix: "stl",
-      clients,
-      serviceEnv: env,
-    }),
-  ]);
-  instances.ztf = ztf;
-  instances.lsst = lsst;
+  Object.assign(instances, await startZtfAndLsst("st", clients, env));
 });
 
 afterAll(async () => {

@@ -156,6 +156,25 @@ export async function startStorageInstance(options: {
   return instance;
 }
 
+/** A ZTF instance (default tables) and an LSST one (v9_0 tables, the samples'), started together. */
+export async function startZtfAndLsst(
+  testidPrefix: string,
+  clients: Clients,
+  serviceEnv: Record<string, string>,
+): Promise<Record<"ztf" | "lsst", StorageInstance>> {
+  const [ztf, lsst] = await Promise.all([
+    startStorageInstance({ survey: "ztf", testidPrefix: `${testidPrefix}z`, clients, serviceEnv }),
+    startStorageInstance({
+      survey: "lsst",
+      schemaVersion: "v9_0",
+      testidPrefix: `${testidPrefix}l`,
+      clients,
+      serviceEnv,
+    }),
+  ]);
+  return { ztf, lsst };
+}
+
 /** The attributes the consumer puts on an alert (broker-spec §3). */
 export function kafkaAttributes(topic: string, offset: number): Record<string, string> {
   return {
