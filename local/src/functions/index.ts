@@ -124,11 +124,19 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
   });
 }
 
+/** What the bundler needs of a program, a function's or a VM's. */
+export interface ProgramCode {
+  stub: string;
+  name: string;
+  /** Its folder in the repository, e.g. `functions/bq-sink`, `vm/consumer`. */
+  sourceDir: string;
+}
+
 /**
- * Builds the function's deployment bundle (unless that exact code is built already) and returns
- * the module to run: `local/.run/functions/bundles/<function>/<content hash>/dist/pgb/index.js`.
+ * Builds a program's deployment bundle (unless that exact code is built already) and returns the
+ * module to run: `local/.run/functions/bundles/<folder>/<content hash>/dist/pgb/index.js`.
  */
-export async function bundleFunction(spec: FunctionSpec): Promise<string> {
+export async function bundleFunction(spec: ProgramCode): Promise<string> {
   const out = join(FUNCTIONS_RUN_DIR, "bundles", spec.sourceDir.split("/").pop()!);
   await mkdir(out, { recursive: true });
   const stdout = await run(

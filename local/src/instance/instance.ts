@@ -535,15 +535,13 @@ export class LocalInstance {
    * How the local compute port runs each VM program: its deployment bundle (the Pulumi program's
    * packager, as for the functions), which is also what runs on the VM. The bundle is built by the
    * functions' bundler: the packager's output for a VM differs from a function's only by the
-   * functions framework listed in its package.json. TypeScript sources under tsx are no option on
-   * Node 20: the consumer publishes from a worker thread, which does not get tsx's loader there.
+   * functions framework listed in its package.json.
    */
   private async writeLaunchSpec(): Promise<void> {
     const env = programEnv(this.record, this.paths);
     const vms: Record<string, VmLaunch> = {};
     for (const vm of this.model.vms) {
-      const code = { stub: vm.stub, name: vm.name, sourceDir: vm.sourceDir } as unknown;
-      const main = await bundleFunction(code as FunctionSpec);
+      const main = await bundleFunction(vm);
       vms[vm.name] = {
         command: process.execPath,
         args: [main],
