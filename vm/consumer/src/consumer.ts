@@ -156,6 +156,9 @@ async function run(
     project: config.project,
     topic: config.alertsTopic,
     publisher: PUBLISHER_OPTIONS,
+    // what is in flight: up to the outstanding limit, plus the rest of the Kafka batch being handed
+    // on when the limit is reached (at most one fetch), plus what a wrap of the ring leaves unused
+    ringBytes: config.maxOutstandingBytes + 2 * FETCH.maxBytes,
   });
   const tracker = new OffsetTracker();
   const gate = new FlowGate({

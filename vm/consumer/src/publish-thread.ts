@@ -5,6 +5,10 @@
  * everything that decides what is committed; the worker only publishes and reports each message's
  * outcome, so a publish is acknowledged to the main thread exactly when Pub/Sub acknowledged it.
  *
+ * Values reach the worker through a shared ring of memory (ring.ts): each is copied once into it and
+ * its region is reused when Pub/Sub acknowledged it; the publishes of one Kafka batch go over in one
+ * message. A value the ring has no room for travels in a buffer of its own.
+ *
  * The program's own entry file runs the worker (index.ts branches on isMainThread): the VM bundle
  * is one file. Run from the TypeScript sources (`node --import tsx`), the worker registers tsx
  * itself before loading the entry: on Node 20 the main thread's --import hooks do not reach workers.
@@ -16,11 +20,14 @@ import {
   type Attributes,
   type PublisherOptions,
 } from "@pgb/broker-utils/gcp";
+import { Ring, type RingRegion } from "./ring.js";
 
 export interface PublisherThreadOptions {
   project: string;
   topic: string;
   publisher: PublisherOptions;
+  /** Size of the shared ring the values travel through (more than the bytes kept in flight). */
+  ringBytes: number;
 }
 
 /** What the consumer needs of a publisher. */
@@ -31,9 +38,16 @@ export interface PublishPort {
   close(): Promise<void>;
 }
 
-type ToWorker =
-  | { kind: "publish"; id: number; data: ArrayBuffer; attributes: Attributes }
-  | { kind: "flush"; id: number };
+/** One value to publish: `length` bytes at `start` of the ring, or all of `buffer` when given. */
+interface PublishItem {
+  id: number;
+  attributes: Attributes;
+  start: number;
+  length: number;
+  buffer?: ArrayBuffer;
+}
+
+type ToWorker = { kind: "publish"; items: PublishItem[] } | { kind: "flush"; id: number };
 
 interface WorkerError {
   name: string;
@@ -68,7 +82,10 @@ class PublishError extends Error {
  * rejects every pending publish, which the consumer treats as a failed publish.
  */
 export function startPublisherThread(entry: URL, options: PublisherThreadOptions): PublishPort {
-  const data = { role: ROLE, options };
+  const shared = new SharedArrayBuffer(options.ringBytes);
+  const ringBytes = Buffer.from(shared);
+  const ring = new Ring(options.ringBytes);
+  const data = { role: ROLE, options, shared };
   const worker = entry.pathname.endsWith(".ts")
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
@@ -76,7 +93,10 @@ export function startPublisherThread(entry: URL, options: PublisherThreadOptions
         { eval: true, workerData: data },
       )
     : new Worker(entry, { workerData: data });
-  const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: () => void; reject: (err: Error) => void; region?: RingRegion }
+  >();
   let nextId = 0;
   let dead: Error | undefined;
   const failAll = (err: Error): void => {
@@ -84,39 +104,62 @@ export function startPublisherThread(entry: URL, options: PublisherThreadOptions
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
+  /** Settles a publish; its region is free again (the worker no longer reads it). */
+  const settle = (id: number, err?: Error): void => {
+    const p = pending.get(id);
+    if (p === undefined) return;
+    pending.delete(id);
+    if (p.region) ring.release(p.region);
+    if (err) p.reject(err);
+    else p.resolve();
+  };
   worker.on("message", (m: FromWorker) => {
-    if (m.kind === "done") {
-      for (const id of m.ids) {
-        pending.get(id)?.resolve();
-        pending.delete(id);
-      }
-    } else {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (m.kind === "failed") p?.reject(new PublishError(m.error));
-      else p?.resolve();
-    }
+    if (m.kind === "done") for (const id of m.ids) settle(id);
+    else settle(m.id, m.kind === "failed" ? new PublishError(m.error) : undefined);
   });
   worker.on("error", (err) => failAll(err));
   worker.on("exit", (code) => failAll(new Error(`the publisher thread exited (code ${code})`)));
 
-  const call = (message: (id: number) => ToWorker, transfer: ArrayBuffer[] = []): Promise<void> => {
-    if (dead) return Promise.reject(dead);
-    const id = nextId++;
-    return new Promise<void>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.postMessage(message(id), transfer);
-    });
+  // the publishes of one turn (one Kafka batch) go to the worker in one message
+  let queued: PublishItem[] = [];
+  let moved: ArrayBuffer[] = [];
+  const send = (): void => {
+    if (queued.length === 0) return;
+    worker.postMessage({ kind: "publish", items: queued } satisfies ToWorker, moved);
+    queued = [];
+    moved = [];
   };
   return {
     publish: (data, attributes) => {
-      // a Kafka value is a view into a whole fetch response: copy it to a buffer of its own, which
-      // is then moved (not cloned) to the worker
-      const own = new Uint8Array(data.length);
-      own.set(data);
-      return call((id) => ({ kind: "publish", id, data: own.buffer, attributes }), [own.buffer]);
+      if (dead) return Promise.reject(dead);
+      const id = nextId++;
+      // a Kafka value is a view into a whole fetch response: it is copied, into the ring if it fits
+      const region = ring.take(data.length);
+      let item: PublishItem;
+      if (region) {
+        data.copy(ringBytes, region.start);
+        item = { id, attributes, start: region.start, length: data.length };
+      } else {
+        const own = new Uint8Array(data.length);
+        own.set(data);
+        moved.push(own.buffer);
+        item = { id, attributes, start: 0, length: data.length, buffer: own.buffer };
+      }
+      if (queued.length === 0) queueMicrotask(send);
+      queued.push(item);
+      return new Promise<void>((resolve, reject) => {
+        pending.set(id, region ? { resolve, reject, region } : { resolve, reject });
+      });
     },
-    flush: () => call((id) => ({ kind: "flush", id })),
+    flush: () => {
+      if (dead) return Promise.reject(dead);
+      send();
+      const id = nextId++;
+      return new Promise<void>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ kind: "flush", id } satisfies ToWorker);
+      });
+    },
     close: async () => {
       pending.clear();
       dead ??= new Error("the publisher thread was closed");
@@ -138,7 +181,11 @@ function describe(err: unknown): WorkerError {
 export function runPublisherThread(): void {
   const port = parentPort;
   if (port === null) throw new Error("runPublisherThread runs in a worker thread");
-  const { options } = workerData as { options: PublisherThreadOptions };
+  const { options, shared } = workerData as {
+    options: PublisherThreadOptions;
+    shared: SharedArrayBuffer;
+  };
+  const ringBytes = Buffer.from(shared);
   const publisher = createPublisher(
     pubsubClient(options.project),
     options.topic,
@@ -160,11 +207,20 @@ export function runPublisherThread(): void {
   };
   port.on("message", (m: ToWorker) => {
     if (m.kind === "publish") {
-      publisher.publish(Buffer.from(m.data), m.attributes).then(
-        () => report(m.id),
-        (err: unknown) =>
-          port.postMessage({ kind: "failed", id: m.id, error: describe(err) } satisfies FromWorker),
-      );
+      for (const item of m.items) {
+        const data = item.buffer
+          ? Buffer.from(item.buffer)
+          : ringBytes.subarray(item.start, item.start + item.length);
+        publisher.publish(data, item.attributes).then(
+          () => report(item.id),
+          (err: unknown) =>
+            port.postMessage({
+              kind: "failed",
+              id: item.id,
+              error: describe(err),
+            } satisfies FromWorker),
+        );
+      }
     } else {
       publisher.flush().then(
         () => port.postMessage({ kind: "flushed", id: m.id } satisfies FromWorker),
