@@ -17,13 +17,19 @@
  * End-to-end rates are taken from the group's committed offsets (both commit every second after
  * their publishes were acknowledged): offsets committed between the first and the last commit
  * observed, over that time. Ratios: (a) consumer / min(consume-only, publish-only),
- * (b) consumer / connector.
+ * (b) consumer / connector. Each phase also reports the CPU time Kafka, the emulator, the bench and
+ * the program under test spent on it, per alert: on a 2-core machine the servers and the program
+ * share the cores, so CPU per alert is what a faster program has to lower. From those, a third
+ * figure: the shared-cores bound, the rate at which the machine's cores are used up by the CPU the
+ * two limit phases spent per alert together (kafkajs reading and Kafka serving, plus the publisher
+ * and the emulator) — what a consumer made of those same parts can reach end to end here.
  *
  * Run (bounded, low priority; the machine is shared):
  *   nice -n 10 npx tsx --conditions=source bench/consumer/bench.ts [--messages 50000] [--partitions 4] [--no-connector]
+ *     [--decode-off-phase] [--cpu-prof DIR] [--consumer-log FILE] [--node-args "--trace-gc"]
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -38,11 +44,13 @@ import {
   restartService,
   serviceEnv,
   servicesDown,
+  servicesStatus,
   type ServicesOptions,
 } from "@pgb/local";
 import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
 import { sharedPath } from "../../test/support/shared-data.js";
 import { FETCH, PUBLISHER_OPTIONS } from "../../vm/consumer/src/consumer.js";
+import { CpuMeter } from "../support/cpu.js";
 import { installConnect, probeUnmodified, startConnect } from "./connect.js";
 
 const { values: args } = parseArgs({
@@ -52,6 +60,12 @@ const { values: args } = parseArgs({
     "no-connector": { type: "boolean", default: false },
     /** Also run the consumer with CONSUMER_DECODE=false, to show what decoding the ids costs. */
     "decode-off-phase": { type: "boolean", default: false },
+    /** Write CPU profiles of the consumer's threads (node --cpu-prof) into this directory. */
+    "cpu-prof": { type: "string" },
+    /** Write the consumer's log (JSON lines, with its stats every 5 s) to this file. */
+    "consumer-log": { type: "string" },
+    /** More node options for the consumer, e.g. "--trace-gc" (its lines land in the log). */
+    "node-args": { type: "string" },
   },
 });
 const N = Number(args.messages);
@@ -123,6 +137,36 @@ interface Rate {
   seconds: number;
   perSecond: number;
   megabytesPerSecond: number;
+}
+
+/** CPU milliseconds per alert each process spent on a phase (whole phase, start-up included). */
+type CpuPerAlert = Record<string, number>;
+
+/** Meters Kafka, the emulator and this process (the child processes are added by the phase). */
+async function serverMeter(options: ServicesOptions, extra: Record<string, number> = {}) {
+  const pids = Object.fromEntries(
+    (await servicesStatus(options))
+      .filter((s) => s.name !== "storage" && s.pids[0] !== undefined)
+      .map((s) => [s.name, s.pids[0]!]),
+  );
+  const meter = new CpuMeter({ ...pids, ...extra });
+  const self = process.cpuUsage();
+  return (): CpuPerAlert => {
+    const used = process.cpuUsage(self);
+    const seconds: Record<string, number> = {
+      ...meter.read(),
+      bench: (used.user + used.system) / 1e6,
+    };
+    return Object.fromEntries(
+      Object.entries(seconds).map(([name, s]) => [name, Math.round((s * 1e6) / N) / 1000]),
+    );
+  };
+}
+
+function cpuLine(cpu: CpuPerAlert): string {
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(cpu).map(([name, ms]) => `${name} ${ms.toFixed(3)}`);
+  return `    CPU ms/alert: ${parts.join(", ")}; total ${total.toFixed(3)}`;
 }
 
 function rate(messages: number, bytes: number, seconds: number): Rate {
@@ -244,12 +288,14 @@ function commitRate(
 interface ConsumerPhase {
   rate: Rate;
   rssMb: number;
+  cpu: CpuPerAlert;
   /** Medians over the stats windows of the windows' p50 and p99 publish latencies, ms. */
   latency: { p50: number | null; p99: number | null };
 }
 
 /** The consumer program (VM bundle) from the start of the topic until everything is committed. */
 async function consumerPhase(o: {
+  options: ServicesOptions;
   env: Record<string, string>;
   admin: Admin;
   topic: string;
@@ -262,7 +308,11 @@ async function consumerPhase(o: {
   await pubsub.createTopic(alertsTopic);
   await pubsub.close();
   const groupId = `bench-consumer-${Date.now()}`;
-  const child = spawn(process.execPath, [bundle.main], {
+  const nodeArgs = [
+    ...(args["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", args["cpu-prof"]] : []),
+    ...(args["node-args"]?.split(" ").filter(Boolean) ?? []),
+  ];
+  const child = spawn(process.execPath, [...nodeArgs, bundle.main], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env["PATH"],
@@ -286,22 +336,30 @@ async function consumerPhase(o: {
   child.stdout.on("data", (d: Buffer) => {
     const parts = (partial + d.toString()).split("\n");
     partial = parts.pop() ?? "";
-    for (const p of parts) lines.push(JSON.parse(p) as Record<string, unknown>);
+    // a line that is not JSON (node's --trace-gc, say) is kept as text
+    for (const p of parts)
+      lines.push(p.startsWith("{") ? (JSON.parse(p) as Record<string, unknown>) : { text: p });
   });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise((resolve) => child.on("exit", resolve));
+  const cpu = await serverMeter(o.options, { consumer: child.pid! });
   try {
     const commits = await watchCommits(o.admin, groupId, o.topic, N, 900_000);
     const rssMb = peakRssMb(child.pid!);
+    const cpuPerAlert = cpu();
     const windows = lines
       .filter((l) => l["message"] === "stats" && Number(l["alerts"]) > 0)
       .map((l) => l["publishLatencyMs"] as { p50: number; p99: number });
     const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? null;
     if (stderr.trim() !== "") log(`consumer stderr:\n${stderr.slice(0, 2000)}`);
+    if (args["consumer-log"]) {
+      writeFileSync(args["consumer-log"], lines.map((l) => JSON.stringify(l) + "\n").join(""));
+    }
     return {
       rate: commitRate(commits, o.meanBytes),
       rssMb,
+      cpu: cpuPerAlert,
       latency: { p50: median(windows.map((w) => w.p50)), p99: median(windows.map((w) => w.p99)) },
     };
   } finally {
@@ -357,18 +415,22 @@ async function main(): Promise<void> {
     log(`loaded ${mb(loaded.bytes).toFixed(0)} MB in ${loaded.seconds.toFixed(1)} s`);
 
     log("consume-only (kafkajs) …");
+    const consumeCpu = await serverMeter(options);
     const consume = await consumeOnly(kafka, topic);
+    const consumeCpuPerAlert = consumeCpu();
     log(`consume-only: ${consume.perSecond}/s`);
 
     await restartService("pubsub", options);
     log("publish-only (Pub/Sub client into the emulator) …");
+    const publishCpu = await serverMeter(options);
     const publish = await publishOnly(`bench-publish-only-${Date.now()}`, samples, attributes);
+    const publishCpuPerAlert = publishCpu();
     log(`publish-only: ${publish.perSecond}/s`);
 
     const runConsumer = async (decode: boolean) => {
       await restartService("pubsub", options);
       log(`consumer end to end (decoding ${decode ? "on" : "off"}) …`);
-      const r = await consumerPhase({ env, admin, topic, meanBytes, decode });
+      const r = await consumerPhase({ options, env, admin, topic, meanBytes, decode });
       log(`consumer: ${r.rate.perSecond}/s, peak RSS ${r.rssMb} MB`);
       return r;
     };
@@ -376,7 +438,7 @@ async function main(): Promise<void> {
     const consumerNoDecode = args["decode-off-phase"] ? await runConsumer(false) : undefined;
     const consumerRate = consumer.rate;
 
-    let connector: { rate: Rate; rssMb: number } | undefined;
+    let connector: { rate: Rate; rssMb: number; cpu: CpuPerAlert } | undefined;
     let unmodified: { config: string; error: string } | undefined;
     if (!args["no-connector"]) {
       const install = await installConnect(cacheDir, log);
@@ -411,9 +473,14 @@ async function main(): Promise<void> {
         connectorClass: "pgb.bench.EmulatorCloudPubSubSinkConnector",
         pubsubTopic: connectTopic,
       });
+      const cpu = await serverMeter(options, { connector: run.child.pid! });
       try {
         const w = await watchCommits(admin, run.groupId, topic, N, 900_000);
-        connector = { rate: commitRate(w, meanBytes), rssMb: peakRssMb(run.child.pid!) };
+        connector = {
+          rate: commitRate(w, meanBytes),
+          rssMb: peakRssMb(run.child.pid!),
+          cpu: cpu(),
+        };
       } finally {
         await run.stop();
       }
@@ -422,6 +489,9 @@ async function main(): Promise<void> {
     await admin.disconnect();
 
     const limit = Math.min(consume.perSecond, publish.perSecond);
+    const total = (cpu: CpuPerAlert) => Object.values(cpu).reduce((a, b) => a + b, 0);
+    const partsMs = total(consumeCpuPerAlert) + total(publishCpuPerAlert);
+    const sharedCoresBound = Math.round((cpus().length * 1000) / partsMs);
     const result = {
       date: started.toISOString(),
       machine: {
@@ -437,20 +507,30 @@ async function main(): Promise<void> {
         meanKilobytes: Math.round(meanBytes / 100) / 10,
         totalMegabytes: Math.round(mb(loaded.bytes)),
       },
-      consumeOnly: consume,
-      publishOnly: publish,
+      consumeOnly: { ...consume, cpuMsPerAlert: consumeCpuPerAlert },
+      publishOnly: { ...publish, cpuMsPerAlert: publishCpuPerAlert },
       consumer: {
         ...consumerRate,
         peakRssMegabytes: consumer.rssMb,
         publishLatencyMsMedianOfWindows: consumer.latency,
+        cpuMsPerAlert: consumer.cpu,
       },
       consumerDecodeOff: consumerNoDecode
-        ? { ...consumerNoDecode.rate, peakRssMegabytes: consumerNoDecode.rssMb }
+        ? {
+            ...consumerNoDecode.rate,
+            peakRssMegabytes: consumerNoDecode.rssMb,
+            cpuMsPerAlert: consumerNoDecode.cpu,
+          }
         : null,
-      connector: connector ? { ...connector.rate, peakRssMegabytes: connector.rssMb } : null,
+      connector: connector
+        ? { ...connector.rate, peakRssMegabytes: connector.rssMb, cpuMsPerAlert: connector.cpu }
+        : null,
       connectorUnmodified: unmodified ?? null,
+      sharedCoresBound: { perSecond: sharedCoresBound, cpuMsPerAlert: partsMs },
       ratios: {
         consumerOverLimit: Math.round((consumerRate.perSecond / limit) * 100) / 100,
+        consumerOverSharedCoresBound:
+          Math.round((consumerRate.perSecond / sharedCoresBound) * 100) / 100,
         consumerOverConnector: connector
           ? Math.round((consumerRate.perSecond / connector.rate.perSecond) * 100) / 100
           : null,
@@ -463,8 +543,11 @@ async function main(): Promise<void> {
         `consumer benchmark, ${result.date}, ${result.machine.cores} × ${result.machine.cpu}, ${result.machine.memoryGb} GB, Node ${result.machine.node}, load ${result.machine.loadAverageAtStart.join(" ")}`,
         `workload: ${N} real ZTF alerts (mean ${result.workload.meanKilobytes} KB, ${result.workload.totalMegabytes} MB), ${PARTITIONS} partitions`,
         row("kafkajs consume-only", consume),
+        cpuLine(consumeCpuPerAlert),
         row("Pub/Sub publish-only", publish),
+        cpuLine(publishCpuPerAlert),
         row("consumer end to end", consumerRate, `, peak RSS ${consumer.rssMb} MB`),
+        cpuLine(consumer.cpu),
         ...(consumerNoDecode
           ? [
               row(
@@ -472,13 +555,22 @@ async function main(): Promise<void> {
                 consumerNoDecode.rate,
                 `, peak RSS ${consumerNoDecode.rssMb} MB`,
               ),
+              cpuLine(consumerNoDecode.cpu),
             ]
           : []),
         ...(connector
-          ? [row("CloudPubSubConnector (shim)", connector.rate, `, peak RSS ${connector.rssMb} MB`)]
+          ? [
+              row(
+                "CloudPubSubConnector (shim)",
+                connector.rate,
+                `, peak RSS ${connector.rssMb} MB`,
+              ),
+              cpuLine(connector.cpu),
+            ]
           : []),
         `ratio (a) consumer / min(consume-only, publish-only) = ${result.ratios.consumerOverLimit}`,
         `ratio (b) consumer / connector = ${result.ratios.consumerOverConnector ?? "not measured"}`,
+        `shared-cores bound: ${cpus().length} cores / ${partsMs.toFixed(3)} ms CPU per alert (consume-only + publish-only) = ${sharedCoresBound}/s; consumer / bound = ${result.ratios.consumerOverSharedCoresBound}`,
         ...(unmodified ? [`connector as shipped (${unmodified.config}):`, unmodified.error] : []),
         JSON.stringify(result),
       ].join("\n"),
