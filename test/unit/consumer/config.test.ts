@@ -54,8 +54,8 @@ describe("consumer configuration (broker-spec §3)", () => {
       decode: true,
       topicPollMs: 60_000,
       statsMs: 30_000,
-      maxOutstandingMessages: 1000,
-      maxOutstandingBytes: 100 * 1024 * 1024,
+      maxOutstandingMessages: 2000,
+      maxOutstandingBytes: 200 * 1024 * 1024,
       shutdownMs: 25_000,
       sessionTimeoutMs: 30_000,
       local: false,
@@ -195,7 +195,7 @@ describe("consumer configuration (broker-spec §3)", () => {
       "KAFKA_TOPIC=\"ztf 2026\" is not a Kafka topic name (1–249 of letters, digits, '.', '_', '-')",
       'CONSUMER_DECODE="yes" must be true or false',
       'CONSUMER_TOPIC_POLL_SECONDS="0" is not a positive number; unset it for the default 60',
-      'CONSUMER_MAX_OUTSTANDING_BYTES="lots" is not a positive number; unset it for the default 104857600',
+      'CONSUMER_MAX_OUTSTANDING_BYTES="lots" is not a positive number; unset it for the default 209715200',
     ]);
   });
 

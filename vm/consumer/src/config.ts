@@ -26,9 +26,9 @@ export const CONSUMER_ENV = {
   topicPollSeconds: "CONSUMER_TOPIC_POLL_SECONDS",
   /** Seconds between two stats lines. Default 30. */
   statsSeconds: "CONSUMER_STATS_SECONDS",
-  /** Messages handed to Pub/Sub and not yet acknowledged before Kafka fetching pauses. Default 1000. */
+  /** Messages handed to Pub/Sub and not yet acknowledged before Kafka fetching pauses. Default 2000. */
   maxOutstandingMessages: "CONSUMER_MAX_OUTSTANDING_MESSAGES",
-  /** Bytes handed to Pub/Sub and not yet acknowledged before Kafka fetching pauses. Default 100 MB. */
+  /** Bytes handed to Pub/Sub and not yet acknowledged before Kafka fetching pauses. Default 200 MiB. */
   maxOutstandingBytes: "CONSUMER_MAX_OUTSTANDING_BYTES",
   /** Seconds SIGTERM may take (drain, commit, leave the group). Default 25; systemd allows 70. */
   shutdownSeconds: "CONSUMER_SHUTDOWN_SECONDS",
@@ -64,6 +64,15 @@ export type CredentialsSource =
       certFile?: string;
       keyFile?: string;
     };
+
+/**
+ * What may be handed to Pub/Sub and not acknowledged yet before Kafka fetching pauses. In the cloud
+ * a publish takes ~50 ms, so at LSST's 400 alerts/s some 20 are outstanding and the limit only bounds
+ * memory during a Pub/Sub slowdown (2000 alerts of ~80 KB). Against a saturated publisher a deeper
+ * window means fewer pauses: the benchmark measured 2,752–2,804 alerts/s with 2000 / 200 MiB against
+ * 2,598–2,611 with 1000 / 100 MiB (docs/performance.md).
+ */
+export const OUTSTANDING_DEFAULTS = { messages: 2000, bytes: 200 * 1024 * 1024 };
 
 export interface ConsumerConfig {
   survey: Survey;
@@ -323,10 +332,15 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
     topicPollMs: 1000 * positiveNumber(env, CONSUMER_ENV.topicPollSeconds, 60, problems),
     statsMs: 1000 * positiveNumber(env, CONSUMER_ENV.statsSeconds, 30, problems),
     maxOutstandingMessages: Math.ceil(
-      positiveNumber(env, CONSUMER_ENV.maxOutstandingMessages, 1000, problems),
+      positiveNumber(
+        env,
+        CONSUMER_ENV.maxOutstandingMessages,
+        OUTSTANDING_DEFAULTS.messages,
+        problems,
+      ),
     ),
     maxOutstandingBytes: Math.ceil(
-      positiveNumber(env, CONSUMER_ENV.maxOutstandingBytes, 100 * 1024 * 1024, problems),
+      positiveNumber(env, CONSUMER_ENV.maxOutstandingBytes, OUTSTANDING_DEFAULTS.bytes, problems),
     ),
     shutdownMs: 1000 * positiveNumber(env, CONSUMER_ENV.shutdownSeconds, 25, problems),
     sessionTimeoutMs: 1000 * positiveNumber(env, CONSUMER_ENV.sessionTimeoutSeconds, 30, problems),
