@@ -67,7 +67,9 @@ async function procStat(
   try {
     text = await readFile(`/proc/${pid}/stat`, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    // ESRCH: the process was reaped between the open and the read of its stat file
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "ESRCH") throw err;
     return (await readFile("/proc/self/stat", "utf8").then(
       () => true,
       () => false,
