@@ -82,6 +82,15 @@ export function levenbergMarquardt(
   /** χ² after each accepted step. */
   const history: number[] = [chisq];
   const points: Float64Array[] = [Float64Array.from(x)];
+  /** Moves to the trial just evaluated (its residuals and Jacobian are in trialR, trialJac). */
+  const acceptTrial = (trialChisq: number): void => {
+    x.set(trial);
+    [r, trialR] = [trialR, r];
+    [jac, trialJac] = [trialJac, jac];
+    chisq = trialChisq;
+    problem.accept?.();
+    history.push(chisq);
+  };
 
   while (evaluations < maxEvaluations) {
     // Gradient of ½χ² is Jᵀr; the normal matrix JᵀJ.
@@ -175,12 +184,7 @@ export function levenbergMarquardt(
       const rho = (chisq - trialChisq) / pred;
       if (trialChisq < chisq) {
         accepted = true;
-        x.set(trial);
-        [r, trialR] = [trialR, r];
-        [jac, trialJac] = [trialJac, jac];
-        chisq = trialChisq;
-        problem.accept?.();
-        history.push(chisq);
+        acceptTrial(trialChisq);
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
       } else {
@@ -221,12 +225,7 @@ export function levenbergMarquardt(
           evaluations++;
           const trialChisq = problem.evaluate(trial, trialR, trialJac);
           if (!(trialChisq < chisq)) break;
-          x.set(trial);
-          [r, trialR] = [trialR, r];
-          [jac, trialJac] = [trialJac, jac];
-          chisq = trialChisq;
-          problem.accept?.();
-          history.push(chisq);
+          acceptTrial(trialChisq);
           gamma *= 2;
         }
         points.push(Float64Array.from(x));
