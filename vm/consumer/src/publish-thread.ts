@@ -83,7 +83,7 @@ class PublishError extends Error {
  */
 export function startPublisherThread(entry: URL, options: PublisherThreadOptions): PublishPort {
   const shared = new SharedArrayBuffer(options.ringBytes);
-  const ringBytes = Buffer.from(shared);
+  const ringMemory = Buffer.from(shared);
   const ring = new Ring(options.ringBytes);
   const data = { role: ROLE, options, shared };
   const worker = entry.pathname.endsWith(".ts")
@@ -137,7 +137,7 @@ export function startPublisherThread(entry: URL, options: PublisherThreadOptions
       const region = ring.take(data.length);
       let item: PublishItem;
       if (region) {
-        data.copy(ringBytes, region.start);
+        data.copy(ringMemory, region.start);
         item = { id, attributes, start: region.start, length: data.length };
       } else {
         const own = new Uint8Array(data.length);
@@ -185,7 +185,7 @@ export function runPublisherThread(): void {
     options: PublisherThreadOptions;
     shared: SharedArrayBuffer;
   };
-  const ringBytes = Buffer.from(shared);
+  const ringMemory = Buffer.from(shared);
   const publisher = createPublisher(
     pubsubClient(options.project),
     options.topic,
@@ -210,7 +210,7 @@ export function runPublisherThread(): void {
       for (const item of m.items) {
         const data = item.buffer
           ? Buffer.from(item.buffer)
-          : ringBytes.subarray(item.start, item.start + item.length);
+          : ringMemory.subarray(item.start, item.start + item.length);
         publisher.publish(data, item.attributes).then(
           () => report(item.id),
           (err: unknown) =>
