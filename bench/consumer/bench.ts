@@ -16,7 +16,8 @@
  * warmed up with 20,000 alerts on a throwaway topic, so that every phase meets a JIT-compiled
  * emulator, as a program meets Pub/Sub. No subscription is attached, so it drops what it accepts; every publishing phase is alike.
  * Every rate is a steady-state rate: it leaves out the first 5,000 alerts of its phase (JIT warm-up
- * of the program and its clients, group join) and is taken over the other 45,000. End-to-end rates
+ * of the program and its clients, group join) and is taken over the other 45,000 (runs under 20,000
+ * alerts leave nothing out). End-to-end rates
  * come from the group's committed offsets (both programs commit every second after their publishes
  * were acknowledged): offsets committed between the first commit observed at or past 5,000 and the
  * last, over that time. Ratios: (a) consumer / min(consume-only, publish-only),
@@ -87,6 +88,8 @@ const WARM_UP = 5000;
  * full speed (with 5,000, publish latency stayed ~0.5 s for the next ~15,000).
  */
 const EMULATOR_WARM_UP = 20_000;
+/** What each rate leaves out: WARM_UP, or nothing in a run too short to spare it. */
+const SKIP = N >= 4 * WARM_UP ? WARM_UP : 0;
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -209,7 +212,7 @@ async function consumeOnly(kafka: Kafka, topic: string): Promise<Rate> {
           resolveOffset(m.offset);
         }
         count += batch.messages.length;
-        if (first === undefined && count >= WARM_UP) first = { t: performance.now(), count, bytes };
+        if (first === undefined && count > SKIP) first = { t: performance.now(), count, bytes };
         await heartbeat();
         if (count >= N) {
           last = performance.now();
@@ -238,8 +241,8 @@ async function publishOnly(
   let bytes = 0;
   let acknowledged = 0;
   let acknowledgedBytes = 0;
-  // the rate is taken from the WARM_UP-th acknowledgement on (from the start for a short run)
-  const skip = count > WARM_UP ? WARM_UP : 0;
+  // the rate is taken from the SKIP-th acknowledgement on
+  const skip = count > SKIP ? SKIP : 0;
   let first = { t: performance.now(), count: 0, bytes: 0 };
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
@@ -293,7 +296,7 @@ async function watchCommits(
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const n = (offsets?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
     const t = performance.now();
-    if (n >= WARM_UP && first === undefined) first = { t, n };
+    if (n > SKIP && first === undefined) first = { t, n };
     if (n >= total && first !== undefined) return { first, last: { t, n } };
     if (Date.now() > deadline)
       throw new Error(`${groupId}: ${n} of ${total} committed after ${timeoutMs / 1000} s`);
