@@ -1,5 +1,5 @@
 /**
- * Alert decoding throughput on the real ZTF alerts of ../shared/data (53 single-alert container
+ * Alert decoding throughput on the real ZTF alerts of test/data (53 single-alert container
  * files, ~57–91 KB each): what the bq-sink and value-added functions do per message — decode the
  * container (cached writer schema, bigint longs), strip the cutouts, build the `alerts` and
  * `DIASource` rows — against baselines measured in the same run:
@@ -29,9 +29,9 @@ import {
   decodeSingleRecordContainer,
   readContainerHeader,
 } from "../../packages/broker-utils/src/avro/index.js";
-import { sharedPath } from "../../test/support/shared-data.js";
+import { dataPath } from "../../test/support/test-data.js";
 
-const DATA = sharedPath("ztf/alerts");
+const DATA = dataPath("ztf/alerts");
 const CHILD_FLAG = "--measure";
 const child = process.argv[2] === CHILD_FLAG;
 const SECONDS = Number((child ? process.argv[4] : process.argv[2]) ?? 2);

@@ -1,5 +1,5 @@
 /**
- * Consumer benchmark: real ZTF alerts (the 53 samples of ../shared/data, ~57–91 KB, cycled) from a
+ * Consumer benchmark: real ZTF alerts (the 53 samples of test/data, ~57–91 KB, cycled) from a
  * local Kafka broker to the Pub/Sub emulator, on a private set of local servers (own state dir and
  * ports; the shared ones serve tests). Phases, in one run so the ratios share the machine's state:
  *
@@ -54,7 +54,7 @@ import {
   type ServicesOptions,
 } from "@pgb/local";
 import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
-import { sharedPath } from "../../test/support/shared-data.js";
+import { dataPath } from "../../test/support/test-data.js";
 import { OUTSTANDING_DEFAULTS } from "../../vm/consumer/src/config.js";
 import { FETCH, PUBLISHER_OPTIONS } from "../../vm/consumer/src/consumer.js";
 import { CpuMeter } from "../support/cpu.js";
@@ -80,7 +80,7 @@ const PARTITIONS = Number(args.partitions);
 const PROJECT = "pgb-bench";
 /** The consumer's defaults. */
 const MAX_OUTSTANDING = OUTSTANDING_DEFAULTS;
-const ALERT_DIR = sharedPath("ztf/alerts");
+const ALERT_DIR = dataPath("ztf/alerts");
 /** Alerts at the start of each phase left out of its rate (the program's own warm-up). */
 const WARM_UP = 5000;
 /**

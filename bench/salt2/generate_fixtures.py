@@ -1,7 +1,7 @@
 """Writes the SALT2 parity fixtures (test/fixtures/salt2/*.json) by running sncosmo itself.
 
 Reference: sncosmo 2.9.0 + iminuit 2.11.2 (Debian bookworm), salt2 pinned to version 2.4, offline data
-from ../shared/data (salt2-spec.md §6.7). Run through the wrapper that provides that environment:
+from test/data (salt2-spec.md §6.7). Run through the wrapper that provides that environment:
 
     nice bench/salt2/sncosmo-python.sh bench/salt2/generate_fixtures.py
 
@@ -26,12 +26,12 @@ from sncosmo.fitting import guess_t0_and_amplitude, t0_bounds, cut_bands
 from sncosmo.photdata import photometric_data
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.environ.get("PGB_SHARED_DATA") or os.path.join(os.path.dirname(REPO), "shared", "data")
+DATA = os.path.join(REPO, "test", "data")
 OUT = os.path.join(REPO, "test", "fixtures", "salt2")
 
 ZTF_BANDS = ["ztfg", "ztfr", "ztfi"]
 SDSS_BANDS = ["sdssg", "sdssr", "sdssi", "sdssz"]
-# sncosmo's lsst* loader (nm, trim 0.001) applied to the v1.9 files of ../shared/data (sncosmo's own
+# sncosmo's lsst* loader (nm, trim 0.001) applied to the v1.9 files of packages/broker-utils/data/bandpasses/lsst (sncosmo's own
 # registry points at the v1.1 files of 2016; see docs/salt2.md).
 LSST_BANDS = ["lsstu", "lsstg", "lsstr", "lssti", "lsstz", "lssty"]
 ALL_BANDS = ZTF_BANDS + SDSS_BANDS + LSST_BANDS
@@ -91,12 +91,12 @@ def lc_b(factor):
 
 
 def sncosmo_example():
-    path = os.path.join(SHARED, "lightcurves", "sncosmo_example", "example_photometric_data.dat")
+    path = os.path.join(DATA, "lightcurves", "sncosmo_example", "example_photometric_data.dat")
     return columns(sncosmo.read_lc(path))
 
 
 def hsf_20aai_ztf():
-    path = os.path.join(SHARED, "lightcurves", "hsf_dr1", "20aai", "all.phot")
+    path = os.path.join(DATA, "lightcurves", "hsf_dr1", "20aai", "all.phot")
     rows = [line.split() for line in open(path) if line.strip() and not line.startswith("mjd")]
     rows = [r for r in rows if r[1] in ("ztfg", "ztfr")]
     return {
@@ -386,10 +386,10 @@ def cuts(ep):
 
 def alerts_fixture():
     out = []
-    paths = sorted(glob.glob(os.path.join(SHARED, "ztf", "alerts", "*", "*.avro")))
+    paths = sorted(glob.glob(os.path.join(DATA, "ztf", "alerts", "*", "*.avro")))
     for path in paths:
         alert = read_alert(path)
-        rec = {"file": os.path.relpath(path, os.path.join(SHARED, "ztf", "alerts")),
+        rec = {"file": os.path.relpath(path, os.path.join(DATA, "ztf", "alerts")),
                "objectId": alert["objectId"], "candid": str(alert["candid"])}
         ep = product_epochs(alert)
         rec["product"] = {"epochs": ep, "cuts": cuts(ep)}

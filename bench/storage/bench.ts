@@ -1,6 +1,6 @@
 /**
  * Throughput of the storage functions against the local servers (fake-gcs-server, bqemulator), in
- * alerts per second of wall time, for the real ZTF alerts of ../shared/data that fit the tables
+ * alerts per second of wall time, for the real ZTF alerts of test/data that fit the tables
  * (3.3, 4.01, 4.02; ~57–91 KB):
  * - each handler called directly (decode, schema fix or rows + validation, the client calls);
  * - each function as its local process (the deployment bundle under the functions framework),
@@ -45,14 +45,14 @@ import {
   type FunctionProcess,
 } from "../../local/src/functions/index.js";
 import { objectMetadata } from "../../functions/upload-bytes-to-bucket/src/handler.js";
-import { sharedPath } from "../../test/support/shared-data.js";
+import { dataPath } from "../../test/support/test-data.js";
 
 const UPLOAD_COUNT = Number(process.argv[2] ?? 48);
 const BQ_COUNT = Number(process.argv[3] ?? 12);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const CONCURRENCY = [1, 8];
 const PROJECT = "pgb-bench";
-const DATA = sharedPath("ztf/alerts");
+const DATA = dataPath("ztf/alerts");
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

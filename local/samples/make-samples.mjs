@@ -1,7 +1,7 @@
-// Rebuilds the sample alerts of the local instance from the data kit (../shared/data, whose README
+// Rebuilds the sample alerts of the local instance from the test data (test/data, whose READMEs
 // and MANIFEST.tsv give each file's origin and license) and writes SOURCES.tsv. Dev-time only: the
 // local instance reads the files in this folder, never the kit.
-//   npm run build && node local/samples/make-samples.mjs [path to the kit, default ../shared/data]
+//   npm run build && node local/samples/make-samples.mjs [data folder, default test/data]
 // ZTF: real alerts copied byte for byte. LSST: the kit's one real Rubin alert in Confluent wire
 // format, copied; and Fink's six re-serialised Rubin v9.0 alerts converted back to Rubin's wire
 // format (schema id 900): Fink's two added fields (brokerIngestMjd, lsst_schema_version) dropped,
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { bundledSchema, decodeSingleRecordContainer } from "@pgb/broker-utils/avro";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const kit = resolve(process.argv[2] ?? join(here, "../../../shared/data"));
+const kit = resolve(process.argv[2] ?? join(here, "../../test/data"));
 const manifest = new Map(
   readFileSync(join(kit, "MANIFEST.tsv"), "utf8")
     .trim()

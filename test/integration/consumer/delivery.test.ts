@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
   consumerSuite,
@@ -25,7 +25,7 @@ import {
 } from "./harness.js";
 
 function sampleFiles(survey: "ztf" | "lsst"): string[] {
-  return execFileSync("find", [sharedPath(survey, "alerts"), "-type", "f", "-name", "*.avro"])
+  return execFileSync("find", [dataPath(survey, "alerts"), "-type", "f", "-name", "*.avro"])
     .toString()
     .trim()
     .split("\n")

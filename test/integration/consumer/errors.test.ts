@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import {
   consumerSuite,
   Collector,
@@ -19,7 +19,7 @@ import {
   produce,
 } from "./harness.js";
 
-const ALERT = sharedPath("ztf/alerts/v4.02/2695378462115010012.avro");
+const ALERT = dataPath("ztf/alerts/v4.02/2695378462115010012.avro");
 
 describe("consumer errors", () => {
   const pubsub = pubsubClient(TEST_PROJECT);

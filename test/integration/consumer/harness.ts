@@ -12,7 +12,7 @@ import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { TEST_PROJECT } from "../../support/services.js";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 
 import { buildConsumerBundle } from "./bundle.js";
 
@@ -464,7 +464,7 @@ export function sha256(data: Buffer): string {
  * writer schema in each container as ZTF sends it), each with its own candid.
  */
 export function smallZtfAlerts(n: number): { value: Buffer; candid: string }[] {
-  const sample = readShared("ztf/alerts/v4.02/2695378462115010012.avro");
+  const sample = readData("ztf/alerts/v4.02/2695378462115010012.avro");
   const { header, schema, record } = decodeSingleRecordContainer(sample);
   const base = record as Record<string, unknown>;
   const out: { value: Buffer; candid: string }[] = [];

@@ -11,11 +11,11 @@ import { Puller } from "@pgb/broker-utils/gcp";
 import { percentile, utcTopicDate, type NightSummary } from "@pgb/broker-utils/night";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readShared, sharedFiles } from "../../support/shared-data.js";
+import { readData, dataFiles } from "../../support/test-data.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { NightInstance, until, type FunctionProcess, type LogLine } from "./harness.js";
 
-const ALERTS = sharedFiles("ztf/alerts", ".avro").slice(0, 10);
+const ALERTS = dataFiles("ztf/alerts", ".avro").slice(0, 10);
 const KAFKA_TOPIC = `ztf_night_${randomBytes(4).toString("hex")}`;
 /** Kafka CreateTime of the alerts: a minute ago, one second apart. */
 const KAFKA_T0 = Date.now() - 60_000;
@@ -157,7 +157,7 @@ describe("a local night", () => {
     await producer.send({
       topic: KAFKA_TOPIC,
       messages: ALERTS.map((file, i) => ({
-        value: readShared(file),
+        value: readData(file),
         timestamp: String(KAFKA_T0 + i * 1000),
       })),
     });

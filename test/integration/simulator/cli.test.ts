@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
 import { Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import { InstanceNamer, TOPIC } from "@pgb/broker-utils/naming";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import { simulateCommands } from "../../../packages/broker-utils/src/simulator/cli.js";
 
 const pubsub = pubsubClient();
@@ -35,8 +35,8 @@ describe("pgb simulate from files into a test instance's alerts topic", () => {
       "--rate",
       "100/once",
       "--from",
-      sharedPath("ztf/alerts/v4.02"),
-      sharedPath("ztf/alerts/v3.2"),
+      dataPath("ztf/alerts/v4.02"),
+      dataPath("ztf/alerts/v3.2"),
       "--kafka-topic",
       "ztf_20240520_programid1",
     ]).finally(() => spy.mockRestore());

@@ -14,7 +14,7 @@ import {
   bundledSchema,
 } from "@pgb/broker-utils/avro";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 import { kafkaAttributes } from "./support.js";
 
 export type Outcome =
@@ -58,7 +58,7 @@ function variant(
   candid: bigint,
   edit: (schema: Json, record: Record<string, unknown>) => void = () => {},
 ): Buffer {
-  const { header, record } = decodeSingleRecordContainer(readShared(V402), V402);
+  const { header, record } = decodeSingleRecordContainer(readData(V402), V402);
   const schema = JSON.parse(header.schemaText) as Json;
   const alert = record as Record<string, unknown>;
   alert["candid"] = candid;
@@ -98,7 +98,7 @@ function withCodec(container: Buffer, codec: string): Buffer {
 }
 
 export function buildCorpus(): CorpusCase[] {
-  const v402 = readShared(V402);
+  const v402 = readData(V402);
   const cases: CorpusCase[] = [];
   let n = 0;
   const add = (
@@ -167,7 +167,7 @@ export function buildCorpus(): CorpusCase[] {
     ...both("record-count", /holds 0 records/),
   );
   add("gzip", gzipSync(v402), ...both("unknown-format", /not an Avro container file/));
-  add("lsst-wire-to-ztf", readShared(LSST_WIRE), ...both("unknown-format", /is the survey right/));
+  add("lsst-wire-to-ztf", readData(LSST_WIRE), ...both("unknown-format", /is the survey right/));
   add(
     "invalid-schema",
     encodeContainer("{not json", schema, [record]),
@@ -288,7 +288,7 @@ export function buildCorpus(): CorpusCase[] {
   );
 
   // LSST: Confluent wire format
-  const wire = readShared(LSST_WIRE);
+  const wire = readData(LSST_WIRE);
   const unknownId = Buffer.from(wire);
   unknownId.writeUInt32BE(4242, 1);
   const lsst = (name: string, data: Buffer, reason: string, error: RegExp) =>

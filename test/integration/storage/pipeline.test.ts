@@ -30,7 +30,7 @@ import {
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { serviceEnv } from "@pgb/local";
 import { functionHealthy } from "../../../local/src/functions/index.js";
-import { readShared, sharedFiles } from "../../support/shared-data.js";
+import { readData, dataFiles } from "../../support/test-data.js";
 import { servers } from "../../support/services.js";
 import {
   drain,
@@ -64,7 +64,7 @@ const ZTF_TOPIC = "ztf_20231012_programid1";
 const LSST_TOPIC = "lsst-alerts-v9";
 
 function kitAlert(file: string, survey: Survey, offset: number): KitAlert {
-  const bytes = readShared(file);
+  const bytes = readData(file);
   const attributes = kafkaAttributes(survey === "ztf" ? ZTF_TOPIC : LSST_TOPIC, offset);
   const base = { file, survey, data: bytes, attributes };
   if (file.includes("container_v7.1")) {
@@ -104,8 +104,8 @@ function kitAlert(file: string, survey: Survey, offset: number): KitAlert {
 }
 
 const kit: KitAlert[] = [
-  ...sharedFiles("ztf/alerts", ".avro").map((f, i) => kitAlert(f, "ztf", i)),
-  ...sharedFiles("lsst/alerts", ".avro").map((f, i) => kitAlert(f, "lsst", i)),
+  ...dataFiles("ztf/alerts", ".avro").map((f, i) => kitAlert(f, "ztf", i)),
+  ...dataFiles("lsst/alerts", ".avro").map((f, i) => kitAlert(f, "lsst", i)),
 ];
 const ofSurvey = (survey: Survey) => kit.filter((k) => k.survey === survey);
 

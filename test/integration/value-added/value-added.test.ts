@@ -21,7 +21,7 @@ import { lightCurve } from "@pgb/broker-utils/photometry";
 import { renderSalt2Plot } from "@pgb/broker-utils/plot";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/broker-utils/salt2";
 import { serviceEnv } from "@pgb/local";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 import { servers } from "../../support/services.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
 import {
@@ -74,7 +74,7 @@ async function collectAll(): Promise<void> {
 beforeAll(async () => {
   instance = await startValueAddedInstance(clients, serviceEnv(servers()));
   await publishAlerts(instance, [
-    ...ZTF_KIT.map((k, i) => ({ data: readShared(k.file), attributes: kafkaAttributes(i) })),
+    ...ZTF_KIT.map((k, i) => ({ data: readData(k.file), attributes: kafkaAttributes(i) })),
     { data: exgalFailingCuts(), attributes: kafkaAttributes(100) },
     { data: Buffer.from("not an alert"), attributes: kafkaAttributes(GARBAGE_OFFSET) },
   ]);
@@ -189,7 +189,7 @@ describe("value-added on the local servers", () => {
     const dir = join(tmpdir(), "pgb-value-added-tests");
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, `${kit.objectId}.${kit.sourceId}.png`), bytes);
-    const alert = Alert.fromBytes(readShared(kit.file), { survey: "ztf" });
+    const alert = Alert.fromBytes(readData(kit.file), { survey: "ztf" });
     const epochs = lightCurve(alert);
     const local = await renderSalt2Plot({
       epochs,
@@ -230,7 +230,7 @@ describe("value-added on the local servers", () => {
     const [before] = await file.getMetadata();
     const count = received.salt2.length;
     await publishAlerts(instance, [
-      { data: readShared(kit.file), attributes: kafkaAttributes(ZTF_KIT.indexOf(kit)) },
+      { data: readData(kit.file), attributes: kafkaAttributes(ZTF_KIT.indexOf(kit)) },
     ]);
     await waitFor("the redelivered alert's salt2 message", async () => {
       await collectAll();

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { Alert, AlertDecodeError, detectSurvey } from "@pgb/broker-utils/alerts";
 import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readShared, sharedFiles, sharedPath } from "../../support/shared-data.js";
+import { readData, dataFiles, dataPath } from "../../support/test-data.js";
 
 function alertFile(path: string, options: Parameters<typeof Alert.fromFile>[1] = {}): Alert {
-  return Alert.fromFile(sharedPath(path), options);
+  return Alert.fromFile(dataPath(path), options);
 }
 
 function decodeError(run: () => unknown): AlertDecodeError {
@@ -20,7 +20,7 @@ function decodeError(run: () => unknown): AlertDecodeError {
 }
 
 describe("Alert from the kit's files, survey recognised from the bytes", () => {
-  it.each(sharedFiles("ztf/alerts/v4.01", ".avro"))(
+  it.each(dataFiles("ztf/alerts/v4.01", ".avro"))(
     "%s: ids from the file name <candid>.avro",
     (path) => {
       const alert = alertFile(path);
@@ -32,7 +32,7 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
     },
   );
 
-  it.each(sharedFiles("ztf/alerts/v3.3", ".programid1.avro"))(
+  it.each(dataFiles("ztf/alerts/v3.3", ".programid1.avro"))(
     "%s: ids from the file name <objectId>.<candid>.<topic>.avro",
     (path) => {
       const [objectId, candid] = basename(path).split(".");
@@ -45,7 +45,7 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
     },
   );
 
-  it.each(sharedFiles("elasticc/alerts/container_v0_9/alerce_lightcurves", ".avro"))(
+  it.each(dataFiles("elasticc/alerts/container_v0_9/alerce_lightcurves", ".avro"))(
     "%s: ids from the file name ..._obj<id>_src<id>.avro",
     (path) => {
       const [, objectId, sourceId] = /_obj(\d+)_src(\d+)\.avro$/.exec(path)!;
@@ -59,7 +59,7 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
     },
   );
 
-  it.each(sharedFiles("lsst/alerts", ".avro").filter((p) => p.includes("fink_spark")))(
+  it.each(dataFiles("lsst/alerts", ".avro").filter((p) => p.includes("fink_spark")))(
     "%s: Spark's topLevelRecord is recognised as LSST, sourceId from the file name",
     (path) => {
       const alert = alertFile(path);
@@ -159,7 +159,7 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
     const err = decodeError(() => alertFile(path));
     expect(err.reason).toBe("record-count");
     expect(err.message).toBe(
-      `${sharedPath(path)}: container holds ${count} records, expected exactly 1 alert; ` +
+      `${dataPath(path)}: container holds ${count} records, expected exactly 1 alert; ` +
         "read a multi-record file with decodeContainer and handle each record",
     );
   });
@@ -188,7 +188,7 @@ describe("Alert.fromBytes and fromMessage", () => {
   const ztfPath = "ztf/alerts/v4.02/2695378462115010012.avro";
 
   it("takes the survey from the options or the message's survey attribute", () => {
-    const data = readShared(ztfPath);
+    const data = readData(ztfPath);
     const attributes = {
       "kafka.topic": "ztf_20240515_programid1",
       "kafka.timestamp": "1715812345000",
@@ -236,7 +236,7 @@ describe("Alert.fromBytes and fromMessage", () => {
   });
 
   it("leaves cutouts out of dict() unless asked, in schema field order", () => {
-    const alert = Alert.fromBytes(readShared(ztfPath), { survey: "ztf" });
+    const alert = Alert.fromBytes(readData(ztfPath), { survey: "ztf" });
     expect(Object.keys(alert.dict())).toEqual([
       "schemavsn",
       "publisher",
@@ -280,8 +280,8 @@ describe("Alert.fromBytes and fromMessage", () => {
   });
 
   it("recognises surveys from bytes, and cannot from a bare datum", () => {
-    expect(detectSurvey(readShared(ztfPath))).toBe("ztf");
-    expect(detectSurvey(readShared("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"))).toBe(
+    expect(detectSurvey(readData(ztfPath))).toBe("ztf");
+    expect(detectSurvey(readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"))).toBe(
       "lsst",
     );
     expect(detectSurvey(Buffer.from([2, 4, 6]))).toBeUndefined();

@@ -9,7 +9,7 @@ import {
 import { decodeSingleRecordContainer } from "@pgb/broker-utils/avro";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { sharedFiles, sharedPath } from "../../support/shared-data.js";
+import { dataFiles, dataPath } from "../../support/test-data.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";
@@ -66,9 +66,9 @@ describe("alerts row", () => {
   });
 
   it("is JSON for every single alert of the kit (no bigint, no NaN left)", () => {
-    for (const path of sharedFiles(".", ".avro")) {
+    for (const path of dataFiles(".", ".avro")) {
       if (path.includes("container_v7.1") || path.endsWith("11290844.avro")) continue; // multi-record
-      const alert = Alert.fromFile(sharedPath(path));
+      const alert = Alert.fromFile(dataPath(path));
       for (const table of ["alerts", "DIASource"] as const) {
         const text = JSON.stringify(bigQueryRow(alert, table));
         expect(text, path).not.toMatch(/NaN|Infinity/);
@@ -78,7 +78,7 @@ describe("alerts row", () => {
 
   it("writes an Avro map as {key, value} records (Fink's mangrove cross-match)", () => {
     const path = "lsst/alerts/fink_spark_v7.4/58804302898003989_58804302898003989.avro";
-    const row = bigQueryRow(Alert.fromFile(sharedPath(path)), "alerts");
+    const row = bigQueryRow(Alert.fromFile(dataPath(path)), "alerts");
     expect(row["mangrove"]).toEqual([
       { key: "HyperLEDA_name", value: "None" },
       { key: "2MASS_name", value: "None" },
@@ -124,7 +124,7 @@ describe("DIASource row", () => {
   });
 
   it("LSST: diaSourceId once, diaSource fields, prvDiaSources_diaSourceIds", () => {
-    const alert = Alert.fromFile(sharedPath("lsst/schema/9.0/sample_data/fakeAlert.avro"));
+    const alert = Alert.fromFile(dataPath("lsst/schema/9.0/sample_data/fakeAlert.avro"));
     const row = bigQueryRow(alert, "DIASource");
     expect(row).toMatchObject({
       diaSourceId: "1231321321",

@@ -56,7 +56,7 @@ const PRV_CANDIDATE: Column[] = [
   ["jd", "fid", "pid", "programid", "rbversion"].includes(name) ? "REQUIRED" : "NULLABLE",
 ]);
 
-/** §5: the 29 fields of shared/data/ztf/schema/v4.02/fp_hist.avsc. */
+/** §5: the 29 fields of packages/broker-utils/data/schemas/ztf/4.02/fp_hist.avsc. */
 const FP_HIST =
   specColumns(`field I, rcid I, fid I!, pid I!, rfid I!, sciinpseeing, scibckgnd, scisigpix,
   magzpsci, magzpsciunc, magzpscirms, clrcoeff, clrcounc, exptime, adpctdif1, adpctdif2, diffmaglim,

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 // the command module is not part of the alerts API (functions need no CLI); cli/index.ts registers it
 import { alertCommands } from "../../../packages/broker-utils/src/alerts/cli.js";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 
-const ZTF = sharedPath(
+const ZTF = dataPath(
   "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro",
 );
-const DATUM = sharedPath(
+const DATUM = dataPath(
   "elasticc/alerts/schemaless_v0_9/alert_mjd60563.1120_obj104044681_src208089362038.avro.gz",
 );
 

@@ -6,7 +6,7 @@ import {
   bundledSchemaVersions,
   decodeSingleRecordContainer,
 } from "@pgb/broker-utils/avro";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 
 /** JSON with every integer of 16+ digits quoted, so 64-bit ids survive JSON.parse exactly. */
 function parseExact(text: string): unknown {
@@ -75,14 +75,14 @@ describe("bundled schemas", () => {
     (version) => {
       const folder = `lsst/schema/${version}/sample_data`;
       const { record, schema } = decodeSingleRecordContainer(
-        readFileSync(sharedPath(`${folder}/fakeAlert.avro`)),
+        readFileSync(dataPath(`${folder}/fakeAlert.avro`)),
         folder,
       );
       const bundled = bundledSchema("lsst", `v${version.replace(".", "_")}`);
       expect(bundled.type.equals(schema.type)).toBe(true);
       expectMatches(
         record,
-        parseExact(readFileSync(sharedPath(`${folder}/alert.json`), "utf8")),
+        parseExact(readFileSync(dataPath(`${folder}/alert.json`), "utf8")),
         "alert",
       );
     },

@@ -9,7 +9,7 @@ import {
   parseAvroSchema,
   readContainerHeader,
 } from "@pgb/broker-utils/avro";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";
 const TEXT = JSON.stringify({
@@ -82,7 +82,7 @@ describe("Object Container Files", () => {
   });
 
   it("reports truncation in the header and in a block", () => {
-    const bytes = readShared(ZTF);
+    const bytes = readData(ZTF);
     expect(decodeError(() => decodeContainer(bytes.subarray(0, 100), ZTF)).reason).toBe(
       "truncated",
     );
@@ -106,7 +106,7 @@ describe("Object Container Files", () => {
   });
 
   it("reports a block that does not end with the sync marker as corrupt", () => {
-    const bytes = Buffer.from(readShared(ZTF));
+    const bytes = Buffer.from(readData(ZTF));
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     expect(decodeError(() => decodeContainer(bytes, ZTF))).toMatchObject({ reason: "corrupt" });
   });

@@ -15,7 +15,7 @@ import {
   decodeWireMessage,
   isContainer,
 } from "@pgb/broker-utils/avro";
-import { readShared, sharedFiles } from "../../support/shared-data.js";
+import { readData, dataFiles } from "../../support/test-data.js";
 
 /** Containers with several records (README §2.2, §3); every other container holds one. */
 const MULTI_RECORD: Record<string, number> = {
@@ -26,7 +26,7 @@ const WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
 const DATUM =
   "elasticc/alerts/schemaless_v0_9/alert_mjd60563.1120_obj104044681_src208089362038.avro.gz";
 
-const containers = sharedFiles(".", ".avro").filter((path) => path !== WIRE);
+const containers = dataFiles(".", ".avro").filter((path) => path !== WIRE);
 
 describe("every Avro file of the data kit", () => {
   it("finds the kit's 91 Avro container files (53 ZTF, 19 LSST, 19 ELAsTiCC)", () => {
@@ -36,7 +36,7 @@ describe("every Avro file of the data kit", () => {
   it.each(containers)(
     "%s decodes with its embedded writer schema (and re-encodes to the same bytes)",
     (path) => {
-      const bytes = readShared(path);
+      const bytes = readData(path);
       expect(isContainer(bytes)).toBe(true);
       const { records } = decodeContainer(bytes, path);
       expect(records).toHaveLength(MULTI_RECORD[path] ?? 1);
@@ -56,13 +56,13 @@ describe("every Avro file of the data kit", () => {
   );
 
   it("decodes the LSST wire-format message with the bundled v9_0 schema, consuming every byte", () => {
-    const message = decodeWireMessage(readShared(WIRE), "lsst", WIRE);
+    const message = decodeWireMessage(readData(WIRE), "lsst", WIRE);
     expect(message).toMatchObject({ schemaId: 900, schemaVersion: "v9_0" });
     expect((message.record as { diaSourceId: bigint }).diaSourceId).toBe(7912941781254298n);
   });
 
   it("decodes the gzip'd ELAsTiCC datum after gunzip with the bundled v0_9 schema", () => {
-    const bytes = gunzipSync(readShared(DATUM));
+    const bytes = gunzipSync(readData(DATUM));
     expect(bytes).toHaveLength(1296);
     const alert = decodeDatum(bytes, bundledSchema("elasticc", "v0_9"), DATUM) as {
       diaObject: { diaObjectId: bigint };
@@ -77,7 +77,7 @@ describe("every Avro file of the data kit", () => {
   });
 
   it("rejects the ELAsTiCC datum with the wrong schema version, naming the input", () => {
-    const bytes = gunzipSync(readShared(DATUM));
+    const bytes = gunzipSync(readData(DATUM));
     expect(() => decodeDatum(bytes, bundledSchema("elasticc", "v0_9_1"), DATUM)).toThrowError(
       AvroDecodeError,
     );

@@ -6,7 +6,7 @@ import {
   schemaVersionFromId,
   wireSchemaId,
 } from "@pgb/broker-utils/avro";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 
 const WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
 
@@ -27,11 +27,11 @@ describe("Confluent wire format", () => {
   });
 
   it("reads the schema id from the 5-byte header", () => {
-    expect(wireSchemaId(readShared(WIRE), WIRE)).toBe(900);
+    expect(wireSchemaId(readData(WIRE), WIRE)).toBe(900);
   });
 
   it("decodes the Rubin alert with the bundled v9_0 schema, every byte consumed", () => {
-    const bytes = readShared(WIRE);
+    const bytes = readData(WIRE);
     const { record } = decodeWireMessage(bytes, "lsst", WIRE);
     const alert = record as {
       diaSource: { band: string; midpointMjdTai: number };
@@ -54,7 +54,7 @@ describe("Confluent wire format", () => {
   });
 
   it("rejects an id without a bundled schema, naming the message, the id and the bundled versions", () => {
-    const bytes = withSchemaId(readShared(WIRE), 703);
+    const bytes = withSchemaId(readData(WIRE), 703);
     expect(() => decodeWireMessage(bytes, "lsst", "kafka lsst/0/42")).toThrowError(
       expect.objectContaining({
         reason: "unknown-schema-version",
@@ -66,11 +66,11 @@ describe("Confluent wire format", () => {
   });
 
   it("rejects bytes that are not wire format, and a body written with another version", () => {
-    const container = readShared("lsst/schema/9.0/sample_data/fakeAlert.avro");
+    const container = readData("lsst/schema/9.0/sample_data/fakeAlert.avro");
     expect(() => decodeWireMessage(container, "lsst", "x")).toThrowError(
       expect.objectContaining({ reason: "not-wire-format" }) as Error,
     );
-    const asV11 = withSchemaId(readShared(WIRE), 1100);
+    const asV11 = withSchemaId(readData(WIRE), 1100);
     expect(() => decodeWireMessage(asV11, "lsst", "x")).toThrowError(AvroDecodeError);
   });
 });

@@ -6,7 +6,7 @@ import {
   fixZtfSchema,
   readContainerHeader,
 } from "@pgb/broker-utils/avro";
-import { readShared, sharedFiles } from "../../support/shared-data.js";
+import { readData, dataFiles } from "../../support/test-data.js";
 
 /** 3.x alerts as ZTF wrote them: `[T, "null"]` unions. */
 const AS_ZTF_WROTE = [
@@ -16,14 +16,14 @@ const AS_ZTF_WROTE = [
   "ztf/alerts/v3.3/ztf_3.3_1154308030015010004.avro",
 ];
 /** 3.x alerts stored by the reference broker, whose schemas it had fixed already. */
-const FIXED_BEFORE = sharedFiles("ztf/alerts/v3.3", ".avro").filter(
+const FIXED_BEFORE = dataFiles("ztf/alerts/v3.3", ".avro").filter(
   (path) => !AS_ZTF_WROTE.includes(path),
 );
 const V4 = [
-  ...sharedFiles("ztf/alerts/v4.01", ".avro"),
-  ...sharedFiles("ztf/alerts/v4.02", ".avro"),
+  ...dataFiles("ztf/alerts/v4.01", ".avro"),
+  ...dataFiles("ztf/alerts/v4.02", ".avro"),
 ];
-const SPARK = sharedFiles("ztf/alerts/fink_spark_v4.02", ".avro");
+const SPARK = dataFiles("ztf/alerts/fink_spark_v4.02", ".avro");
 
 /** Paths of the fields typed `[T, "null"]` with default null, e.g. `candidate.magap`. */
 function nullLastUnions(schema: unknown, path = "", into: string[] = []): string[] {
@@ -61,7 +61,7 @@ describe("ZTF schema fix (spec §4.2)", () => {
   it.each(AS_ZTF_WROTE)(
     "re-encodes %s with null-first unions, keeping the data and the header version",
     (path) => {
-      const original = readShared(path);
+      const original = readData(path);
       const before = decodeSingleRecordContainer(original, path);
       expect(nullLastUnions(before.schema.json).length).toBeGreaterThan(0);
 
@@ -91,7 +91,7 @@ describe("ZTF schema fix (spec §4.2)", () => {
 
   it("fixes the v3.1 sample by its header version 3.1, although its record says schemavsn 3.2", () => {
     const path = "ztf/alerts/v3.1/template_schema_ZTF_3p1.avro";
-    const fix = fixZtfSchema(readShared(path), path);
+    const fix = fixZtfSchema(readData(path), path);
     expect(fix).toMatchObject({ version: "3.1", outcome: "reencoded" });
     expect((decodeSingleRecordContainer(fix.bytes).record as { schemavsn: string }).schemavsn).toBe(
       "3.2",
@@ -101,7 +101,7 @@ describe("ZTF schema fix (spec §4.2)", () => {
   it.each(FIXED_BEFORE)(
     "keeps %s (null-first already; tooflag [int, null] has default 0, which conforms)",
     (path) => {
-      const original = readShared(path);
+      const original = readData(path);
       expect(nullLastUnions(decodeSingleRecordContainer(original).schema.json)).toEqual([]);
       const fix = fixZtfSchema(original, path);
       expect(fix).toMatchObject({ outcome: "unchanged", version: "3.3" });
@@ -110,14 +110,14 @@ describe("ZTF schema fix (spec §4.2)", () => {
   );
 
   it.each(V4)("keeps %s (4.x already conforms) byte for byte", (path) => {
-    const original = readShared(path);
+    const original = readData(path);
     const fix = fixZtfSchema(original, path);
     expect(fix.outcome).toBe("unchanged");
     expect(fix.bytes.equals(original)).toBe(true);
   });
 
   it.each(SPARK)("keeps %s (no header version) and returns the warning to log", (path) => {
-    const original = readShared(path);
+    const original = readData(path);
     const fix = fixZtfSchema(original, path);
     expect(fix).toMatchObject({
       outcome: "unknown-version",
@@ -129,7 +129,7 @@ describe("ZTF schema fix (spec §4.2)", () => {
 
   it("keeps an alert with another version and says which", () => {
     const path = "ztf/alerts/v4.02/2695378462115010012.avro";
-    const original = readShared(path);
+    const original = readData(path);
     // same length, so the header's length prefix still holds
     const relabelled = Buffer.from(
       original.toString("latin1").replaceAll('"version":"4.02"', '"version":"9.99"'),

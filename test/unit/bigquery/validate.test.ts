@@ -7,7 +7,7 @@ import {
   type SchemaField,
   type TableField,
 } from "@pgb/broker-utils/bigquery";
-import { readShared, sharedFiles } from "../../support/shared-data.js";
+import { readData, dataFiles } from "../../support/test-data.js";
 
 const schema: SchemaField[] = [
   { name: "objectId", type: "STRING", mode: "REQUIRED" },
@@ -142,8 +142,8 @@ describe("validateRow", () => {
 });
 
 describe("rows of the kit's alerts against generated table schemas", () => {
-  const files = sharedFiles("ztf/alerts/v4.01", ".avro").slice(0, 4);
-  const alerts = files.map((f) => Alert.fromBytes(readShared(f), { survey: "ztf", input: f }));
+  const files = dataFiles("ztf/alerts/v4.01", ".avro").slice(0, 4);
+  const alerts = files.map((f) => Alert.fromBytes(readData(f), { survey: "ztf", input: f }));
 
   it("fit the table of their own schema version", () => {
     for (const alert of alerts) {

@@ -7,12 +7,12 @@ import { describe, expect, it, vi } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { bundledSchemaMap, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
 import { AlertIds } from "../../../vm/consumer/src/ids.js";
-import { readShared, sharedPath } from "../../support/shared-data.js";
+import { readData, dataPath } from "../../support/test-data.js";
 
 /** The kit's alert files of a survey (none for DECAT). */
 function samples(survey: Survey): string[] {
   // the kit must be there; a survey may have no alerts in it (DECAT)
-  const dir = join(sharedPath(), survey, "alerts");
+  const dir = join(dataPath(), survey, "alerts");
   if (!existsSync(dir)) return [];
   const out = execFileSync("find", [dir, "-type", "f"]).toString().trim();
   return out === "" ? [] : out.split("\n").sort();
@@ -77,14 +77,14 @@ describe("alert ids from the head of the value", () => {
 
   it("reads ZTF and LSST wire-format ids exactly (64-bit)", () => {
     const ztf = new AlertIds(bundledSchemaMap("ztf"));
-    expect(ztf.read(readShared("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual({
+    expect(ztf.read(readData("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual({
       objectId: "ZTF18abudxnw",
       sourceId: "2695378462115010012",
       schemaVersion: "4.02",
     });
     const lsst = new AlertIds(bundledSchemaMap("lsst"));
     expect(
-      lsst.read(readShared("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"), "x"),
+      lsst.read(readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"), "x"),
     ).toEqual({
       objectId: "7912941781254298",
       sourceId: "7912941781254298",
@@ -95,10 +95,10 @@ describe("alert ids from the head of the value", () => {
   const corruptible = [
     [
       "ztf",
-      sharedPath("ztf/alerts/v3.3/ZTF18abefmzp.1703203221815015027.ztf_20210831_programid1.avro"),
+      dataPath("ztf/alerts/v3.3/ZTF18abefmzp.1703203221815015027.ztf_20210831_programid1.avro"),
     ],
-    ["ztf", sharedPath("ztf/alerts/v4.02/2695378462115010012.avro")],
-    ["lsst", sharedPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro")],
+    ["ztf", dataPath("ztf/alerts/v4.02/2695378462115010012.avro")],
+    ["lsst", dataPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro")],
   ] as const;
   /** Up to 4 byte overwrites, each at a fraction of the value's length. */
   const flipsArb = fc.array(
@@ -164,7 +164,7 @@ describe("alert ids from the head of the value", () => {
   });
 
   it("a wire-format LSST alert cut inside its cutouts still gets its ids; the model rejects it", () => {
-    const intact = readShared("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro");
+    const intact = readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro");
     const cut = intact.subarray(0, intact.length - 1000);
     const ids = new AlertIds(bundledSchemaMap("lsst"));
     expect(typeof reference("lsst", cut)).toBe("string");

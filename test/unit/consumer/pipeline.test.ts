@@ -13,9 +13,9 @@ import {
   type KafkaRecord,
 } from "../../../vm/consumer/src/pipeline.js";
 import { StatsWindow } from "../../../vm/consumer/src/stats.js";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 
-const ZTF_ALERT = sharedPath("ztf/alerts/v4.02/2695378462115010012.avro");
+const ZTF_ALERT = dataPath("ztf/alerts/v4.02/2695378462115010012.avro");
 const TOPIC = "ztf_20261128_programid1";
 
 interface Published {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { extragalacticTransientFilter, purityFilter, runFilters } from "@pgb/broker-utils/filters";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 type Criterion =
@@ -136,7 +136,7 @@ const PURITY: Criterion[] = ["rb", "nbad", "fwhm", "elong", "magdiff"];
 
 describe("filters on real ZTF alerts", () => {
   it.each(CASES)("$file: $fields", ({ file, failing }) => {
-    const { pure, extragalacticTransient } = runFilters(Alert.fromFile(sharedPath(file)));
+    const { pure, extragalacticTransient } = runFilters(Alert.fromFile(dataPath(file)));
     const failed = (result: typeof pure) =>
       Object.entries(result.reasons)
         .filter(([, reason]) => !reason.pass)
@@ -149,7 +149,7 @@ describe("filters on real ZTF alerts", () => {
   });
 
   it("reports the values and rules it judged", () => {
-    const alert = Alert.fromFile(sharedPath(CASES[0]!.file));
+    const alert = Alert.fromFile(dataPath(CASES[0]!.file));
     const { reasons } = purityFilter(alert);
     expect(reasons["rb"]).toEqual({ pass: true, value: alert.source!["rb"], rule: "rb >= 0.65" });
     expect(extragalacticTransientFilter(alert).reasons["notMoving"]!.value).toEqual({
@@ -250,7 +250,7 @@ describe("null, NaN and boundary rules (spec §6)", () => {
 describe("other surveys", () => {
   it("LSST: not applicable, and says so", () => {
     const lsst = Alert.fromFile(
-      sharedPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"),
+      dataPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"),
     );
     const { pure, extragalacticTransient } = runFilters(lsst);
     for (const result of [pure, extragalacticTransient]) {

@@ -12,7 +12,7 @@ import {
   type Epoch,
 } from "@pgb/broker-utils/photometry";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const ZTF = "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro";
@@ -107,7 +107,7 @@ describe("ZTF light curve (spec §6 SALT2 epochs)", () => {
   });
 
   it("matches the spec formula on every record of a real alert, upper limits left out", () => {
-    const alert = Alert.fromFile(sharedPath(ZTF_WITH_LIMITS));
+    const alert = Alert.fromFile(dataPath(ZTF_WITH_LIMITS));
     const records = [...alert.prvSources!, alert.source!];
     const usable = records.filter(
       (r) => typeof r.magpsf === "number" && Number.isFinite(r.magzpsci),
@@ -136,7 +136,7 @@ describe("ZTF light curve (spec §6 SALT2 epochs)", () => {
 
 describe("LSST and DECAT light curves", () => {
   it("LSST: psfFlux in nJy at zp 31.4, band lsst<band>, previous sources first", () => {
-    const alert = Alert.fromFile(sharedPath("lsst/schema/9.0/sample_data/fakeAlert.avro"));
+    const alert = Alert.fromFile(dataPath("lsst/schema/9.0/sample_data/fakeAlert.avro"));
     const epochs = lightCurve(alert);
     const sources = [...alert.prvSources!, alert.source!];
     expect(epochs).toEqual(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BadInputError, decodeAlertMessage } from "@pgb/broker-utils/runtime";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 
 const message = (data: Buffer) => ({
   data,
@@ -12,7 +12,7 @@ const message = (data: Buffer) => ({
 describe("decodeAlertMessage", () => {
   it("decodes one alert of the instance's survey", () => {
     const alert = decodeAlertMessage(
-      message(readShared("ztf/alerts/v4.02/2695378462115010012.avro")),
+      message(readData("ztf/alerts/v4.02/2695378462115010012.avro")),
       "ztf",
     );
     expect([alert.objectId, alert.sourceId]).toEqual(["ZTF18abudxnw", "2695378462115010012"]);

@@ -1,5 +1,5 @@
 /**
- * The real ZTF alerts of ../shared/data (all schema versions), as light curves built by the sncosmo
+ * The real ZTF alerts of test/data (all schema versions), as light curves built by the sncosmo
  * fixture generator: the product's epochs (broker-spec §6) fitted with the product configuration, and
  * the Pitt-Google epochs fitted with its configuration (salt2-spec §6.8). Degenerate problems: χ² must
  * not exceed sncosmo's, and the fits that are well posed must agree (§6.1, §6.8).
@@ -17,7 +17,7 @@ import {
   salt2QualityCuts,
 } from "@pgb/broker-utils/salt2";
 
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import { compareFit, fixture, rows, type Columns, type SncosmoFit } from "./fixtures.js";
 
 interface Epochs extends Columns {
@@ -144,7 +144,7 @@ describe("real ZTF alerts: the Pitt-Google table of salt2-spec §6.8", () => {
 
 describe("product path: alert → lightCurve() → epochs (broker-spec §6)", () => {
   it.each(alerts.map((a) => [a.file, a] as const))("%s gives the generator's epochs", (file, a) => {
-    const epochs = lightCurve(Alert.fromFile(sharedPath("ztf/alerts", file), { survey: "ztf" }));
+    const epochs = lightCurve(Alert.fromFile(dataPath("ztf/alerts", file), { survey: "ztf" }));
     const want = a.product.epochs;
     expect(epochs.map((e) => e.band)).toEqual(want.band);
     expect(epochs.map((e) => e.detection)).toEqual(want.detection);

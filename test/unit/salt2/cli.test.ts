@@ -10,7 +10,7 @@ import {
   fitConfigFromOptions,
   salt2Commands,
 } from "../../../packages/broker-utils/src/salt2/cli.js";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 
 const LC_A = fileURLToPath(new URL("../../fixtures/salt2/lc-a.csv", import.meta.url));
 
@@ -93,7 +93,7 @@ describe("pgb salt2 fit", () => {
   }, 30_000);
 
   it("fits a ZTF alert file with the product's light curve and configuration", async () => {
-    const alert = sharedPath(
+    const alert = dataPath(
       "ztf/alerts/v3.3/ZTF21abprzfg.1704377621415015002.ztf_20210901_programid1.avro",
     );
     const { code, stdout } = await run("salt2", "fit", alert, "--json");

@@ -9,12 +9,12 @@ import { validateRow } from "@pgb/broker-utils/bigquery";
 import { SALT2_PARAMETERS, salt2TableSchema } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type FitResult } from "@pgb/broker-utils/salt2";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 import { ZTF_KIT } from "../value-added/ztf-kit.js";
 
 const P = SALT2_PARAMETERS;
 const PRZFG = ZTF_KIT.find((k) => k.objectId === "ZTF21abprzfg")!;
-const alert = Alert.fromBytes(readShared(PRZFG.file), { survey: "ztf" });
+const alert = Alert.fromBytes(readData(PRZFG.file), { survey: "ztf" });
 const epochs = lightCurve(alert);
 const fit = fitSalt2(epochs, PRODUCT_FIT_CONFIG);
 

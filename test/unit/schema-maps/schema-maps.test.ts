@@ -9,16 +9,16 @@ import {
   SURVEYS,
   type AlertRecord,
 } from "@pgb/broker-utils/schema-maps";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 
 function ztfAlert(): AlertRecord {
   const path = "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro";
-  return decodeSingleRecordContainer(readShared(path)).record as AlertRecord;
+  return decodeSingleRecordContainer(readData(path)).record as AlertRecord;
 }
 
 function lsstAlert(): AlertRecord {
   const path = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
-  return decodeWireMessage(readShared(path), "lsst", path).record as AlertRecord;
+  return decodeWireMessage(readData(path), "lsst", path).record as AlertRecord;
 }
 
 describe("bundled schema maps", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
-import { sharedPath } from "../../support/shared-data.js";
+import { dataPath } from "../../support/test-data.js";
 import { simulateCommands } from "../../../packages/broker-utils/src/simulator/cli.js";
 
 async function pgb(...args: string[]) {
@@ -32,7 +32,7 @@ describe("pgb simulate: refusals before anything is sent", () => {
       "--project",
       "my-proj",
       "--from",
-      sharedPath("ztf/alerts/v4.02"),
+      dataPath("ztf/alerts/v4.02"),
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ztf-alerts is the production alerts topic.*--yes/);

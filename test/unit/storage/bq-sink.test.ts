@@ -3,7 +3,7 @@ import { bigQueryTableSchema, type AlertTable } from "@pgb/broker-utils/alerts";
 import { RowInsertError, type RowToInsert } from "@pgb/broker-utils/gcp";
 import { createBqSinkHandler } from "../../../functions/bq-sink/src/handler.js";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 import { serve, type Harness } from "./harness.js";
 
 const V402 = "ztf/alerts/v4.02/2695378462115010012.avro";
@@ -50,7 +50,7 @@ const ok = (status: number) => expect(status >= 200 && status < 300, `HTTP ${sta
 
 describe("bq-sink through the functions framework", () => {
   it("inserts one alerts row (nested, no cutouts) and one DIASource row, insertId = candid", async () => {
-    ok(await fn.push(readShared(V402)));
+    ok(await fn.push(readData(V402)));
     expect(inserted.alerts).toHaveLength(1);
     expect(inserted.DIASource).toHaveLength(1);
     const alerts = inserted.alerts[0]!;
@@ -79,7 +79,7 @@ describe("bq-sink through the functions framework", () => {
   });
 
   it("dead-letters a row that does not fit the table, with the field path, inserting nothing", async () => {
-    ok(await fn.push(readShared(V32)));
+    ok(await fn.push(readData(V32)));
     expect(inserted.alerts).toEqual([]);
     expect(inserted.DIASource).toEqual([]);
     const attributes = fn.deadLetters[0]!.attributes;
@@ -90,7 +90,7 @@ describe("bq-sink through the functions framework", () => {
   });
 
   it("dead-letters fields the table lacks (Fink's `timestamp`)", async () => {
-    ok(await fn.push(readShared(SPARK)));
+    ok(await fn.push(readData(SPARK)));
     expect(fn.deadLetters[0]!.attributes["pgb.error"]).toMatch(
       /timestamp: no such field in the table/,
     );
@@ -110,7 +110,7 @@ describe("bq-sink through the functions framework", () => {
     state.fail.DIASource = new RowInsertError("d.DIASource", [
       { insertId: "1", reason: "invalid", location: "ra", message: "no such field: ra." },
     ]);
-    ok(await fn.push(readShared(V402)));
+    ok(await fn.push(readData(V402)));
     expect(fn.deadLetters[0]!.attributes).toMatchObject({
       "pgb.reason": "row-rejected",
       "pgb.error": expect.stringContaining(
@@ -121,13 +121,13 @@ describe("bq-sink through the functions framework", () => {
 
   it("fails the delivery on a transient error (retried by Pub/Sub), not dead-lettering", async () => {
     state.fail.alerts = Object.assign(new Error("backend error"), { code: 503 });
-    expect(await fn.push(readShared(V402))).toBe(500);
+    expect(await fn.push(readData(V402))).toBe(500);
     expect(fn.deadLetters).toEqual([]);
     expect(fn.logs.map((l) => l["severity"])).toEqual(["WARNING"]);
   });
 
   it("dead-letters corrupt bytes with the decoder's reason", async () => {
-    const bytes = readShared(V402).subarray(0, 5000);
+    const bytes = readData(V402).subarray(0, 5000);
     ok(await fn.push(bytes));
     expect(fn.deadLetters[0]!.attributes["pgb.reason"]).toBe("truncated");
     expect(schemaCalls).toEqual([]);

@@ -3,7 +3,7 @@ import { fixZtfSchema } from "@pgb/broker-utils/avro";
 import type { UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { createUploadHandler } from "../../../functions/upload-bytes-to-bucket/src/handler.js";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 import { KAFKA, serve, type Harness } from "./harness.js";
 
 const V33_AS_WRITTEN = "ztf/alerts/v3.3/472263571115115000.avro";
@@ -66,7 +66,7 @@ const ok = (status: number) => expect(status >= 200 && status < 300, `HTTP ${sta
 
 describe("upload-bytes-to-bucket through the functions framework", () => {
   it("stores a ZTF 3.3 alert re-encoded with the schema fix, under topic/objectId/candid.avro", async () => {
-    const bytes = readShared(V33_AS_WRITTEN);
+    const bytes = readData(V33_AS_WRITTEN);
     ok(await ztfFn.push(bytes));
     const name = "ztf_20231012_programid1/ZTF17aaajnnn/472263571115115000.avro";
     expect([...ztf.objects.keys()]).toEqual([name]);
@@ -88,7 +88,7 @@ describe("upload-bytes-to-bucket through the functions framework", () => {
   });
 
   it("stores a 4.02 alert byte for byte, with an exact 64-bit sourceId", async () => {
-    const bytes = readShared(V402);
+    const bytes = readData(V402);
     ok(await ztfFn.push(bytes));
     const stored = ztf.objects.get(
       "ztf_20231012_programid1/ZTF18abudxnw/2695378462115010012.avro",
@@ -101,7 +101,7 @@ describe("upload-bytes-to-bucket through the functions framework", () => {
   });
 
   it("keeps an alert of unknown ZTF schema version as it is, with the spec's WARNING", async () => {
-    const bytes = readShared(SPARK);
+    const bytes = readData(SPARK);
     ok(await ztfFn.push(bytes));
     const [stored] = [...ztf.objects.values()];
     expect(stored!.bytes.equals(bytes)).toBe(true);
@@ -114,7 +114,7 @@ describe("upload-bytes-to-bucket through the functions framework", () => {
   });
 
   it("acknowledges a redelivered alert as a duplicate (INFO, counted), never overwriting it", async () => {
-    const bytes = readShared(V402);
+    const bytes = readData(V402);
     ok(await ztfFn.push(bytes));
     const first = ztf.objects.get("ztf_20231012_programid1/ZTF18abudxnw/2695378462115010012.avro");
     ok(await ztfFn.push(bytes));
@@ -132,7 +132,7 @@ describe("upload-bytes-to-bucket through the functions framework", () => {
   });
 
   it("uses no_topic when the message has no kafka.topic", async () => {
-    ok(await ztfFn.push(readShared(V402), {}));
+    ok(await ztfFn.push(readData(V402), {}));
     expect([...ztf.objects.keys()]).toEqual(["no_topic/ZTF18abudxnw/2695378462115010012.avro"]);
     expect(
       ztf.objects.get("no_topic/ZTF18abudxnw/2695378462115010012.avro")!.options.metadata,
@@ -140,7 +140,7 @@ describe("upload-bytes-to-bucket through the functions framework", () => {
   });
 
   it("stores an LSST wire-format alert unchanged, with its wire schema version", async () => {
-    const bytes = readShared(LSST_WIRE);
+    const bytes = readData(LSST_WIRE);
     ok(await lsstFn.push(bytes, { "kafka.topic": "lsst-alerts-v9" }));
     const [[name, stored]] = [...lsst.objects.entries()] as [[string, Stored]];
     expect(name).toBe("lsst-alerts-v9/7912941781254298/7912941781254298.avro");
@@ -173,11 +173,11 @@ describe("upload-bytes-to-bucket through the functions framework", () => {
 
   it("fails the delivery on a Cloud Storage outage, so Pub/Sub retries it", async () => {
     ztf.state.failWith = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-    expect(await ztfFn.push(readShared(V402))).toBe(500);
+    expect(await ztfFn.push(readData(V402))).toBe(500);
     expect(ztfFn.deadLetters).toEqual([]);
     expect(ztfFn.logs.map((l) => l["severity"])).toEqual(["WARNING"]);
     ztf.state.failWith = undefined;
-    ok(await ztfFn.push(readShared(V402)));
+    ok(await ztfFn.push(readData(V402)));
     expect(ztf.objects.size).toBe(1);
   });
 });

@@ -19,7 +19,7 @@ import {
 } from "@pgb/broker-utils/salt2";
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readShared } from "../../support/shared-data.js";
+import { readData } from "../../support/test-data.js";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
@@ -44,8 +44,8 @@ function deferred() {
 describe("derived messages (broker-spec §7)", () => {
   it("are the alert without cutouts as JSON, 64-bit ids as decimal strings", async () => {
     const f = fakes();
-    await f.run(message(readShared(PRZFG.file)));
-    const alert = Alert.fromBytes(readShared(PRZFG.file), { survey: "ztf" });
+    await f.run(message(readData(PRZFG.file)));
+    const alert = Alert.fromBytes(readData(PRZFG.file), { survey: "ztf" });
     const [pure, exgal] = ["alerts_pure", "exgalac_trans"].map((s) =>
       json(f.published.find((p) => p.stream === s)!),
     );
@@ -71,7 +71,7 @@ describe("derived messages (broker-spec §7)", () => {
 
   it("carry string attributes objectId, sourceId, survey, schemaVersion, kafka.topic, kafka.timestamp", async () => {
     const f = fakes();
-    await f.run(message(readShared(PRZFG.file)));
+    await f.run(message(readData(PRZFG.file)));
     expect(f.published).toHaveLength(3);
     for (const p of f.published) {
       expect(p.attributes).toEqual({
@@ -87,7 +87,7 @@ describe("derived messages (broker-spec §7)", () => {
 
   it("salt2: {alert, salt2Fit} with the alert of the other streams and the inserted row", async () => {
     const f = fakes();
-    await f.run(message(readShared(PRZFG.file)));
+    await f.run(message(readData(PRZFG.file)));
     const salt2 = json(f.published.find((p) => p.stream === "salt2")!);
     expect(Object.keys(salt2)).toEqual(["alert", "salt2Fit"]);
     expect(salt2["alert"]).toEqual(json(f.published.find((p) => p.stream === "exgalac_trans")!));
@@ -98,7 +98,7 @@ describe("derived messages (broker-spec §7)", () => {
   it("a pure-only alert goes to alerts_pure only: no fit is made", async () => {
     let fits = 0;
     const f = fakes({ fit: () => ((fits += 1), fitSalt2([], PRODUCT_FIT_CONFIG)) });
-    const outcome = await f.run(message(readShared(PURE_ONLY.file)));
+    const outcome = await f.run(message(readData(PURE_ONLY.file)));
     expect(outcome).toEqual({
       objectId: "ZTF18abudxnw",
       sourceId: "2695378462115010012",
@@ -125,7 +125,7 @@ describe("SALT2 outputs", () => {
       },
     }));
     const streams = () => f.published.map((p) => p.stream).sort();
-    const run = f.run(message(readShared(PRZFG.file)));
+    const run = f.run(message(readData(PRZFG.file)));
     await new Promise((r) => setTimeout(r, 20));
     expect(streams()).toEqual(["alerts_pure", "exgalac_trans"]);
     stored.row.resolve();
@@ -157,7 +157,7 @@ describe("SALT2 outputs", () => {
 
   it("the real plot is a PNG of the fit, about 1500 × 730 pixels", async () => {
     const f = fakes({ render: renderSalt2Plot });
-    await f.run(message(readShared(PRZFG.file)));
+    await f.run(message(readData(PRZFG.file)));
     const png = f.uploads[0]!.png;
     expect(png.subarray(0, 8)).toEqual(Buffer.from(FAKE_PNG.subarray(0, 8)));
     expect(png.subarray(12, 16).toString("latin1")).toBe("IHDR");
@@ -174,7 +174,7 @@ describe("SALT2 outputs", () => {
     const f = fakes({
       fit: (epochs) => ({ ...fitSalt2(epochs, PRODUCT_FIT_CONFIG), success: false }),
     });
-    const outcome = await f.run(message(readShared(PRZFG.file)));
+    const outcome = await f.run(message(readData(PRZFG.file)));
     expect(outcome.published).toEqual(["alerts_pure", "exgalac_trans", "salt2"]);
     expect(f.rows[0]!.json["success"]).toBe(0);
     expect(f.uploads).toHaveLength(1);
@@ -182,7 +182,7 @@ describe("SALT2 outputs", () => {
 
   it("a redelivery writes the same outputs again; the existing plot is kept", async () => {
     const f = fakes();
-    const bytes = readShared(PRZFG.file);
+    const bytes = readData(PRZFG.file);
     const first = await f.run(message(bytes));
     const count = f.published.length;
     const second = await f.run(message(bytes));
@@ -244,7 +244,7 @@ describe("SALT2 data-quality skips", () => {
         throw error;
       },
     });
-    const outcome = await f.run(message(readShared(PRZFG.file)));
+    const outcome = await f.run(message(readData(PRZFG.file)));
     expect(outcome.salt2).toBe(reason);
     expect(outcome.published).toEqual(["alerts_pure", "exgalac_trans"]);
     expect(f.calls.sort()).toEqual(["publish alerts_pure", "publish exgalac_trans"]);
@@ -268,7 +268,7 @@ describe("errors", () => {
       reason: "unknown-format",
     });
     await expect(f.run(message(Buffer.alloc(0)))).rejects.toMatchObject({ reason: "empty" });
-    await expect(f.run(message(readShared(LSST_WIRE)))).rejects.toBeInstanceOf(BadInputError);
+    await expect(f.run(message(readData(LSST_WIRE)))).rejects.toBeInstanceOf(BadInputError);
     expect(f.calls).toEqual([]);
   });
 
@@ -298,7 +298,7 @@ describe("errors", () => {
         "kafka.topic": KAFKA["kafka.topic"],
       }),
     ]);
-    await expect(adapter(event(readShared(PRZFG.file)))).rejects.toThrow("renderer crashed");
+    await expect(adapter(event(readData(PRZFG.file)))).rejects.toThrow("renderer crashed");
     expect(deadLetters).toHaveLength(1);
   });
 
@@ -325,7 +325,7 @@ describe("errors", () => {
     "a failure computing %s writes nothing and is rethrown",
     async (_, override, text) => {
       const f = fakes(override);
-      await expect(f.run(message(readShared(PRZFG.file)))).rejects.toThrow(text);
+      await expect(f.run(message(readData(PRZFG.file)))).rejects.toThrow(text);
       expect(f.calls).toEqual([]);
     },
   );
@@ -357,7 +357,7 @@ describe("errors", () => {
         return id;
       },
     }));
-    await expect(f.run(message(readShared(PRZFG.file)))).rejects.toBe(outage);
+    await expect(f.run(message(readData(PRZFG.file)))).rejects.toBe(outage);
     // the other writes went on: a redelivery repeats them (duplicates the spec allows)
     expect(f.calls.sort()).toEqual([
       "insert",
@@ -377,7 +377,7 @@ describe("errors", () => {
         throw rejected;
       },
     });
-    await expect(f.run(message(readShared(PRZFG.file)))).rejects.toMatchObject({
+    await expect(f.run(message(readData(PRZFG.file)))).rejects.toMatchObject({
       name: "BadInputError",
       reason: "salt2-row-rejected",
       message: expect.stringContaining("BigQuery rejected 1 row(s) of ds.salt2"),
@@ -389,7 +389,7 @@ describe("errors", () => {
 describe("surveys", () => {
   it("LSST has no filters: nothing published, a DEBUG line with the ids", async () => {
     const f = fakes({ survey: "lsst" });
-    const outcome = await f.run(message(readShared(LSST_WIRE)));
+    const outcome = await f.run(message(readData(LSST_WIRE)));
     expect(outcome).toMatchObject({ published: [], salt2: "not-applicable" });
     expect(f.calls).toEqual([]);
     expect(f.logs).toEqual([

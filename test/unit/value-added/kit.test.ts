@@ -7,18 +7,18 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { salt2QualityCuts } from "@pgb/broker-utils/salt2";
-import { readShared, sharedFiles } from "../../support/shared-data.js";
+import { readData, dataFiles } from "../../support/test-data.js";
 import { fakes, message } from "./support.js";
 import { REFERENCE_CUT_FAILURES, ZTF_KIT } from "./ztf-kit.js";
 
 describe("value-added on the real ZTF alerts", () => {
   it("the table covers every ZTF alert of the kit", () => {
-    expect(ZTF_KIT.map((k) => k.file).sort()).toEqual(sharedFiles("ztf/alerts", ".avro"));
+    expect(ZTF_KIT.map((k) => k.file).sort()).toEqual(dataFiles("ztf/alerts", ".avro"));
   });
 
   it.each(ZTF_KIT.map((k) => [k.objectId, k] as const))("%s", async (_, kit) => {
     const f = fakes();
-    const outcome = await f.run(message(readShared(kit.file)));
+    const outcome = await f.run(message(readData(kit.file)));
     const streams = [
       ...(kit.pure ? ["alerts_pure"] : []),
       ...(kit.exgal ? ["exgalac_trans"] : []),
@@ -66,7 +66,7 @@ describe("value-added on the real ZTF alerts", () => {
 describe("quality cuts of the product's light curves (broker-spec §6, salt2-spec §6.8)", () => {
   it.each(ZTF_KIT.map((k) => [k.objectId, k] as const))("%s", (_, kit) => {
     const cuts = salt2QualityCuts(
-      lightCurve(Alert.fromBytes(readShared(kit.file), { survey: "ztf" })),
+      lightCurve(Alert.fromBytes(readData(kit.file), { survey: "ztf" })),
     );
     expect(cuts.detections).toBe(kit.detections);
     expect(cuts.maxSnr).toBeCloseTo(kit.maxSnr, 2);

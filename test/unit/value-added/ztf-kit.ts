@@ -1,5 +1,5 @@
 /**
- * What value-added does with each real ZTF alert of the data kit (`../shared/data/ztf/alerts`, 53
+ * What value-added does with each real ZTF alert of the data kit (`test/data/ztf/alerts`, 53
  * files), shared by the unit and integration tests of the function.
  *
  * Columns: file, objectId, sourceId, flags (P pure, X extragalactic transient, C passes the SALT2
