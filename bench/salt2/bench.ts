@@ -5,7 +5,7 @@
  *   nice npx tsx --conditions source bench/salt2/bench.ts [--repeat-python N]
  *
  * The sncosmo side runs through bench/salt2/sncosmo-python.sh (installs the reference environment on
- * first use). Light curves: LC-A and LC-B (salt2-spec appendices), HSF 20aai (ZTF bands), the real ZTF
+ * first use). Light curves: LC-A and LC-B (docs/spec/salt2.md appendices), HSF 20aai (ZTF bands), the real ZTF
  * alerts that pass the product's cuts, and simulated ZTF light curves (test/fixtures/salt2).
  */
 import { spawnSync } from "node:child_process";

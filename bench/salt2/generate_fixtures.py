@@ -1,7 +1,7 @@
 """Writes the SALT2 parity fixtures (test/fixtures/salt2/*.json) by running sncosmo itself.
 
 Reference: sncosmo 2.9.0 + iminuit 2.11.2 (Debian bookworm), salt2 pinned to version 2.4, offline data
-from test/data (salt2-spec.md §6.7). Run through the wrapper that provides that environment:
+from test/data (docs/spec/salt2.md §6.7). Run through the wrapper that provides that environment:
 
     nice bench/salt2/sncosmo-python.sh bench/salt2/generate_fixtures.py
 
@@ -36,7 +36,7 @@ SDSS_BANDS = ["sdssg", "sdssr", "sdssi", "sdssz"]
 LSST_BANDS = ["lsstu", "lsstg", "lsstr", "lssti", "lsstz", "lssty"]
 ALL_BANDS = ZTF_BANDS + SDSS_BANDS + LSST_BANDS
 LN10_2_5 = math.log(10) / 2.5
-LN4 = math.log(10 / 2.5)  # Pitt-Google's factor (salt2-spec §3.3)
+LN4 = math.log(10 / 2.5)  # Pitt-Google's factor (docs/spec/salt2.md §3.3)
 
 PRODUCT_BOUNDS = {"z": (0.01, 0.2), "x1": (-5.0, 5.0), "c": (-5.0, 5.0)}
 ALL_PARAMS = ["z", "t0", "x0", "x1", "c"]
@@ -143,7 +143,7 @@ def bandflux_fixture(rng):
         zmax = b.minwave() / 2000.0 - 1.0
         lo, hi = max(0.01, zmin + 1e-3), min(zmin + 0.3, zmax - 1e-3)
         zs = list(rng.uniform(lo, hi, 10))
-        # Wavelength edge cells (salt2-spec §1.3): the blue end of the band at rest < 2010 Å, and the
+        # Wavelength edge cells (docs/spec/salt2.md §1.3): the blue end of the band at rest < 2010 Å, and the
         # red end > 9190 Å where reachable.
         zs.append(zmax - rng.uniform(0.0, 0.004) * (1 + zmax))
         zs.append(zmin + rng.uniform(0.0, 0.001) if zmin > 0 else 0.0)
@@ -223,7 +223,7 @@ def named_fits(lcs):
 
 def fit(data, fixed, vparam, bounds, modelcov=False):
     """sncosmo.fit_lc with the salt2 v2.4 model, `fixed` set on the model first: the fixture record of
-    the start point (salt2-spec §4.4 steps 3-6) and the result, or of the error raised."""
+    the start point (docs/spec/salt2.md §4.4 steps 3-6) and the result, or of the error raised."""
     tab = table(data)
     model = salt2_model()
     model.set(**fixed)
@@ -261,7 +261,7 @@ def fit(data, fixed, vparam, bounds, modelcov=False):
 
 def hesse_errors(tab, res):
     """Minuit HESSE errors at sncosmo's optimum: sncosmo reports MIGRAD's covariance, which is only
-    approximate when MIGRAD did not run HESSE itself (salt2-spec §4.6-4.7)."""
+    approximate when MIGRAD did not run HESSE itself (docs/spec/salt2.md §4.6-4.7)."""
     model = salt2_model()
     names = list(res.vparam_names)
     fixed = {k: float(v) for k, v in zip(res.param_names, res.parameters) if k not in names}
@@ -319,7 +319,7 @@ def failure_fixture(lcs):
 
 
 # ---------------------------------------------------------------------------------------------
-# Real ZTF alerts (broker-spec §6 SALT2 epochs, and the Pitt-Google pipeline of salt2-spec §6.8)
+# Real ZTF alerts (docs/spec/broker.md §6 SALT2 epochs, and the Pitt-Google pipeline of docs/spec/salt2.md §6.8)
 
 
 def read_alert(path):
@@ -336,7 +336,7 @@ def finite(*xs):
 
 
 def product_epochs(alert):
-    """broker-spec §6: prv_candidates then candidate; signed flux, ln(10)/2.5 errors."""
+    """docs/spec/broker.md §6: prv_candidates then candidate; signed flux, ln(10)/2.5 errors."""
     rows = list(alert.get("prv_candidates") or []) + [alert["candidate"]]
     ep = {k: [] for k in ["time", "band", "flux", "fluxerr", "zp", "zpsys", "detection"]}
     for r in rows:
@@ -358,7 +358,7 @@ def product_epochs(alert):
 
 
 def pitt_google_epochs(alert):
-    """salt2-spec §6.8: non-null magpsf, unsigned flux, ln 4 errors. (Alerts of schema < 3.3 have no
+    """docs/spec/salt2.md §6.8: non-null magpsf, unsigned flux, ln 4 errors. (Alerts of schema < 3.3 have no
     magzpsci in prv_candidates; the reference would fail there, these rows are skipped.)"""
     rows = list(alert.get("prv_candidates") or []) + [alert["candidate"]]
     ep = {k: [] for k in ["time", "band", "flux", "fluxerr", "zp", "zpsys", "detection"]}
@@ -408,7 +408,7 @@ def alerts_fixture():
 
 
 # ---------------------------------------------------------------------------------------------
-# Simulated ZTF light curves (salt2-spec §6.7 (c))
+# Simulated ZTF light curves (docs/spec/salt2.md §6.7 (c))
 
 
 def simulated_fixture(rng, n):

@@ -1,6 +1,6 @@
 /**
  * Writes docs/img/salt2-<objectId>.png: the product's SALT2 fit of a real ZTF alert (its epochs as
- * stored in test/fixtures/salt2/alerts.json, built per broker-spec §6).
+ * stored in test/fixtures/salt2/alerts.json, built per docs/spec/broker.md §6).
  *
  *   npx tsx --conditions source bench/salt2/plot-alert.ts ZTF21abprzfg
  */

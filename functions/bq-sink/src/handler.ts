@@ -1,5 +1,5 @@
 /**
- * bq-sink (broker-spec §5): one row per alert in `alerts` (the alert without cutouts, nested) and
+ * bq-sink (docs/spec/broker.md §5): one row per alert in `alerts` (the alert without cutouts, nested) and
  * one in `DIASource` (flat), both with insertId = sourceId; INTEGERs travel as decimal strings, so
  * 64-bit ids stay exact, and NaN/±Infinity become null.
  *

@@ -1,5 +1,5 @@
 /**
- * check-cue-response (broker-spec §8): verifies that the VMs reacted to a cue. The checks run at
+ * check-cue-response (docs/spec/broker.md §8): verifies that the VMs reacted to a cue. The checks run at
  * fixed delays after the cue's publish time (after receipt if it has none): the night conductor
  * at +30 s, the consumer at +5 min. A VM in the wrong state, an unreadable state or an invalid cue
  * is logged CRITICAL (the stack's alert policy notifies on it). The delivery never fails: a

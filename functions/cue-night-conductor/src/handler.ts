@@ -1,5 +1,5 @@
 /**
- * cue-night-conductor (broker-spec §8): turns a cue into a run of the night-conductor VM. An
+ * cue-night-conductor (docs/spec/broker.md §8): turns a cue into a run of the night-conductor VM. An
  * invalid cue is logged CRITICAL and acknowledged (a redelivery cannot fix it). Otherwise the VM
  * must be TERMINATED (waited for up to 4 min, else CRITICAL): its metadata gets NIGHT (and the
  * START topic) with every other key kept, then it is started. API errors propagate, so Pub/Sub

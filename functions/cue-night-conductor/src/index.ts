@@ -22,7 +22,7 @@ registerBrokerFunction(ff.cloudEvent, FUNCTION.cue, ({ env, project, survey }) =
       const override = env[ENV.kafkaTopicSyntax];
       if (override !== undefined) return override;
       const storage = storageClient(project);
-      // the operators' copy in broker_files wins over the bundled one (broker-spec §10)
+      // the operators' copy in broker_files wins over the bundled one (docs/spec/broker.md §10)
       const map = await loadSchemaMap(survey, {
         reader: async (s) =>
           (

@@ -1,5 +1,5 @@
 /**
- * upload-bytes-to-bucket (broker-spec §4): stores each alert as one Avro object,
+ * upload-bytes-to-bucket (docs/spec/broker.md §4): stores each alert as one Avro object,
  * `{kafka.topic}/{objectId}/{sourceId}.avro`, written only if absent so a redelivered alert is
  * acknowledged as a duplicate instead of overwriting or doubling the stored one. ZTF 3.x alerts are
  * re-encoded with the schema fix; 4.x and everything else are stored byte for byte. The bucket's
@@ -25,7 +25,7 @@ export interface UploadOutcome {
   schemaFix: ZtfSchemaFixOutcome | "none";
 }
 
-/** The Kafka attributes the consumer sets (broker-spec §3), copied into the object metadata. */
+/** The Kafka attributes the consumer sets (docs/spec/broker.md §3), copied into the object metadata. */
 const KAFKA_ATTRIBUTES = ["kafka.topic", "kafka.partition", "kafka.offset", "kafka.timestamp"];
 /** Cloud Storage's limit on an object name, in UTF-8 bytes. */
 const MAX_OBJECT_NAME_BYTES = 1024;
@@ -61,7 +61,7 @@ export function objectName(alert: Alert, input: string): string {
   return name;
 }
 
-/** Object metadata (broker-spec §4.4): the alert's ids and position, and the Kafka attributes. */
+/** Object metadata (docs/spec/broker.md §4.4): the alert's ids and position, and the Kafka attributes. */
 export function objectMetadata(alert: Alert): Record<string, string> {
   const metadata: Record<string, string> = { objectId: alert.objectId, sourceId: alert.sourceId };
   if (alert.schemaVersion !== undefined) metadata["schemaVersion"] = alert.schemaVersion;

@@ -1,5 +1,5 @@
 /**
- * value-added (broker-spec §6, §7): decodes an alert, strips its cutouts and runs the purity and
+ * value-added (docs/spec/broker.md §6, §7): decodes an alert, strips its cutouts and runs the purity and
  * extragalactic-transient filters independently. A pure alert goes to `alerts_pure`, an
  * extragalactic one to `exgalac_trans` and, when its light curve passes the quality cuts, gets the
  * product's SALT2 fit: a row in `salt2` (insertId = sourceId), the plot in the sncosmo bucket

@@ -1,5 +1,5 @@
 /**
- * The SALT2 step of an extragalactic alert (broker-spec §6): its light curve, the quality cuts, the
+ * The SALT2 step of an extragalactic alert (docs/spec/broker.md §6): its light curve, the quality cuts, the
  * fit with the product configuration, the row and the plot. Nothing is written here: the handler
  * writes every output of an alert only once all of them are computed.
  *
@@ -48,7 +48,7 @@ export type Salt2Outcome =
     }
   | { kind: "skipped"; reason: Salt2SkipReason; detail: string; cuts: QualityCuts };
 
-/** The object of the alert's plot in the sncosmo bucket (broker-spec §6). */
+/** The object of the alert's plot in the sncosmo bucket (docs/spec/broker.md §6). */
 export function plotName(alert: Alert, input: string): string {
   // a '/' would add a folder level and Cloud Storage refuses control characters: such an id can
   // never be written, so it is bad input rather than a retried upload

@@ -99,7 +99,7 @@ export function localModel(
 }
 
 /**
- * Tonight's Kafka topic by the START rule of the cue function (broker-spec §8) for a cue without
+ * Tonight's Kafka topic by the START rule of the cue function (docs/spec/broker.md §8) for a cue without
  * attributes: the instance's topic syntax with today's UTC date.
  */
 export function nightTopic(survey: Survey, now: Date): string {

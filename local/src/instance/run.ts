@@ -156,7 +156,7 @@ export async function collectSummary(
   if (instance.survey !== "ztf" && instance.survey !== "decat") {
     notes.push(
       `value-added publishes nothing for ${instance.survey}: its filters and SALT2 exist for ztf ` +
-        "and decat alerts only (broker-spec §6), so alerts_pure, exgalac_trans, salt2 and the " +
+        "and decat alerts only (docs/spec/broker.md §6), so alerts_pure, exgalac_trans, salt2 and the " +
         "salt2 table stay empty",
     );
   }

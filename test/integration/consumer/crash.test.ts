@@ -1,5 +1,5 @@
 /**
- * At-least-once under crashes (broker-spec §3 "Delivery"): the consumer is killed with SIGKILL at
+ * At-least-once under crashes (docs/spec/broker.md §3 "Delivery"): the consumer is killed with SIGKILL at
  * random moments while alerts stream in, and restarted each time as systemd's Restart=always would;
  * every Kafka offset must reach Pub/Sub at least once, byte-identical, with its own attributes.
  */

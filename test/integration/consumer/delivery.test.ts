@@ -56,7 +56,7 @@ function expectedAttributes(
   return attributes;
 }
 
-describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
+describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", () => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const storage = storageClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);

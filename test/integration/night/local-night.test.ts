@@ -1,5 +1,5 @@
 /**
- * A night of a local instance (broker-spec §8): cues published on the cue topic reach the two cue
+ * A night of a local instance (docs/spec/broker.md §8): cues published on the cue topic reach the two cue
  * functions by push; the night conductor and the consumer run as processes of the local compute
  * port; alerts produced into Kafka flow to `alerts`; END writes the `metadata` rows to the BigQuery
  * emulator with counts and latencies that match what was published, and empties the counters.

@@ -175,7 +175,7 @@ export async function startZtfAndLsst(
   return { ztf, lsst };
 }
 
-/** The attributes the consumer puts on an alert (broker-spec §3). */
+/** The attributes the consumer puts on an alert (docs/spec/broker.md §3). */
 export function kafkaAttributes(topic: string, offset: number): Record<string, string> {
   return {
     "kafka.topic": topic,

@@ -121,7 +121,7 @@ export async function startValueAddedInstance(
   return instance;
 }
 
-/** The attributes the consumer puts on an alert (broker-spec §3). */
+/** The attributes the consumer puts on an alert (docs/spec/broker.md §3). */
 export function kafkaAttributes(offset: number): Record<string, string> {
   return {
     "kafka.topic": "ztf_20210901_programid1",

@@ -7,7 +7,7 @@ type Column = [name: string, type: TableField["type"], mode: TableField["mode"]]
 
 const TYPES = { F: "FLOAT", I: "INTEGER", S: "STRING" } as const;
 
-/** broker-spec §5 notation: `name [F|I|S][!]`; F default, ! REQUIRED, else NULLABLE. */
+/** docs/spec/broker.md §5 notation: `name [F|I|S][!]`; F default, ! REQUIRED, else NULLABLE. */
 function specColumns(list: string): Column[] {
   return list
     .split(",")
@@ -22,7 +22,7 @@ function specColumns(list: string): Column[] {
     });
 }
 
-/** The candidate record, verbatim from broker-spec §5. */
+/** The candidate record, verbatim from docs/spec/broker.md §5. */
 const CANDIDATE =
   specColumns(`jd F!, fid I!, pid I!, diffmaglim, pdiffimfilename S, programpi S, programid I!, candid I!,
   isdiffpos S!, tblid I, nid I, rcid I, field I, xpos, ypos, ra F!, dec F!, magpsf F!, sigmapsf F!,
@@ -73,7 +73,7 @@ function field(fields: readonly TableField[], name: string): TableField {
   return fields.find((f) => f.name === name)!;
 }
 
-describe("ZTF tables exactly as broker-spec §5 lists them", () => {
+describe("ZTF tables exactly as docs/spec/broker.md §5 lists them", () => {
   it("the spec lists 103 candidate, 57 prv_candidate and 29 fp_hist fields", () => {
     expect([CANDIDATE.length, PRV_CANDIDATE.length, FP_HIST.length]).toEqual([103, 57, 29]);
   });

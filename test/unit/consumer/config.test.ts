@@ -38,7 +38,7 @@ function problems(env: NodeJS.ProcessEnv): readonly string[] {
   throw new Error("expected a ConsumerConfigError");
 }
 
-describe("consumer configuration (broker-spec §3)", () => {
+describe("consumer configuration (docs/spec/broker.md §3)", () => {
   it("reads the instance model's variables with the documented defaults", () => {
     const config = parseConfig(CLOUD);
     expect(config).toMatchObject({

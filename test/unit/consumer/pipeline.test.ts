@@ -65,7 +65,7 @@ function record(offset: bigint, value: Buffer | null, timestamp = "1795861741714
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-describe("pipeline: one Kafka message → one Pub/Sub message (broker-spec §3)", () => {
+describe("pipeline: one Kafka message → one Pub/Sub message (docs/spec/broker.md §3)", () => {
   it("publishes the value unchanged with string Kafka attributes and the alert's ids", async () => {
     const h = harness();
     const value = readFileSync(ZTF_ALERT);

@@ -17,7 +17,7 @@ function capture() {
   return { lines, log };
 }
 
-describe("tonight's topic (broker-spec §3)", () => {
+describe("tonight's topic (docs/spec/broker.md §3)", () => {
   const ztf = bundledSchemaMap("ztf");
 
   it("is the schema map's TOPIC_SYNTAX with today's UTC date", () => {

@@ -1,5 +1,5 @@
 /**
- * Assertions shared by the test-instance and production stacks: the broker-spec §2 resource table
+ * Assertions shared by the test-instance and production stacks: the docs/spec/broker.md §2 resource table
  * row by row, triggers, function environments and identities, IAM, no public access.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { named, ofType, PROJECT, PROJECT_NUMBER, runStack, T, type Run } from ".
 
 type Row = [kind: string, type: string, field: string, name: string];
 
-/** broker-spec §2 for survey ztf, project my-proj and the given testid (null = production). */
+/** docs/spec/broker.md §2 for survey ztf, project my-proj and the given testid (null = production). */
 export function specTable(testid: string | null): Row[] {
   const t = testid === null ? "" : `-${testid}`;
   const d = testid === null ? "" : `_${testid}`;
@@ -95,7 +95,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
   const t = testid === null ? "" : `-${testid}`;
   const sa = (role: string) => `ztf-${role}${t}@${PROJECT}.iam.gserviceaccount.com`;
 
-  describe(`${stack}: broker-spec §2 resource table`, () => {
+  describe(`${stack}: docs/spec/broker.md §2 resource table`, () => {
     it.each(specTable(testid))("%s %s has %s = %s", (_kind, type, field, name) => {
       const matches = ofType(run, type).filter((r) => r.inputs[field] === name);
       expect(matches, `${type} with ${field}=${name}`).toHaveLength(1);

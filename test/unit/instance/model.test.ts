@@ -109,7 +109,7 @@ describe("instance model", () => {
 describe("BigQuery layout", () => {
   const table = (m: InstanceModel, name: string) => m.tables.find((t) => t.name === name);
 
-  it("defines salt2 per broker-spec §6 with the 25 covariances row-major", () => {
+  it("defines salt2 per docs/spec/broker.md §6 with the 25 covariances row-major", () => {
     const fields = table(test, "salt2")?.schema ?? [];
     const p = ["z", "t0", "x0", "x1", "c"];
     expect(fields.map((f) => f.name)).toEqual([
@@ -135,7 +135,7 @@ describe("BigQuery layout", () => {
     expect(fields.every((f) => f.mode === "NULLABLE")).toBe(true);
   });
 
-  it("defines metadata per broker-spec §8, partitioned on night", () => {
+  it("defines metadata per docs/spec/broker.md §8, partitioned on night", () => {
     const t = table(test, "metadata");
     expect(t?.schema.map((f) => `${f.name}:${f.type}`)).toEqual([
       "night:DATE",

@@ -70,7 +70,7 @@ describe("project ids", () => {
   });
 });
 
-describe("derived names (broker-spec §2 with S=ztf, T=mytestid, P=my-proj)", () => {
+describe("derived names (docs/spec/broker.md §2 with S=ztf, T=mytestid, P=my-proj)", () => {
   const n = new InstanceNamer({ survey: "ztf", testid: "mytestid", project: "my-proj" });
   const p = new InstanceNamer({ survey: "ztf", testid: null, project: "my-proj" });
 
@@ -116,7 +116,7 @@ describe("derived names (broker-spec §2 with S=ztf, T=mytestid, P=my-proj)", ()
   });
 });
 
-describe("object names in the buckets (broker-spec §3, §4, §6, §8)", () => {
+describe("object names in the buckets (docs/spec/broker.md §3, §4, §6, §8)", () => {
   it("spells every kind as the spec does", () => {
     expect(alertAvroObject("ztf_20261128_programid1", "ZTF18abudxnw", "2695378462115010012")).toBe(
       "ztf_20261128_programid1/ZTF18abudxnw/2695378462115010012.avro",

@@ -1,7 +1,7 @@
 /**
  * The real ZTF alerts of test/data (all schema versions), as light curves built by the sncosmo
- * fixture generator: the product's epochs (broker-spec §6) fitted with the product configuration, and
- * the Pitt-Google epochs fitted with its configuration (salt2-spec §6.8). Degenerate problems: χ² must
+ * fixture generator: the product's epochs (docs/spec/broker.md §6) fitted with the product configuration, and
+ * the Pitt-Google epochs fitted with its configuration (docs/spec/salt2.md §6.8). Degenerate problems: χ² must
  * not exceed sncosmo's, and the fits that are well posed must agree (§6.1, §6.8).
  */
 import { describe, expect, it } from "vitest";
@@ -48,7 +48,7 @@ const epochs = (e: Epochs) =>
  */
 const KNOWN_HIGHER = new Set<string>([]);
 
-describe("real ZTF alerts: quality cuts (broker-spec §6, salt2-spec §6.8)", () => {
+describe("real ZTF alerts: quality cuts (docs/spec/broker.md §6, docs/spec/salt2.md §6.8)", () => {
   it.each(alerts.map((a) => [a.file, a] as const))("%s", (_, a) => {
     for (const kind of ["product", "pittGoogle"] as const) {
       const cuts = salt2QualityCuts(epochs(a[kind].epochs));
@@ -58,7 +58,7 @@ describe("real ZTF alerts: quality cuts (broker-spec §6, salt2-spec §6.8)", ()
     }
   });
 
-  it("rejects the eight v3.3 alerts listed by salt2-spec §6.8 (Pitt-Google epochs)", () => {
+  it("rejects the eight v3.3 alerts listed by docs/spec/salt2.md §6.8 (Pitt-Google epochs)", () => {
     const rejected = alerts
       .filter(
         (a) => a.file.startsWith("v3.3/") && !salt2QualityCuts(epochs(a.pittGoogle.epochs)).pass,
@@ -109,7 +109,7 @@ describe("real ZTF alerts: fits against sncosmo 2.9", () => {
   });
 });
 
-describe("real ZTF alerts: the Pitt-Google table of salt2-spec §6.8", () => {
+describe("real ZTF alerts: the Pitt-Google table of docs/spec/salt2.md §6.8", () => {
   // objectId, N, T, χ², ndof (sncosmo 2.9.0).
   const TABLE: [string, number, number, number, number][] = [
     ["ZTF18aawmdot", 9, 59430, 1613.1804, 4],
@@ -142,7 +142,7 @@ describe("real ZTF alerts: the Pitt-Google table of salt2-spec §6.8", () => {
   });
 });
 
-describe("product path: alert → lightCurve() → epochs (broker-spec §6)", () => {
+describe("product path: alert → lightCurve() → epochs (docs/spec/broker.md §6)", () => {
   it.each(alerts.map((a) => [a.file, a] as const))("%s gives the generator's epochs", (file, a) => {
     const epochs = lightCurve(Alert.fromFile(dataPath("ztf/alerts", file), { survey: "ztf" }));
     const want = a.product.epochs;

@@ -1,4 +1,4 @@
-/** salt2-spec Appendix C: set, band, time (MJD), flux at zp 25 AB, photon flux (s⁻¹ cm⁻²). */
+/** docs/spec/salt2.md Appendix C: set, band, time (MJD), flux at zp 25 AB, photon flux (s⁻¹ cm⁻²). */
 export const APPENDIX_C: readonly (readonly [number, string, number, number, number])[] = [
   [0, "ztfg", 58979.105, 8.34980128747e-2, 1.049235159664e-5],
   [0, "ztfg", 58979.525, 4.174900643619e-1, 5.246175798173e-5],

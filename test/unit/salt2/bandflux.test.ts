@@ -15,7 +15,7 @@ function relative(got: number, want: number): number {
   return Math.abs(got - want) / Math.abs(want);
 }
 
-describe("band fluxes: salt2-spec Appendix C", () => {
+describe("band fluxes: docs/spec/salt2.md Appendix C", () => {
   it.each(APPENDIX_C)("set %i %s at %f", (set, band, time, flux25, photons) => {
     const params = SETS[set] as Salt2Params;
     expect(relative(bandflux(params, band, [time], 25)[0] as number, flux25)).toBeLessThanOrEqual(
@@ -27,7 +27,7 @@ describe("band fluxes: salt2-spec Appendix C", () => {
   });
 });
 
-describe("band fluxes: edge cases (salt2-spec §6.2)", () => {
+describe("band fluxes: edge cases (docs/spec/salt2.md §6.2)", () => {
   const p: Salt2Params = { z: 0.05, t0: 0, x0: 1e-3, x1: 0, c: 0 };
 
   it("at p = 50 exactly (t = 52.5) uses the last, bilinear phase cell", () => {

@@ -57,7 +57,7 @@ describe("pgb salt2 fit", () => {
     ]);
     expect(result["success"]).toBe(true);
     expect(result["ndof"]).toBe(43);
-    // F3 of salt2-spec §6.5.
+    // F3 of docs/spec/salt2.md §6.5.
     expect(Math.abs(result.params["z"]! - 0.0508801014287) / 0.00290937).toBeLessThan(0.05);
     expect(Object.keys(result.errors)).toEqual(["z", "t0", "x0", "x1", "c"]);
     expect(result.covariance["z"]!["z"]).toBeCloseTo(result.errors["z"]! ** 2, 12);

@@ -4,7 +4,7 @@ import { Salt2FormatError, parseLightCurveCsv } from "@pgb/broker-utils/salt2";
 
 import { fixtureText } from "./fixtures.js";
 
-describe("CSV light curves (sncosmo column names, salt2-spec §3.1)", () => {
+describe("CSV light curves (sncosmo column names, docs/spec/salt2.md §3.1)", () => {
   it("reads LC-A", () => {
     const rows = parseLightCurveCsv(fixtureText("lc-a.csv"));
     expect(rows).toHaveLength(48);

@@ -39,7 +39,7 @@ const lcA = parseLightCurveCsv(fixtureText("lc-a.csv"));
 const FOUR: ParamName[] = ["t0", "x0", "x1", "c"];
 const PM5 = [-5, 5] as const;
 
-describe("start point (salt2-spec §6.4)", () => {
+describe("start point (docs/spec/salt2.md §6.4)", () => {
   const model = salt2Model();
 
   it("LC-A at z = 0.05: guess and automatic t0 bounds", () => {
@@ -69,7 +69,7 @@ describe("start point (salt2-spec §6.4)", () => {
   });
 });
 
-/** F1–F8 of salt2-spec §6.5. */
+/** F1–F8 of docs/spec/salt2.md §6.5. */
 const GOLDEN: {
   name: string;
   data: () => PhotometryPoint[];
@@ -205,7 +205,7 @@ const GOLDEN: {
   },
 ];
 
-describe("fits: golden cases F1–F8 (salt2-spec §6.5; F4 with the model covariance)", () => {
+describe("fits: golden cases F1–F8 (docs/spec/salt2.md §6.5; F4 with the model covariance)", () => {
   it.each(GOLDEN)("$name", (g) => {
     const fit = fitSalt2(g.data(), g.config);
     expect(fit.success).toBe(true);
@@ -239,7 +239,7 @@ describe("fits: golden cases F1–F8 (salt2-spec §6.5; F4 with the model covari
   });
 });
 
-describe("failure modes (salt2-spec §4.10, §6.6)", () => {
+describe("failure modes (docs/spec/salt2.md §4.10, §6.6)", () => {
   it("no point with S/N > 5 → DataQualityError", () => {
     const noisy = lcA.map((r) => ({ ...r, fluxerr: r.fluxerr * 1000 }));
     expect(() => fitSalt2(noisy, { vary: FOUR, params: { z: 0.05 } })).toThrow(

@@ -1,6 +1,6 @@
 /**
  * Loaders and comparison rules for the sncosmo fixtures of test/fixtures/salt2 (written by
- * bench/salt2/generate_fixtures.py): acceptance rules of salt2-spec §6.1.
+ * bench/salt2/generate_fixtures.py): acceptance rules of docs/spec/salt2.md §6.1.
  */
 import { readFileSync } from "node:fs";
 
@@ -73,7 +73,7 @@ export interface Comparison {
   zErrorDeviation: number;
 }
 
-/** Parameters sncosmo left within 1e-5 of the range from a bound (salt2-spec §6.8 †). */
+/** Parameters sncosmo left within 1e-5 of the range from a bound (docs/spec/salt2.md §6.8 †). */
 export function sncosmoAtBound(
   ref: SncosmoResult,
   bounds: Partial<Record<ParamName, readonly [number, number]>>,
@@ -142,7 +142,7 @@ export function compareFit(ours: FitResult, ref: SncosmoResult, chisqTolerance =
   return out;
 }
 
-/** LC-B (Appendix B) converted per salt2-spec §3.3 with error factor k. */
+/** LC-B (Appendix B) converted per docs/spec/salt2.md §3.3 with error factor k. */
 export function lcB(k: number): PhotometryPoint[] {
   const [, ...lines] = fixtureText("lc-b.csv").trim().split("\n");
   return lines.map((line) => {
@@ -158,6 +158,6 @@ export function lcB(k: number): PhotometryPoint[] {
     };
   });
 }
-/** Error factors of salt2-spec §3.3: correct, and Pitt-Google's ln 4. */
+/** Error factors of docs/spec/salt2.md §3.3: correct, and Pitt-Google's ln 4. */
 export const LN10_2_5 = Math.LN10 / 2.5;
 export const LN4 = Math.log(10 / 2.5);

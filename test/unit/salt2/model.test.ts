@@ -13,7 +13,7 @@ import {
 
 import { fixture } from "./fixtures.js";
 
-describe("salt2-4 model files (salt2-spec §1.2, §5.1)", () => {
+describe("salt2-4 model files (docs/spec/salt2.md §1.2, §5.1)", () => {
   const model = salt2Model();
 
   it("has 71 phases × 721 wavelengths and the native range", () => {
@@ -50,7 +50,7 @@ describe("salt2-4 model files (salt2-spec §1.2, §5.1)", () => {
   });
 });
 
-describe("colour law (salt2-spec §1.4, §6.2)", () => {
+describe("colour law (docs/spec/salt2.md §1.4, §6.2)", () => {
   const golden: [number, number][] = [
     [2000, 14.8051069486765],
     [2500, 9.3286376606562],
@@ -81,7 +81,7 @@ describe("colour law (salt2-spec §1.4, §6.2)", () => {
   });
 });
 
-describe("template interpolation (salt2-spec §1.3, §6.2)", () => {
+describe("template interpolation (docs/spec/salt2.md §1.3, §6.2)", () => {
   const golden: [number, number, number, number][] = [
     [-20, 2000, 0, 0],
     [-19.5, 4005, 0.00033377927605, 0.00052220231425],
@@ -139,7 +139,7 @@ describe("template interpolation (salt2-spec §1.3, §6.2)", () => {
   });
 });
 
-describe("bandpasses (salt2-spec §2.1–2.2)", () => {
+describe("bandpasses (docs/spec/salt2.md §2.1–2.2)", () => {
   const table = [
     ["ztfg", 1933, 3676, 5608, 387, 4.992248062015504, 4813.948048935322, 1256598.9579155657],
     [

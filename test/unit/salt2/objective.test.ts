@@ -4,7 +4,7 @@ import { chisq, parseLightCurveCsv, type Salt2Params } from "@pgb/broker-utils/s
 
 import { LN10_2_5, LN4, fixture, fixtureText, lcB, rows, type Columns } from "./fixtures.js";
 
-describe("χ² golden values (salt2-spec §6.3)", () => {
+describe("χ² golden values (docs/spec/salt2.md §6.3)", () => {
   const lcA = parseLightCurveCsv(fixtureText("lc-a.csv"));
   const truthA: Salt2Params = { z: 0.05, t0: 59000, x0: 1.5e-3, x1: 0.7, c: 0.08 };
   const truthB: Salt2Params = { z: 0.07, t0: 59300, x0: 9e-4, x1: -0.4, c: 0.02 };

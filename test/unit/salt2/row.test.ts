@@ -1,5 +1,5 @@
 /**
- * The `salt2` row of a fit (broker-spec §6): the table's columns exactly, the 25 covariances
+ * The `salt2` row of a fit (docs/spec/broker.md §6): the table's columns exactly, the 25 covariances
  * row-major from the fit's matrix, 0 for fixed parameters, null for NaN, and a row the table
  * accepts.
  */
@@ -43,7 +43,7 @@ describe("salt2 row", () => {
       expect(row[`${a}_err`]).toBe(fit.errors[a]);
       P.forEach((b, j) => expect(row[`${a}_${b}_cov`]).toBe(fit.covariance[i]![j]));
     });
-    // an interior fit (salt2-spec §6.8): positive variances, a symmetric matrix
+    // an interior fit (docs/spec/salt2.md §6.8): positive variances, a symmetric matrix
     expect(fit.atBound).toEqual([]);
     for (const a of P) {
       expect(row[`${a}_${a}_cov`]!).toBeGreaterThan(0);

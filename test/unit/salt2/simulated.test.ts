@@ -1,5 +1,5 @@
 /**
- * Simulated ZTF light curves (salt2-spec §6.7 (c)): 80 SALT2 light curves drawn by sncosmo with noise,
+ * Simulated ZTF light curves (docs/spec/salt2.md §6.7 (c)): 80 SALT2 light curves drawn by sncosmo with noise,
  * fitted with z fixed at the truth, with the product configuration and with the Pitt-Google t0 window.
  */
 import { describe, expect, it } from "vitest";

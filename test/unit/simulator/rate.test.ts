@@ -8,7 +8,7 @@ import {
   SimulatorPlanError,
 } from "@pgb/broker-utils/simulator";
 
-describe("simulator rates (broker-spec §9)", () => {
+describe("simulator rates (docs/spec/broker.md §9)", () => {
   it.each([
     ["200/sec", { count: 200, unit: "perSec" }],
     ["300000/night", { count: 300000, unit: "perNight" }],

@@ -24,7 +24,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The attributes the consumer sets on every alert (broker-spec §3). */
+/** The attributes the consumer sets on every alert (docs/spec/broker.md §3). */
 export const KAFKA = {
   "kafka.topic": "ztf_20231012_programid1",
   "kafka.partition": "3",

@@ -29,7 +29,7 @@ const kit = (objectId: string) => {
   if (!found) throw new Error(`${objectId} is not in the kit`);
   return found;
 };
-/** Pure, extragalactic, 12 detections, an interior fit (salt2-spec §6.8). */
+/** Pure, extragalactic, 12 detections, an interior fit (docs/spec/salt2.md §6.8). */
 const PRZFG = kit("ZTF21abprzfg");
 /** Pure only. */
 const PURE_ONLY = kit("ZTF18abudxnw");
@@ -41,7 +41,7 @@ function deferred() {
   return { promise, resolve };
 }
 
-describe("derived messages (broker-spec §7)", () => {
+describe("derived messages (docs/spec/broker.md §7)", () => {
   it("are the alert without cutouts as JSON, 64-bit ids as decimal strings", async () => {
     const f = fakes();
     await f.run(message(readData(PRZFG.file)));

@@ -1,7 +1,7 @@
 /**
  * value-added on every real ZTF alert of the data kit: which alerts reach alerts_pure,
  * exgalac_trans and salt2 (ztf-kit.ts gives the table and why), with the real filters and the real
- * product fit, and the quality cuts against salt2-spec §6.8.
+ * product fit, and the quality cuts against docs/spec/salt2.md §6.8.
  */
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
@@ -63,7 +63,7 @@ describe("value-added on the real ZTF alerts", () => {
   });
 });
 
-describe("quality cuts of the product's light curves (broker-spec §6, salt2-spec §6.8)", () => {
+describe("quality cuts of the product's light curves (docs/spec/broker.md §6, docs/spec/salt2.md §6.8)", () => {
   it.each(ZTF_KIT.map((k) => [k.objectId, k] as const))("%s", (_, kit) => {
     const cuts = salt2QualityCuts(
       lightCurve(Alert.fromBytes(readData(kit.file), { survey: "ztf" })),

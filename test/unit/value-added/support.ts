@@ -39,7 +39,7 @@ export interface Fakes {
   run(message: PubSubMessage): Promise<ValueAddedOutcome>;
 }
 
-/** The attributes the consumer sets on an alert (broker-spec §3). */
+/** The attributes the consumer sets on an alert (docs/spec/broker.md §3). */
 export const KAFKA = {
   "kafka.topic": "ztf_20210901_programid1",
   "kafka.partition": "2",

@@ -4,14 +4,14 @@
  *
  * Columns: file, objectId, sourceId, flags (P pure, X extragalactic transient, C passes the SALT2
  * quality cuts of the product's light curve, whether or not the alert is extragalactic), then the
- * product's detections and max S/N (signed flux, error factor ln(10)/2.5; broker-spec §6). The
+ * product's detections and max S/N (signed flux, error factor ln(10)/2.5; docs/spec/broker.md §6). The
  * filter verdicts agree with test/unit/filters (which gives the failing criteria of 17 of these).
  *
  * An alert gets a fit when it is X and C: the 12 X alerts, all from the v3.3 set, all pass the cuts,
  * so every extragalactic kit alert gets a fit and none is skipped (the skip is exercised with
  * `exgalFailingCuts`).
  *
- * salt2-spec §6.8 lists 8 of the 23 v3.3 alerts as failing the cuts with the reference's light
+ * docs/spec/salt2.md §6.8 lists 8 of the 23 v3.3 alerts as failing the cuts with the reference's light
  * curve (unsigned flux, error factor ln 4 = 1.505 × ln(10)/2.5). With the product's, 7 of them still
  * fail and one passes:
  * - ZTF18abkizda: reference max S/N 4.7, product 7.13 (4.74 × 1.505) with 7 detections: passes, but
@@ -119,7 +119,7 @@ export const ZTF_KIT: readonly KitAlert[] = TABLE.map(
   },
 );
 
-/** The reference's 8 cut failures among the v3.3 alerts (salt2-spec §6.8), by objectId. */
+/** The reference's 8 cut failures among the v3.3 alerts (docs/spec/salt2.md §6.8), by objectId. */
 export const REFERENCE_CUT_FAILURES = [
   "ZTF17aaajnnn", // 472263571115115000
   "ZTF18abhmmsr",

@@ -46,7 +46,7 @@ export const CONSUMER_ENV = {
   sslKeyFile: "KAFKA_SSL_KEY_FILE",
 } as const;
 
-/** Where the consumer reads tonight's topic name from (broker-spec §3). */
+/** Where the consumer reads tonight's topic name from (docs/spec/broker.md §3). */
 export type TopicSource =
   | { kind: "explicit"; topic: string }
   /** The syntax with `yyyymmdd` = today's UTC date; undefined = the schema map's TOPIC_SYNTAX. */

@@ -12,7 +12,7 @@
  * format (LSST). Anything else, and any doubt (several records, an unknown schema id, a head that
  * does not decode, a missing id), goes to Alert.fromBytes, which gives the ids or the error with
  * its reason. So for every alert the model decodes the ids are the model's; a value whose head is
- * sound but whose tail is corrupt still gets its ids (broker-spec §3: the attributes are a
+ * sound but whose tail is corrupt still gets its ids (docs/spec/broker.md §3: the attributes are a
  * convenience, and every downstream stage decodes the whole alert and dead-letters a corrupt one).
  */
 import { inflateRawSync } from "node:zlib";

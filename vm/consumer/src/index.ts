@@ -1,5 +1,5 @@
 /**
- * Entry point of the consumer VM program (broker-spec §3): survey Kafka → the `alerts` Pub/Sub topic.
+ * Entry point of the consumer VM program (docs/spec/broker.md §3): survey Kafka → the `alerts` Pub/Sub topic.
  * On the VM, systemd runs the bundle with the instance's metadata as environment and restarts it when
  * it exits non-zero; locally the same file runs as a process of the local instance (docs/consumer.md).
  *

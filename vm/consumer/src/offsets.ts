@@ -1,5 +1,5 @@
 /**
- * Which Kafka offsets may be committed (broker-spec §3 "Delivery"): per partition, offset o+1 is
+ * Which Kafka offsets may be committed (docs/spec/broker.md §3 "Delivery"): per partition, offset o+1 is
  * committed only once Pub/Sub acknowledged o and every offset delivered before it. Acks arrive in any
  * order (batches resolve independently), so each partition keeps its delivered offsets in delivery
  * order and advances a commit position over the acknowledged prefix.

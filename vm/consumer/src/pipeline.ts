@@ -1,5 +1,5 @@
 /**
- * One Kafka message → one Pub/Sub message (broker-spec §3 "Message"), independent of kafkajs so it
+ * One Kafka message → one Pub/Sub message (docs/spec/broker.md §3 "Message"), independent of kafkajs so it
  * can be tested with fakes: the value is published unchanged with its Kafka coordinates as string
  * attributes (plus the alert's ids when decoding is on), the offset is tracked until Pub/Sub
  * acknowledges it, and a value too large for Pub/Sub goes to `rejected/` in the broker_files bucket.
@@ -49,7 +49,7 @@ export interface PipelineDeps {
   now?: () => number;
 }
 
-/** The Kafka coordinates every message carries (broker-spec §3). */
+/** The Kafka coordinates every message carries (docs/spec/broker.md §3). */
 export function kafkaAttributes(topic: string, partition: number, record: KafkaRecord): Attributes {
   return {
     "kafka.topic": topic,

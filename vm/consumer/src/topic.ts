@@ -1,5 +1,5 @@
 /**
- * Tonight's Kafka topic (broker-spec §3): metadata KAFKA_TOPIC, else the topic syntax (KAFKA_TOPIC_SYNTAX
+ * Tonight's Kafka topic (docs/spec/broker.md §3): metadata KAFKA_TOPIC, else the topic syntax (KAFKA_TOPIC_SYNTAX
  * or the schema map's TOPIC_SYNTAX) with `yyyymmdd` = today's UTC date; and the wait while the
  * survey has not created it yet.
  */

@@ -1,5 +1,5 @@
 /**
- * BigQuery rows of an alert (broker-spec §5), built by walking the table schema generated from the
+ * BigQuery rows of an alert (docs/spec/broker.md §5), built by walking the table schema generated from the
  * alert's own Avro schema, so a row always matches its columns: INTEGER as a decimal string (64-bit
  * exact), FLOAT with NaN/±Infinity → null, BYTES as base64, a null REPEATED value as [], a map as
  * {key, value} records. The insert id of both rows is the sourceId.

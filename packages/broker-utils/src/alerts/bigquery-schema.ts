@@ -1,6 +1,6 @@
 /**
  * BigQuery table schemas of the `alerts` and `DIASource` tables, generated from the survey's Avro
- * schema (broker-spec §5) so that there is one source of truth:
+ * schema (docs/spec/broker.md §5) so that there is one source of truth:
  * int/long → INTEGER, float/double → FLOAT, string/enum → STRING, boolean → BOOLEAN,
  * bytes/fixed → BYTES, record → RECORD, array → REPEATED; a union of null and one type → NULLABLE
  * (either order: ZTF 3.x writes `[T, "null"]`, which the stored, fixed alerts have as

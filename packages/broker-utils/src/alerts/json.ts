@@ -1,5 +1,5 @@
 /**
- * JSON for derived messages (broker-spec §7) and CLI output: every Avro `long` (a bigint in memory)
+ * JSON for derived messages (docs/spec/broker.md §7) and CLI output: every Avro `long` (a bigint in memory)
  * becomes a decimal string, ints and floats stay numbers, NaN and ±Infinity become null, bytes
  * become base64. One function, so every writer agrees.
  */

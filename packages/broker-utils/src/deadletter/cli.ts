@@ -1,5 +1,5 @@
 /**
- * `pgb deadletter list|replay`: the dead letters of an instance's functions (broker-spec §11).
+ * `pgb deadletter list|replay`: the dead letters of an instance's functions (docs/spec/broker.md §11).
  * `list` shows what each `{fn}-deadletter-reservoir` holds without consuming it; `replay` re-drives
  * one function's reservoir to that function only, so the other subscribers of its topic see no
  * duplicate. Locally (PUBSUB_EMULATOR_HOST set) the function is its local process; in the cloud it

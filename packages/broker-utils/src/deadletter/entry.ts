@@ -1,6 +1,6 @@
 /**
  * What a dead letter says about itself. A message reaches a `{fn}-deadletter` topic in one of two
- * ways (broker-spec §11), and both keep the original data and attributes:
+ * ways (docs/spec/broker.md §11), and both keep the original data and attributes:
  * - the function's adapter dead-lettered bad input at once, adding `pgb.stage`, `pgb.reason`,
  *   `pgb.error` and `pgb.messageId` (the original message id);
  * - Pub/Sub gave up after the subscription's maximum delivery attempts (an outage that outlasted

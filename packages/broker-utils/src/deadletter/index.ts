@@ -1,5 +1,5 @@
 /**
- * Dead letters of the broker's functions (broker-spec §11): what a dead letter says (stage,
+ * Dead letters of the broker's functions (docs/spec/broker.md §11): what a dead letter says (stage,
  * reason, error, ids), listing a reservoir without consuming it, and replaying it to its function
  * only. The `pgb deadletter` commands live in `./cli.ts`.
  */

@@ -1,5 +1,5 @@
 /**
- * The value-added filters (broker-spec §6), run independently on an alert's source record:
+ * The value-added filters (docs/spec/broker.md §6), run independently on an alert's source record:
  * - purity (→ alerts_pure): ZTF rb ≥ 0.65 ∧ nbad = 0 ∧ fwhm ≤ 5 ∧ elong ≤ 1.2 ∧ |magdiff| ≤ 0.1;
  *   DECAT rb ≥ 0.65;
  * - extragalactic transient (→ exgalac_trans): ZTF positive ∧ not a star ∧ not moving ∧ not a

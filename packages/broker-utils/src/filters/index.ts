@@ -1,4 +1,4 @@
-/** The value-added filters of broker-spec §6: purity and extragalactic transient. */
+/** The value-added filters of docs/spec/broker.md §6: purity and extragalactic transient. */
 export {
   extragalacticTransientFilter,
   purityFilter,

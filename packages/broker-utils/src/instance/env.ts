@@ -48,7 +48,7 @@ export const ENV = {
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /**
- * VM metadata keys written at run time by the cue function and the night conductor (broker-spec §8)
+ * VM metadata keys written at run time by the cue function and the night conductor (docs/spec/broker.md §8)
  * rather than by the deployment; the VM startup script exports them like the others.
  */
 export const RUNTIME_METADATA = { night: "NIGHT", kafkaTopic: "KAFKA_TOPIC" } as const;

@@ -1,5 +1,5 @@
 /**
- * The IAM grants of an instance (broker-spec §2 "IAM"): additive member grants only, because
+ * The IAM grants of an instance (docs/spec/broker.md §2 "IAM"): additive member grants only, because
  * instances share projects. Each runtime account gets what it writes or reads; Google's service
  * agents get what `gsutil`/`gcloud` granted silently in the reference broker.
  */

@@ -1,5 +1,5 @@
 /**
- * `instanceModel`: one broker instance as plain data (broker-spec §2). It is the only place that
+ * `instanceModel`: one broker instance as plain data (docs/spec/broker.md §2). It is the only place that
  * decides which resources exist and how they are configured; names come from `naming`. The Pulumi
  * program and the local instance both consume it.
  */
@@ -102,13 +102,13 @@ export const DEFAULTS = {
 } as const;
 
 const DAY = 24 * 3600;
-/** Processing: Pub/Sub retries with backoff, then dead-letters (broker-spec §2). */
+/** Processing: Pub/Sub retries with backoff, then dead-letters (docs/spec/broker.md §2). */
 const RETRY = { maxDeliveryAttempts: 5, minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 };
 /** Time a push delivery may take beyond the function timeout before Pub/Sub redelivers. */
 const ACK_MARGIN_SECONDS = 60;
 const MAX_ACK_DEADLINE_SECONDS = 600;
 
-/** Per-function runtime settings (timeouts from broker-spec §2). */
+/** Per-function runtime settings (timeouts from docs/spec/broker.md §2). */
 const FUNCTION_SETTINGS: Readonly<
   Record<
     FunctionStub,

@@ -21,7 +21,7 @@ export function instanceLogMetrics(n: InstanceNamer): LogMetricSpec[] {
       component: "valueAdded",
       description:
         "Alerts of the extragalactic stream whose SALT2 fit was skipped for data quality, by reason " +
-        "(broker-spec §6)",
+        "(docs/spec/broker.md §6)",
       filter:
         `resource.type="cloud_run_revision" AND resource.labels.service_name="${n.function(FUNCTION.valueAdded)}"` +
         ` AND jsonPayload.event="${LOG_EVENT.salt2Skipped}"`,

@@ -10,7 +10,7 @@ export interface ModelResource {
   component: ComponentId;
 }
 
-/** Every named resource of the model, in the order of broker-spec §2. */
+/** Every named resource of the model, in the order of docs/spec/broker.md §2. */
 export function listResources(model: InstanceModel): ModelResource[] {
   return [
     ...model.topics.map((t) => ({

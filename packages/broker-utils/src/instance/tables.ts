@@ -1,5 +1,5 @@
 /**
- * The BigQuery layout of an instance (broker-spec §5, §6, §8): the fixed `salt2` and `metadata`
+ * The BigQuery layout of an instance (docs/spec/broker.md §5, §6, §8): the fixed `salt2` and `metadata`
  * schemas, partitioning, clustering and the de-duplicating views. The `alerts` and `DIASource`
  * schemas are derived from the survey's Avro schema by the alerts module and arrive through a
  * `TableSchemaProvider`, so this module never spells an alert field list.
@@ -32,7 +32,7 @@ const required = (name: string, type: TableField["type"]): TableField => ({
   mode: "REQUIRED",
 });
 
-/** broker-spec §6: one row per fit, all nullable. */
+/** docs/spec/broker.md §6: one row per fit, all nullable. */
 export function salt2TableSchema(): TableField[] {
   const p = SALT2_PARAMETERS;
   return [
@@ -48,7 +48,7 @@ export function salt2TableSchema(): TableField[] {
   ];
 }
 
-/** broker-spec §8: one row per night and stream, written by the night conductor at END. */
+/** docs/spec/broker.md §8: one row per night and stream, written by the night conductor at END. */
 export function metadataTableSchema(): TableField[] {
   return [
     required("night", "DATE"),
@@ -69,7 +69,7 @@ export function metadataTableSchema(): TableField[] {
 }
 
 /**
- * Top-level id columns of the alert tables per survey (broker-spec §5, §10): the clustering
+ * Top-level id columns of the alert tables per survey (docs/spec/broker.md §5, §10): the clustering
  * columns and the de-duplication key. LSST and ELAsTiCC alerts keep the object id nested, so
  * their `alerts` tables cluster on the source id only.
  */

@@ -1,6 +1,6 @@
 /**
  * The stubs of every named resource of an instance and the relations that shape names (which
- * function a topic triggers, which topics are counted). broker-spec §2 is the source; the instance
+ * function a topic triggers, which topics are counted). docs/spec/broker.md §2 is the source; the instance
  * model builds its resources from these constants, so a stub is spelled once.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Resource names of a broker instance and their validation (broker-spec §1): stack-name parsing,
+ * Resource names of a broker instance and their validation (docs/spec/broker.md §1): stack-name parsing,
  * the instance keywords, one derivation per kind of resource, GCP's limits, object names in buckets.
  */
 export * from "./catalogue.js";

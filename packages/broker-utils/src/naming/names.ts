@@ -1,5 +1,5 @@
 /**
- * Derivation of every resource name of an instance (broker-spec §1). Each name is checked against
+ * Derivation of every resource name of an instance (docs/spec/broker.md §1). Each name is checked against
  * its kind's GCP rule as it is derived, so an invalid survey/testid/project combination throws
  * before anything is created.
  */
@@ -159,7 +159,7 @@ export class InstanceNamer {
     return `${prefix}${this.vm(VM.consumer)}`;
   }
 
-  /** Every name of the instance, in the order of broker-spec §2. */
+  /** Every name of the instance, in the order of docs/spec/broker.md §2. */
   all(): ResourceName[] {
     const out: ResourceName[] = [];
     const add = (kind: NameKind, stub: string, name: string) => out.push({ kind, stub, name });

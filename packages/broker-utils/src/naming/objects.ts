@@ -1,5 +1,5 @@
 /**
- * Object names in the instance's buckets (broker-spec §3, §4, §6, §8), one function per kind of
+ * Object names in the instance's buckets (docs/spec/broker.md §3, §4, §6, §8), one function per kind of
  * object. They carry no survey or testid: the bucket names do. Callers check the ids they put in
  * a name (a `/` would add a level that readers do not expect).
  */

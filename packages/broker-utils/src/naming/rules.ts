@@ -1,5 +1,5 @@
 /**
- * GCP's naming rules, one per kind of resource the broker names (broker-spec §1). Validation runs
+ * GCP's naming rules, one per kind of resource the broker names (docs/spec/broker.md §1). Validation runs
  * when a name is derived, i.e. at program time, before anything is created: under Pulumi mocks and
  * in `pulumi preview` this is the only guard against names GCP would reject.
  */

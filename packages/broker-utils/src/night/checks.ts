@@ -1,5 +1,5 @@
 /**
- * What check-cue-response expects after a cue (broker-spec §8): at +30 s the night conductor is
+ * What check-cue-response expects after a cue (docs/spec/broker.md §8): at +30 s the night conductor is
  * RUNNING (or still STAGING); at +5 min a START has the consumer RUNNING (with `KAFKA_TOPIC=NONE`
  * TERMINATED, and RUNNING only noted at DEBUG: an operator may have started it by hand) and an END
  * has it TERMINATED. Anything else is CRITICAL `<cue>: <vm> is <state>, expected <state>`.

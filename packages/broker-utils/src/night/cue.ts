@@ -1,5 +1,5 @@
 /**
- * Cues of the night conductor (broker-spec §8): data `START` or `END` from Cloud Scheduler or an
+ * Cues of the night conductor (docs/spec/broker.md §8): data `START` or `END` from Cloud Scheduler or an
  * operator's publish, with the optional START attributes `KAFKA_TOPIC` (a topic, or `NONE` = the
  * consumer stays off) and `topic_date` (`yyyymmdd`). Parsing never throws: a bad cue is a result
  * with the reason, which the cue functions log as CRITICAL before acknowledging it.

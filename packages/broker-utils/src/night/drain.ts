@@ -1,5 +1,5 @@
 /**
- * When the processing subscriptions count as drained (broker-spec §8): the backlog of every one is
+ * When the processing subscriptions count as drained (docs/spec/broker.md §8): the backlog of every one is
  * 0 in two consecutive reads, and the later read is at least the minimum time after the consumer
  * stopped, because Cloud Monitoring's `num_undelivered_messages` lags by minutes and can read 0
  * before the last alerts are counted. After the drain timeout the night goes on regardless.

@@ -1,5 +1,5 @@
 /**
- * The END of a night as data (broker-spec §8), from the night conductor's environment: which VM to
+ * The END of a night as data (docs/spec/broker.md §8), from the night conductor's environment: which VM to
  * stop, which subscriptions to drain and count, where the rows and the summary go, and which
  * outcomes make a stream's count incomplete.
  */

@@ -1,5 +1,5 @@
 /**
- * The night conductor's pure logic (broker-spec §8): cues, the START topic, VM metadata changes,
+ * The night conductor's pure logic (docs/spec/broker.md §8): cues, the START topic, VM metadata changes,
  * the checks of check-cue-response, the END plan, the drain rule and the `metadata` rows. The
  * cue functions and the night-conductor VM program wrap it with their I/O.
  */

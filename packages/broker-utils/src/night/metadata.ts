@@ -1,5 +1,5 @@
 /**
- * VM metadata changes of a night (broker-spec §8). A VM's metadata holds the deployment's keys
+ * VM metadata changes of a night (docs/spec/broker.md §8). A VM's metadata holds the deployment's keys
  * (the program's environment) beside the run-time keys NIGHT and KAFKA_TOPIC; every change here
  * sets or clears run-time keys and keeps every other key as it is.
  */

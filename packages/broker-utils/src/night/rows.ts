@@ -1,5 +1,5 @@
 /**
- * The night's `metadata` rows (broker-spec §8): one per data stream, computed from the messages the
+ * The night's `metadata` rows (docs/spec/broker.md §8): one per data stream, computed from the messages the
  * night conductor pulls from the stream's counter subscription. Latency = publish time −
  * `kafka.timestamp` (ms since epoch, set by the consumer); on `alert_avros` the message is a Cloud
  * Storage notification, whose attributes are the bucket's, so the Kafka attributes come from the

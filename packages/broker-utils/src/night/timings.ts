@@ -1,5 +1,5 @@
 /**
- * The waits and budgets of the night (broker-spec §8), with the spec's values as defaults. Each
+ * The waits and budgets of the night (docs/spec/broker.md §8), with the spec's values as defaults. Each
  * can be overridden by an environment variable so that tests and a local instance run a night in
  * seconds; none is set by the instance model except DRAIN_TIMEOUT_MINUTES. Values are decimal
  * numbers of seconds (minutes for DRAIN_TIMEOUT_MINUTES), fractions allowed.

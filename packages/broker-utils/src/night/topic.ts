@@ -1,5 +1,5 @@
 /**
- * The Kafka topic of a START (broker-spec §8): the cue's `KAFKA_TOPIC` (possibly `NONE`), else the
+ * The Kafka topic of a START (docs/spec/broker.md §8): the cue's `KAFKA_TOPIC` (possibly `NONE`), else the
  * topic syntax with the cue's `topic_date`, else with today's UTC date. A syntax without
  * `yyyymmdd` (LSST's configured topic) is used as is. The syntax is the instance's
  * `KAFKA_TOPIC_SYNTAX` override or the survey schema map's `TOPIC_SYNTAX`; the caller resolves it.

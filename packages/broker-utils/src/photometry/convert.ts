@@ -1,7 +1,7 @@
 /**
  * Photometric unit conversions. Magnitudes are AB-like with zero point `zp`: a source of magnitude
  * m has flux 10^(-0.4 (m - zp)). Errors propagate to first order: σ_flux = |flux| · σ_mag · ln(10)/2.5
- * (the reference used ln(10/2.5), broker-spec §6).
+ * (the reference used ln(10/2.5), docs/spec/broker.md §6).
  */
 
 /** ln(10)/2.5 ≈ 0.921: d(flux)/flux per magnitude. */

@@ -1,7 +1,7 @@
 /**
  * Light curves of an alert as sncosmo epochs (flux with zero point, MJD), previous sources first,
  * then the triggering source. Rules per survey:
- * - ZTF (broker-spec §6, "SALT2 epochs"): records with finite magpsf, sigmapsf, magzpsci and jd and
+ * - ZTF (docs/spec/broker.md §6, "SALT2 epochs"): records with finite magpsf, sigmapsf, magzpsci and jd and
  *   fid ∈ {1, 2, 3}; flux = s·10^(−0.4 (magpsf − magzpsci)) with s = −1 if isdiffpos ∈ {f, 0}, else 1;
  *   fluxerr = |flux|·sigmapsf·ln(10)/2.5; zp = magzpsci; band ztfg/ztfr/ztfi; detection ⇔
  *   isdiffpos ∈ {t, 1}. Upper limits (null magpsf) are not epochs.

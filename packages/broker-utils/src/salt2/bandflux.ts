@@ -1,5 +1,5 @@
 /**
- * Model band fluxes (salt2-spec §2.3–2.4), computed through the exact projection of §7.2.
+ * Model band fluxes (docs/spec/salt2.md §2.3–2.4), computed through the exact projection of §7.2.
  */
 import type { Bandpass } from "./bandpass.js";
 import { getBandpass } from "./bandpass-registry.js";

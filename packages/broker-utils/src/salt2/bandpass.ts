@@ -1,5 +1,5 @@
 /**
- * Bandpasses as sncosmo builds them (salt2-spec §2.1–2.2, §2.4): trimmed at 0.001 of the peak,
+ * Bandpasses as sncosmo builds them (docs/spec/salt2.md §2.1–2.2, §2.4): trimmed at 0.001 of the peak,
  * piecewise-linear transmission that is 0 outside the kept samples, midpoint integration grids, the
  * effective wavelength and the AB zero-point photon flux.
  */

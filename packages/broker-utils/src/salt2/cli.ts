@@ -1,5 +1,5 @@
 /**
- * `pgb salt2 fit <lightcurve>`: fits a light curve with the product configuration (broker-spec §6) or
+ * `pgb salt2 fit <lightcurve>`: fits a light curve with the product configuration (docs/spec/broker.md §6) or
  * the given parameters and bounds, prints the result (JSON with --json) and optionally the plot.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -14,7 +14,7 @@ import type { PhotometryPoint } from "./photometry.js";
 
 /**
  * Reads a light-curve file by extension: a CSV table (sncosmo's columns), or an alert (`.avro`, any
- * survey the alerts module decodes) whose light curve is built as the product does (broker-spec §6).
+ * survey the alerts module decodes) whose light curve is built as the product does (docs/spec/broker.md §6).
  */
 export async function readLightCurveFile(path: string): Promise<PhotometryPoint[]> {
   switch (extname(path).toLowerCase()) {

@@ -1,5 +1,5 @@
 /**
- * SALT2 colour law, version 1 (salt2-spec §1.4): CL(λ) = −P(u), u = (λ − B)/(V − B), a polynomial
+ * SALT2 colour law, version 1 (docs/spec/salt2.md §1.4): CL(λ) = −P(u), u = (λ − B)/(V − B), a polynomial
  * inside [min_lambda, max_lambda] continued linearly (value and slope) outside. The flux multiplier
  * is 10^(−0.4·c·CL(λ)).
  */

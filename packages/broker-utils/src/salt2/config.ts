@@ -1,6 +1,6 @@
 /**
- * Fit configurations: sncosmo's defaults, the product's (broker-spec §6) and the reference broker's
- * t0 window (salt2-spec §4.3, §4.11).
+ * Fit configurations: sncosmo's defaults, the product's (docs/spec/broker.md §6) and the reference broker's
+ * t0 window (docs/spec/salt2.md §4.3, §4.11).
  */
 import { DataQualityError } from "./errors.js";
 import { PARAM_NAMES, type ParamName, type Salt2Model, type Salt2Params } from "./model.js";
@@ -38,14 +38,14 @@ export interface FitConfig {
   readonly maxEvaluations?: number;
   /** Model to fit. Default: the shipped salt2-4. */
   readonly model?: Salt2Model;
-  /** Include the model covariance (sncosmo's modelcov, salt2-spec §4.2, §4.8). Default false. */
+  /** Include the model covariance (sncosmo's modelcov, docs/spec/salt2.md §4.2, §4.8). Default false. */
   readonly modelcov?: boolean;
   /** Error surfaces for `modelcov`. Default: the shipped salt2-4's. */
   readonly errorModel?: Salt2ErrorModel;
 }
 
 /**
- * The product's SALT2 fit (broker-spec §6): z ∈ [0.01, 0.2], x1, c ∈ [−5, 5], x0 free, t0 with
+ * The product's SALT2 fit (docs/spec/broker.md §6): z ∈ [0.01, 0.2], x1, c ∈ [−5, 5], x0 free, t0 with
  * sncosmo's automatic bounds and start guess.
  */
 export const PRODUCT_FIT_CONFIG: FitConfig = Object.freeze({
@@ -60,7 +60,7 @@ export const REFERENCE_FIT_CONFIG: FitConfig = Object.freeze({
   t0Window: "reference",
 });
 
-/** [int(T) − 10, int(T) + 10], T the earliest time with flux/fluxerr ≥ 5 (salt2-spec §4.3). */
+/** [int(T) − 10, int(T) + 10], T the earliest time with flux/fluxerr ≥ 5 (docs/spec/salt2.md §4.3). */
 export function referenceT0Window(rows: readonly PhotometryPoint[]): [number, number] {
   let first = Infinity;
   for (const row of rows) if (row.flux / row.fluxerr >= 5 && row.time < first) first = row.time;

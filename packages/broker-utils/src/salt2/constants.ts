@@ -1,5 +1,5 @@
 /**
- * Physical and numerical constants of sncosmo's synthetic photometry (salt2-spec §2), with the
+ * Physical and numerical constants of sncosmo's synthetic photometry (docs/spec/salt2.md §2), with the
  * exact floating-point values astropy produces, so that band fluxes agree to rounding.
  */
 
@@ -21,7 +21,7 @@ export const BANDPASS_TRIM_LEVEL = 0.001;
 /** astropy's nm → Å factor (1e-9 / 1e-10 evaluated in its unit algebra), not exactly 10. */
 export const NM_TO_AA = 9.999999999999998;
 
-/** SALT2 template files are in units of 1e-12 erg s⁻¹ cm⁻² Å⁻¹ for x0 = 1 (salt2-spec §1.2). */
+/** SALT2 template files are in units of 1e-12 erg s⁻¹ cm⁻² Å⁻¹ for x0 = 1 (docs/spec/salt2.md §1.2). */
 export const SALT2_FLUX_SCALE = 1e-12;
 /** Colour-law reference wavelengths B and V (Å), fixed by the SALT2 definition (§1.4). */
 export const SALT2_B_WAVE = 4302.57;

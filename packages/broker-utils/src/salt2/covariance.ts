@@ -1,5 +1,5 @@
 /**
- * Parameter covariance at the optimum as Minuit reports it for χ² with errordef 1 (salt2-spec §4.7):
+ * Parameter covariance at the optimum as Minuit reports it for χ² with errordef 1 (docs/spec/salt2.md §4.7):
  * (H/2)⁻¹ with H the Hessian of χ², including the residual-curvature term that the Gauss–Newton
  * matrix JᵀJ omits (which differs from Minuit by tens of percent in poorly constrained fits,
  * docs/salt2.md). H is exact except in z: χ² is only C¹ in z (template wavelength nodes cross the

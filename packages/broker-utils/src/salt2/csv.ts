@@ -1,5 +1,5 @@
 /**
- * Light-curve tables as CSV with sncosmo's column names and aliases (salt2-spec §3.1), matched
+ * Light-curve tables as CSV with sncosmo's column names and aliases (docs/spec/salt2.md §3.1), matched
  * case-insensitively; other columns are ignored.
  */
 import type { PhotometryPoint } from "./photometry.js";

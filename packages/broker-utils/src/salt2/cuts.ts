@@ -1,5 +1,5 @@
 /**
- * The product's quality cuts before a SALT2 fit (broker-spec §6): max(flux/fluxerr) ≥ 5 and at
+ * The product's quality cuts before a SALT2 fit (docs/spec/broker.md §6): max(flux/fluxerr) ≥ 5 and at
  * least 5 detections.
  */
 import type { PhotometryPoint } from "./photometry.js";

@@ -1,5 +1,5 @@
 /**
- * Typed errors of the SALT2 module. Each maps to one of sncosmo's failure modes (salt2-spec §4.10) or
+ * Typed errors of the SALT2 module. Each maps to one of sncosmo's failure modes (docs/spec/salt2.md §4.10) or
  * to bad input; messages name the input and, where there is one, the fix.
  */
 

@@ -1,5 +1,5 @@
 /**
- * `fitSalt2`: sncosmo's `fit_lc` for the SALT2 model (salt2-spec §4.4) with the same start point,
+ * `fitSalt2`: sncosmo's `fit_lc` for the SALT2 model (docs/spec/salt2.md §4.4) with the same start point,
  * bounds and band cut, minimised by bounded Levenberg–Marquardt with analytic derivatives (§4.12).
  */
 import type { Bandpass } from "./bandpass.js";
@@ -72,10 +72,10 @@ const UNPINNED = 0.2;
 const SPARSE_NDOF_PER_PARAMETER = 2;
 
 /**
- * Fits the salt2 model to photometry. `config` defaults to the product configuration (broker-spec §6);
+ * Fits the salt2 model to photometry. `config` defaults to the product configuration (docs/spec/broker.md §6);
  * fields missing from a given config take sncosmo's defaults (all five parameters varied, x1 and c
  * unbounded, automatic t0 bounds). Throws `DataQualityError`, `NoBandOverlapError`, `FitConfigError`,
- * `BandpassError` or `PhotometryError` for the failure modes of salt2-spec §4.10.
+ * `BandpassError` or `PhotometryError` for the failure modes of docs/spec/salt2.md §4.10.
  */
 export function fitSalt2(
   rows: readonly PhotometryPoint[],

@@ -1,5 +1,5 @@
 /**
- * χ² with a full data covariance C = diag(σ²) + C_model (salt2-spec §4.1–4.2): residuals and
+ * χ² with a full data covariance C = diag(σ²) + C_model (docs/spec/salt2.md §4.1–4.2): residuals and
  * Jacobians are whitened by L⁻¹ with C = LLᵀ, so the least-squares machinery is unchanged.
  */
 import { cholesky } from "./linalg.js";

@@ -1,5 +1,5 @@
 /**
- * Readers for the plain-text salt2-4 model files (salt2-spec §5.1): three-column `phase wavelength
+ * Readers for the plain-text salt2-4 model files (docs/spec/salt2.md §5.1): three-column `phase wavelength
  * value` grids, the colour-law token stream and two-column tables. `#` starts a comment.
  */
 import { Salt2FormatError } from "./errors.js";
@@ -91,7 +91,7 @@ export function parseColumns2(text: string, name: string): { a: Float64Array; b:
   return { a, b };
 }
 
-/** Contents of `salt2_color_correction.dat` (salt2-spec §1.4). */
+/** Contents of `salt2_color_correction.dat` (docs/spec/salt2.md §1.4). */
 export interface ColorLawFile {
   readonly coefficients: readonly number[];
   readonly minWave: number;

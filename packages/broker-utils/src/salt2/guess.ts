@@ -1,5 +1,5 @@
 /**
- * sncosmo's start point (salt2-spec §4.3, §4.5): automatic t0 bounds and the peak-matching guess of
+ * sncosmo's start point (docs/spec/salt2.md §4.3, §4.5): automatic t0 bounds and the peak-matching guess of
  * t0 and x0.
  */
 import type { Bandpass } from "./bandpass.js";

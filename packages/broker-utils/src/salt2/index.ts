@@ -1,5 +1,5 @@
 /**
- * SALT2 (salt2-4) light-curve model and fitter with sncosmo's answers (salt2-spec.md). The
+ * SALT2 (salt2-4) light-curve model and fitter with sncosmo's answers (docs/spec/salt2.md). The
  * `pgb salt2` commands live in `./cli.ts`, outside this index, so functions do not bundle commander.
  */
 export * from "./errors.js";

@@ -1,5 +1,5 @@
 /**
- * snfit's "bicubic convolution" on a rectilinear grid (salt2-spec §1.3): Keys kernel with a = −0.5 in
+ * snfit's "bicubic convolution" on a rectilinear grid (docs/spec/salt2.md §1.3): Keys kernel with a = −0.5 in
  * cells that have two neighbours on each side, bilinear in BOTH dimensions as soon as either query
  * lies in an edge cell, and exactly 0 outside the grid (bounds inclusive).
  */

@@ -1,5 +1,5 @@
 /**
- * Levenberg–Marquardt on whitened residuals with box bounds (salt2-spec §4.12): Marquardt-scaled
+ * Levenberg–Marquardt on whitened residuals with box bounds (docs/spec/salt2.md §4.12): Marquardt-scaled
  * damping (invariant to parameter units), an active set for parameters held at a bound by the
  * gradient, projected steps, and Nielsen's damping update. It stops when the expected distance to
  * the minimum, EDM = gᵀ(JᵀJ)⁻¹g over the free parameters, is far below Minuit's (2×10⁻⁴); in a

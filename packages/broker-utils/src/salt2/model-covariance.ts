@@ -1,5 +1,5 @@
 /**
- * SALT2 model covariance of band fluxes (salt2-spec §4.2, sncosmo `bandfluxcov`): a relative variance
+ * SALT2 model covariance of band fluxes (docs/spec/salt2.md §4.2, sncosmo `bandfluxcov`): a relative variance
  * per point from the light-curve error surfaces at the rest-frame effective wavelength, plus a
  * colour-dispersion term shared by all points of a band; C_ij = f_i R_ij f_j.
  */

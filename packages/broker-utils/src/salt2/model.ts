@@ -1,5 +1,5 @@
 /**
- * The salt2-4 model (salt2-spec §1): M0/M1 templates (×1e-12), the colour law, and the observer-frame
+ * The salt2-4 model (docs/spec/salt2.md §1): M0/M1 templates (×1e-12), the colour law, and the observer-frame
  * spectral flux density with sncosmo's redshift convention.
  */
 import { readFileSync } from "node:fs";
@@ -77,7 +77,7 @@ export class Salt2Model {
     return [this.#m0.eval(phase, restWave), this.#m1.eval(phase, restWave)];
   }
 
-  /** Rest-frame SED x0 (M0 + x1 M1) 10^(−0.4 c CL) (salt2-spec §1.5). */
+  /** Rest-frame SED x0 (M0 + x1 M1) 10^(−0.4 c CL) (docs/spec/salt2.md §1.5). */
   sourceFlux(phase: number, restWave: number, x0: number, x1: number, c: number): number {
     const [m0, m1] = this.templates(phase, restWave);
     return x0 * (m0 + x1 * m1) * Math.pow(10, -0.4 * this.colorLaw.value(restWave) * c);

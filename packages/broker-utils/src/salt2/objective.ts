@@ -1,5 +1,5 @@
 /**
- * The fit objective (salt2-spec §4.1): whitened residuals r_i = (f_i − model_i)/σ_i of every point,
+ * The fit objective (docs/spec/salt2.md §4.1): whitened residuals r_i = (f_i − model_i)/σ_i of every point,
  * χ² = Σ r², the analytic Jacobian ∂r/∂θ (§7.3) and the exact Hessian of χ². Points outside the
  * model's phase range count with model flux 0.
  */
@@ -204,7 +204,7 @@ export class Salt2Objective {
    * Half the Hessian of χ² over the varied parameters at θ (row-major nv × nv), exact. With diagonal
    * errors: Σ ∇r ∇rᵀ + Σ r ∇²r. With a full data covariance C (model covariance, §4.2), pass
    * `gaussNewton` = JᵀC⁻¹J and `weights` u = C⁻¹(f_data − f_model): the result is that minus Σ u ∇²f.
-   * Its inverse is Minuit's covariance for errordef 1 (salt2-spec §4.7).
+   * Its inverse is Minuit's covariance for errordef 1 (docs/spec/salt2.md §4.7).
    */
   halfHessian(
     theta: Float64Array,

@@ -1,5 +1,5 @@
 /**
- * The model's last phase (salt2-spec §1.3, §4.1): a point at rest phase ≤ 50 counts with the model's
+ * The model's last phase (docs/spec/salt2.md §1.3, §4.1): a point at rest phase ≤ 50 counts with the model's
  * flux, one beyond counts with flux 0, so χ² jumps when a point crosses phase 50. The smooth pieces
  * of χ² are separated by walls p_i = (t_i − t0)/(1+z) = 50, lines in (z, t0). A descent ends in one
  * piece; the minimum of a neighbouring piece often lies on its wall (the smooth part pushes the point

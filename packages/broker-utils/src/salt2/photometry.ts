@@ -1,5 +1,5 @@
 /**
- * Photometric input of the fitter in sncosmo's table convention (salt2-spec §3.1): one row per
+ * Photometric input of the fitter in sncosmo's table convention (docs/spec/salt2.md §3.1): one row per
  * observation with time, band, flux, fluxerr, zp and zpsys. Any object with these fields works, for
  * example `Epoch` of `@pgb/broker-utils/photometry`.
  */

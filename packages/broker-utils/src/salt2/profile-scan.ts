@@ -2,7 +2,7 @@
  * A coarse scan of the χ² profile over the parameter box, for light curves whose χ² has several
  * minima (few points, sparse phases): a descent from sncosmo's start then ends in whichever basin the
  * start lies in, and so does Minuit, often a different one. On a grid of (z, t0), x0 and x1 are
- * solved exactly (salt2-spec §7.4, the 2 × 2 normal system with x1's bounds) and c by a 1-D scan;
+ * solved exactly (docs/spec/salt2.md §7.4, the 2 × 2 normal system with x1's bounds) and c by a 1-D scan;
  * the grid's local minima are the starts of exact refits (fit.ts).
  *
  * The band fluxes are exact at the grid's (z, t0) and the scan's reference colour c0; other colours
@@ -30,7 +30,7 @@ export interface ScanMinimum {
 
 /**
  * Grid: z nodes over its range (both ends included); t0 nodes down from its upper bound (where
- * windows that miss the maximum leave t0, salt2-spec §4.11) in steps of T0_NODES template phase nodes
+ * windows that miss the maximum leave t0, docs/spec/salt2.md §4.11) in steps of T0_NODES template phase nodes
  * at each z (about 2 days), so that every point keeps its interpolation taps along a row; c nodes over
  * its range, refined by a parabola.
  */

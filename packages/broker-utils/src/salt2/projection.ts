@@ -1,5 +1,5 @@
 /**
- * Exact fast band fluxes (salt2-spec §7.2–7.3). For one band and one (z, c), the wavelength sum of
+ * Exact fast band fluxes (docs/spec/salt2.md §7.2–7.3). For one band and one (z, c), the wavelength sum of
  * the photon integral is pushed inside the phase interpolation: the integrand weights are scattered
  * onto the template's wavelength nodes and projected on each template row, leaving a 1-D phase
  * interpolation per data point. The same projection with other weights gives the derivatives in c
@@ -37,7 +37,7 @@ export type Order = 0 | 1 | 2;
 /**
  * Which parameter derivatives `prepare` and `interpolate` provide (bit set): in c, and in a = 1/(1+z)
  * at fixed phase. Phase derivatives come with any order ≥ 1 (they cost only kernel taps). A fit with
- * z or c fixed skips those projections, the dominant cost (salt2-spec §7.2).
+ * z or c fixed skips those projections, the dominant cost (docs/spec/salt2.md §7.2).
  */
 export const WRT_C = 1;
 export const WRT_Z = 2;
@@ -86,7 +86,7 @@ class Projection {
   }
 }
 
-/** Keys kernel weights of nodes i−1 … i+2 at fraction t (salt2-spec §1.3). */
+/** Keys kernel weights of nodes i−1 … i+2 at fraction t (docs/spec/salt2.md §1.3). */
 function keysValues(t: number, w: Float64Array, o: number): void {
   const s0 = 1 + t;
   const u = 1 - t;
@@ -404,7 +404,7 @@ export class BandProjection {
   }
 
   /**
-   * Weights of each projection (salt2-spec §7.3). With g_k(a) = a β_k E(aλ_k), E = 10^(−0.4 c CL)
+   * Weights of each projection (docs/spec/salt2.md §7.3). With g_k(a) = a β_k E(aλ_k), E = 10^(−0.4 c CL)
    * and κ = −0.4 ln 10: ∂/∂c multiplies by κ CL; ∂/∂a at fixed phase of Σ g_k M(p, aλ_k) is
    * Σ g′_k M + g_k λ_k ∂_λM, and ∂²/∂a² is Σ g″_k M + 2 g′_k λ_k ∂_λM + g_k λ_k² ∂²_λM.
    */

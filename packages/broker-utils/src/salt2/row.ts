@@ -1,5 +1,5 @@
 /**
- * The `salt2` row of a fit (broker-spec §6): objectId, candid, success, ncall, chisq, ndof, the five
+ * The `salt2` row of a fit (docs/spec/broker.md §6): objectId, candid, success, ncall, chisq, ndof, the five
  * parameters, their errors and the 25 covariances `{a}_{b}_cov` row-major in sncosmo's parameter
  * order, exactly the columns of `salt2TableSchema()`. The same object is the `salt2Fit` of the
  * `salt2` message, so it is JSON-safe as it stands: candid a decimal string, NaN/±Infinity null.

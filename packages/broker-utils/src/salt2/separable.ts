@@ -1,5 +1,5 @@
 /**
- * Variable projection (salt2-spec §7.4). For fixed (z, t0, c) the model x0·(b0 + x1·b1) is linear in
+ * Variable projection (docs/spec/salt2.md §7.4). For fixed (z, t0, c) the model x0·(b0 + x1·b1) is linear in
  * α = x0 and β = x0·x1, so every evaluation solves the 2 × 2 weighted normal system for them and the
  * minimiser only sees the nonlinear parameters; the curved x0–x1–c valleys of degenerate light curves
  * become flat. The residual Jacobian is the exact one of the reduced problem (Golub–Pereyra):

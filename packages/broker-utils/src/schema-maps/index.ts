@@ -1,5 +1,5 @@
 /**
- * Schema maps (broker-spec §10): per survey, where an alert keeps its ids, source records, cutouts
+ * Schema maps (docs/spec/broker.md §10): per survey, where an alert keeps its ids, source records, cutouts
  * and photometry, and its Kafka topic syntax. Shipped as YAML in `data/schema-maps/`, uploaded to
  * the instance's broker_files bucket; the loader prefers the bucket copy.
  */

@@ -1,5 +1,5 @@
 /**
- * A survey's schema map (broker-spec §10): where the ids, source records, cutouts and photometry
+ * A survey's schema map (docs/spec/broker.md §10): where the ids, source records, cutouts and photometry
  * fields sit in that survey's alerts. Parsed from YAML and validated; the accessors read a decoded
  * alert record with it.
  */

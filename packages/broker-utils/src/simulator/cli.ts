@@ -1,5 +1,5 @@
 /**
- * `pgb simulate`: the consumer simulator on the command line (broker-spec §9). Replays alerts from a
+ * `pgb simulate`: the consumer simulator on the command line (docs/spec/broker.md §9). Replays alerts from a
  * subscription (default: production's `S-alerts-reservoir`) or from Avro files into an instance's
  * `alerts` topic (default: the test instance's) or into a Kafka topic (the survey's side of a local
  * instance), at a rate, for a runtime, with progress and a final count.

@@ -1,5 +1,5 @@
 /**
- * Rates, runtimes and the batch plan of the consumer simulator (broker-spec §9): a rate `N/unit`
+ * Rates, runtimes and the batch plan of the consumer simulator (docs/spec/broker.md §9): a rate `N/unit`
  * is published as batches of ⌊rate_per_s·b⌋ messages every b seconds for ⌊runtime_s/b⌋ batches.
  */
 

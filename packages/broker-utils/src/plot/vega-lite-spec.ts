@@ -1,5 +1,5 @@
 /**
- * Vega-Lite specification of a SALT2 light-curve plot (broker-spec §6 "Plot"): one panel per band with
+ * Vega-Lite specification of a SALT2 light-curve plot (docs/spec/broker.md §6 "Plot"): one panel per band with
  * the data and 1σ error bars, the fitted model curve, flux scaled to zp 25 AB against MJD, and the
  * fitted parameters ± errors and χ²/ndof printed above the panels.
  */
@@ -47,7 +47,7 @@ const CURVE_POINTS = 300;
 function formatValue(name: ParamName, fit: FitResult): string {
   const value = fit.params[name];
   if (!fit.vparamNames.includes(name)) return `${name} = ${value.toPrecision(4)} (fixed)`;
-  // A parameter held at a bound has no meaningful error (salt2-spec §6.1).
+  // A parameter held at a bound has no meaningful error (docs/spec/salt2.md §6.1).
   if (fit.atBound.includes(name)) return `${name} = ${value.toPrecision(4)} (at bound)`;
   const error = fit.errors[name] ?? NaN;
   if (name === "x0") {
