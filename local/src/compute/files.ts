@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ComputeError, systemClock, type Clock } from "../port.js";
+import { ComputeError, systemClock, type Clock } from "@pgb/compute";
 
 export async function readJsonIfExists(path: string): Promise<unknown> {
   let text: string;

@@ -23,7 +23,7 @@
  * and the variables that let the program manage other local VMs.
  */
 import { isAbsolute, join } from "node:path";
-import { ComputeError } from "../port.js";
+import { ComputeError } from "@pgb/compute";
 import { readJsonIfExists, writeJsonAtomic } from "./files.js";
 
 export const LAUNCH_SPEC_VERSION = 1;

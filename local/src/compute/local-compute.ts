@@ -16,15 +16,15 @@ import { randomBytes } from "node:crypto";
 import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { VmStatus } from "@pgb/broker-utils/night";
-import { COMPUTE_ENV } from "../env.js";
 import {
+  COMPUTE_ENV,
   ComputeError,
   MetadataConflictError,
   systemClock,
   type Clock,
   type ComputePort,
   type VmMetadata,
-} from "../port.js";
+} from "@pgb/compute";
 import { pidExists, readJsonIfExists, withFileLock, writeJsonAtomic } from "./files.js";
 import { readLaunchSpec } from "./launch-spec.js";
 

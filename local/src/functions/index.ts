@@ -19,6 +19,7 @@ import { request } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { harnessImportArgs } from "../compute/index.js";
 import { freePort } from "../services/ports.js";
 import type { FunctionSpec } from "@pgb/broker-utils/instance";
 import {
@@ -254,6 +255,7 @@ export async function startFunction(options: FunctionProcessOptions): Promise<Fu
   const exitWithParent = options.exitWithParent ?? false;
   const args = [
     ...(mode === "source" ? ["--import", "tsx", "--conditions=source"] : []),
+    ...harnessImportArgs(),
     runner,
     "--port",
     String(port),

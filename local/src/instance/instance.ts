@@ -17,7 +17,12 @@ import { bigqueryClient, pubsubClient, storageClient } from "@pgb/broker-utils/g
 import { ENV, type FunctionSpec, type InstanceModel } from "@pgb/broker-utils/instance";
 import type { FunctionStub, TopicStub, VmStub } from "@pgb/broker-utils/naming";
 import { bundledSchemaMapText, type Survey } from "@pgb/broker-utils/schema-maps";
-import { LocalCompute, writeLaunchSpec, type VmLaunch } from "@pgb/compute";
+import {
+  LocalCompute,
+  harnessImportArgs,
+  writeLaunchSpec,
+  type VmLaunch,
+} from "../compute/index.js";
 import { Kafka, logLevel } from "kafkajs";
 import {
   bundleFunction,
@@ -544,7 +549,7 @@ export class LocalInstance {
       const main = await bundleFunction(vm);
       vms[vm.name] = {
         command: process.execPath,
-        args: [main],
+        args: [...harnessImportArgs(), main],
         cwd: REPO_ROOT,
         env: { ...vm.env, ...env },
       };

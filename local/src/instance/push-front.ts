@@ -3,7 +3,7 @@
  * subscriptions and the function processes, as Cloud Run's front end sits before a service. Each
  * processing subscription pushes to `<front>/<function stub>/projects/P/topics/T`; the front
  * forwards the request unchanged to the function's process and its answer back, and
- * - records the push activity of each subscription (`PushActivityRecorder` of @pgb/compute), which
+ * - records the push activity of each subscription (`PushActivityRecorder`, local/src/compute), which
  *   the night conductor's local backlog port reads while it drains (docs/night-conductor.md);
  * - appends one line per answered push to `<deliveries>/<function stub>.jsonl` (answer time, status,
  *   the alert's ids and Kafka timestamp), from which the local instance measures each stage's
@@ -23,7 +23,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { join } from "node:path";
-import { PushActivityRecorder } from "@pgb/compute";
+import { PushActivityRecorder } from "../compute/index.js";
 
 export const FRONT_HEALTH_PATH = "/__pgb/front/health";
 /** How long a push waits for a function process that is not listening (a restart in progress). */

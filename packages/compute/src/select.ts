@@ -2,12 +2,13 @@
  * Which compute port a program gets: `PGB_COMPUTE=gce` (Compute Engine) or `local` (processes of
  * a local instance, state in `PGB_LOCAL_STATE_DIR`). Unset, it is `local` when an emulator host is
  * set (a local instance or a test) and `gce` otherwise, so a deployed program needs no variable. A
- * local environment never gets the GCE port: it would start and stop real VMs.
+ * local environment never gets the GCE port: it would start and stop real VMs. The local port comes
+ * from the local harness (harness.ts), so no deployment bundle holds local code.
  */
 import { isLocalEnvironment } from "@pgb/broker-utils/gcp";
 import { GceCompute } from "./gce.js";
 import { COMPUTE_ENV } from "./env.js";
-import { LocalCompute } from "./local/local-compute.js";
+import { localHarness } from "./harness.js";
 import { ComputeError, type ComputePort } from "./port.js";
 
 export type ComputeKind = "gce" | "local";
@@ -34,20 +35,12 @@ export function computeFromEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): ComputePort {
   if (computeKind(env) === "gce") return new GceCompute(where);
-  const stateDir = env[COMPUTE_ENV.stateDir];
-  if (stateDir === undefined || stateDir === "") {
+  const harness = localHarness();
+  if (harness === undefined) {
     throw new ComputeError(
-      `${COMPUTE_ENV.kind}=local needs ${COMPUTE_ENV.stateDir}, the local instance's compute state directory`,
+      `${COMPUTE_ENV.kind}=local, but this process has no local harness: local programs are ` +
+        `started by \`pgb local\`, which preloads it (node --import @pgb/local/harness)`,
     );
   }
-  const grace = env[COMPUTE_ENV.stopGraceSeconds];
-  let stopGraceMs: number | undefined;
-  if (grace !== undefined && grace !== "") {
-    const seconds = Number(grace);
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      throw new ComputeError(`${COMPUTE_ENV.stopGraceSeconds}=${grace} is not a positive number`);
-    }
-    stopGraceMs = seconds * 1000;
-  }
-  return new LocalCompute({ stateDir, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) });
+  return harness.compute(env);
 }

@@ -21,7 +21,13 @@ import {
   type InstanceModel,
 } from "@pgb/broker-utils/instance";
 import { FUNCTION, type FunctionStub, type VmStub } from "@pgb/broker-utils/naming";
-import { LocalCompute, PushActivityRecorder, writeLaunchSpec, type VmLaunch } from "@pgb/compute";
+import {
+  LocalCompute,
+  PushActivityRecorder,
+  harnessImportArgs,
+  writeLaunchSpec,
+  type VmLaunch,
+} from "@pgb/local/compute";
 import { serviceEnv, type ServiceEndpoints } from "@pgb/local";
 import {
   deprovisionInstance,
@@ -32,7 +38,8 @@ import { TEST_PROJECT } from "../../support/services.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** How every program runs: TypeScript sources of the workspace through tsx. */
-const NODE_ARGS = ["--conditions=source", "--import", "tsx"];
+/** Programs run from source, with the local harness preloaded as `pgb local` does. */
+const NODE_ARGS = harnessImportArgs();
 
 /** The short waits of a test night (seconds, as the programs read them). */
 export const TEST_TIMINGS: Record<string, string> = {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PushActivityRecorder, readPushActivity } from "@pgb/compute";
+import { PushActivityRecorder, readPushActivity } from "@pgb/local/compute";
 
 describe("push activity records", () => {
   const dirs: string[] = [];

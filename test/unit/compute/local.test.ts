@@ -10,18 +10,22 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ComputeError,
-  INITIAL_FINGERPRINT,
-  LocalCompute,
   MetadataConflictError,
   computeFromEnv,
   computeKind,
-  launchSpecPath,
-  readLaunchSpec,
+  installLocalHarness,
   updateMetadata,
   waitForStatus,
+} from "@pgb/compute";
+import {
+  INITIAL_FINGERPRINT,
+  LocalCompute,
+  launchSpecPath,
+  localHarness,
+  readLaunchSpec,
   writeLaunchSpec,
   type LaunchSpec,
-} from "@pgb/compute";
+} from "@pgb/local/compute";
 
 const run = promisify(execFile);
 const HELPER = join(import.meta.dirname, "helpers", "local-compute-cli.ts");
@@ -241,6 +245,13 @@ describe("computeFromEnv", () => {
     expect(() => computeKind({ PGB_COMPUTE: "aws" })).toThrow("PGB_COMPUTE=aws: use gce or local");
     const where = { project: "p", zone: "z" };
     expect(computeFromEnv(where, {}).kind).toBe("gce");
+  });
+
+  it("gets the local port only from the local harness, which a deployed program never has", () => {
+    const where = { project: "p", zone: "z" };
+    const env = { PGB_COMPUTE: "local", PGB_LOCAL_STATE_DIR: stateDir };
+    expect(() => computeFromEnv(where, env)).toThrow(/no local harness.*@pgb\/local\/harness/);
+    installLocalHarness(localHarness);
     expect(() => computeFromEnv(where, { PGB_COMPUTE: "local" })).toThrow(
       /needs PGB_LOCAL_STATE_DIR/,
     );
@@ -254,5 +265,7 @@ describe("computeFromEnv", () => {
         PGB_LOCAL_STOP_GRACE_SECONDS: "0",
       }),
     ).toThrow(/not a positive number/);
+    installLocalHarness(undefined);
+    expect(() => computeFromEnv(where, env)).toThrow(/no local harness/);
   });
 });

@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
 import { StreamTally } from "@pgb/broker-utils/night";
-import { PushActivityRecorder } from "@pgb/compute";
+import { LocalPushBacklog, PushActivityRecorder } from "@pgb/local/compute";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  LocalPushBacklog,
   MonitoringBacklog,
   backlogFilter,
   type MetricApi,

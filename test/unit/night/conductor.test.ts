@@ -3,7 +3,7 @@ import type { ReceivedMessage, RowToInsert } from "@pgb/broker-utils/gcp";
 import { idColumnsOnlySchemas, instanceModel, readEnv } from "@pgb/broker-utils/instance";
 import { readNightTimings, type NightSummary } from "@pgb/broker-utils/night";
 import { describe, expect, it } from "vitest";
-import type { BacklogPort } from "../../../vm/night-conductor/src/backlog.js";
+import type { BacklogPort } from "@pgb/compute";
 import {
   runNightConductor,
   type ConductorDeps,

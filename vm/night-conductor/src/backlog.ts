@@ -2,19 +2,12 @@
  * The backlog port: how many messages wait in a subscription. On Google Cloud it is Cloud
  * Monitoring's `pubsub.googleapis.com/subscription/num_undelivered_messages` (newest point of the
  * last 10 minutes; the metric lags by minutes and may have gaps, so a subscription without a point
- * reads null = unknown). A local instance has no such metric (see LocalPushBacklog).
+ * reads null = unknown). A local instance has no such metric: its harness provides another port
+ * (`localHarness()` of @pgb/compute).
  */
 import type { protos } from "@google-cloud/monitoring";
 import { assertSafeClientEnvironment } from "@pgb/broker-utils/gcp";
-import { pidExists, readPushActivity } from "@pgb/compute";
-
-/** Subscription → messages waiting, or null when unknown. */
-export type BacklogReading = Map<string, number | null>;
-
-export interface BacklogPort {
-  read(subscriptions: readonly string[]): Promise<BacklogReading>;
-  close(): Promise<void>;
-}
+import type { BacklogPort, BacklogReading } from "@pgb/compute";
 
 type TimeSeries = protos.google.monitoring.v3.ITimeSeries;
 type ListTimeSeriesRequest = protos.google.monitoring.v3.IListTimeSeriesRequest;
@@ -87,44 +80,4 @@ export class MonitoringBacklog implements BacklogPort {
   async close(): Promise<void> {
     if (this.client) await (await this.client).close();
   }
-}
-
-/**
- * The local backlog port. The Pub/Sub emulator has no backlog metric, and a push subscription
- * cannot be peeked: a pull would take the message from the function. What is observable is what
- * the local instance records of the pushes to each function process (`PushActivityRecorder` of
- * @pgb/compute). A reading is therefore an indicator, not a count: the pushes in flight, plus 1
- * when a push arrived since the previous reading. Zero means "nothing being processed and nothing
- * delivered for a whole poll interval". Not visible: messages the emulator holds back for a retry
- * (after a failed push) or cannot deliver (function process down). Without a record (no recorder,
- * or its process is gone) and for pull subscriptions (the counters) the reading is null (unknown).
- */
-export class LocalPushBacklog implements BacklogPort {
-  private readonly since = new Map<string, number>();
-
-  constructor(
-    private readonly stateDir: string,
-    /** A delivery this long before the first reading still counts as activity. */
-    private readonly firstWindowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async read(subscriptions: readonly string[]): Promise<BacklogReading> {
-    const reading: BacklogReading = new Map();
-    const now = this.now();
-    for (const subscription of subscriptions) {
-      const record = await readPushActivity(this.stateDir, subscription);
-      if (!record || !pidExists(record.pid)) {
-        reading.set(subscription, null);
-        continue;
-      }
-      const since = this.since.get(subscription) ?? now - this.firstWindowMs;
-      const last = record.lastDeliveryAt === null ? -Infinity : Date.parse(record.lastDeliveryAt);
-      reading.set(subscription, record.inFlight + (last >= since ? 1 : 0));
-      this.since.set(subscription, now);
-    }
-    return reading;
-  }
-
-  async close(): Promise<void> {}
 }

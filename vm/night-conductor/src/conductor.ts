@@ -1,5 +1,5 @@
 /**
- * The night conductor's run (broker-spec §8), against ports so that the same code runs on Compute
+ * The night conductor's run (docs/spec/broker.md §8), against ports so that the same code runs on Compute
  * Engine, in a local instance and in tests. It reads NIGHT (and KAFKA_TOPIC) from its own
  * metadata, exported as environment at boot:
  * - START: unless KAFKA_TOPIC=NONE, gives the consumer its topic, starts it and waits for RUNNING;
@@ -29,8 +29,14 @@ import {
   type NightSummary,
   type NightTimings,
 } from "@pgb/broker-utils/night";
-import { updateMetadata, waitForStatus, type Clock, type ComputePort } from "@pgb/compute";
-import type { BacklogPort, BacklogReading } from "./backlog.js";
+import {
+  updateMetadata,
+  waitForStatus,
+  type BacklogPort,
+  type BacklogReading,
+  type Clock,
+  type ComputePort,
+} from "@pgb/compute";
 import { countStream, type CounterSource } from "./counters.js";
 
 export interface ConductorDeps {

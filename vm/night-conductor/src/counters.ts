@@ -1,5 +1,5 @@
 /**
- * Counting one stream at END (broker-spec §8, step 3): pull the counter subscription, acknowledging
+ * Counting one stream at END (docs/spec/broker.md §8, step 3): pull the counter subscription, acknowledging
  * as it goes, until no message came for the idle time (the stream is done) or the shared budget
  * ran out (the count is incomplete; the caller adds the metric backlog).
  */

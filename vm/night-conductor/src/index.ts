@@ -17,8 +17,8 @@ import { ENV, RUNTIME_METADATA, readEnv } from "@pgb/broker-utils/instance";
 import { createLogger } from "@pgb/broker-utils/log";
 import { VM } from "@pgb/broker-utils/naming";
 import { readNightTimings } from "@pgb/broker-utils/night";
-import { LocalCompute, computeFromEnv, systemClock } from "@pgb/compute";
-import { LocalPushBacklog, MonitoringBacklog, type BacklogPort } from "./backlog.js";
+import { computeFromEnv, localHarness, systemClock, type BacklogPort } from "@pgb/compute";
+import { MonitoringBacklog } from "./backlog.js";
 import { runNightConductor } from "./conductor.js";
 
 async function main(): Promise<number> {
@@ -33,10 +33,10 @@ async function main(): Promise<number> {
   const project = env[ENV.project];
   const timings = readNightTimings();
   const compute = computeFromEnv({ project, zone: env[ENV.zone] });
-  const backlog: BacklogPort =
-    compute instanceof LocalCompute
-      ? new LocalPushBacklog(compute.stateDir, timings.drainPollMs)
-      : new MonitoringBacklog(project);
+  const harness = localHarness();
+  const backlog: BacklogPort = harness
+    ? harness.backlog(process.env, timings.drainPollMs)
+    : new MonitoringBacklog(project);
   const pubsub = pubsubClient(project);
   const bigquery = bigqueryClient(project);
   const storage = storageClient(project);

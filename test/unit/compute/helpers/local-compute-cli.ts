@@ -3,7 +3,8 @@
  *   start <stateDir> <vm>                       start a VM, then exit at once
  *   write <stateDir> <vm> <prefix> <n>          n read-modify-writes of keys <prefix>0..n-1
  */
-import { LocalCompute, updateMetadata } from "@pgb/compute";
+import { updateMetadata } from "@pgb/compute";
+import { LocalCompute } from "@pgb/local/compute";
 
 const [command, stateDir, vm, prefix, n] = process.argv.slice(2);
 if (stateDir === undefined || vm === undefined)
