@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(
       `the integration tests need the local servers, and they could not start:\n${reason}\n` +
         `Fix the cause above (tests never skip a missing server); ` +
-        `\`node packages/broker-utils/bin/pgb.js services up\` shows the same errors.`,
+        `\`node packages/cli/bin/pgb.js services up\` shows the same errors.`,
     );
   }
   // Workers are started after the global setup and inherit this environment, so clients that read

@@ -18,7 +18,7 @@ import {
   type FitConfig,
   type ParamName,
   type PhotometryPoint,
-} from "@pgb/broker-utils/salt2";
+} from "@pgb/salt2";
 
 interface Columns {
   time: number[];

@@ -31,7 +31,7 @@ OUT = os.path.join(REPO, "test", "fixtures", "salt2")
 
 ZTF_BANDS = ["ztfg", "ztfr", "ztfi"]
 SDSS_BANDS = ["sdssg", "sdssr", "sdssi", "sdssz"]
-# sncosmo's lsst* loader (nm, trim 0.001) applied to the v1.9 files of packages/broker-utils/data/bandpasses/lsst (sncosmo's own
+# sncosmo's lsst* loader (nm, trim 0.001) applied to the v1.9 files of packages/salt2/data/bandpasses/lsst (sncosmo's own
 # registry points at the v1.1 files of 2016; see docs/salt2.md).
 LSST_BANDS = ["lsstu", "lsstg", "lsstr", "lssti", "lsstz", "lssty"]
 ALL_BANDS = ZTF_BANDS + SDSS_BANDS + LSST_BANDS

@@ -6,8 +6,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
-import { renderSalt2Plot } from "@pgb/broker-utils/plot";
-import { PRODUCT_FIT_CONFIG, fitSalt2, type PhotometryPoint } from "@pgb/broker-utils/salt2";
+import { renderSalt2Plot } from "@pgb/salt2/plot";
+import { PRODUCT_FIT_CONFIG, fitSalt2, type PhotometryPoint } from "@pgb/salt2";
 
 interface Epochs {
   time: number[];

@@ -11,7 +11,7 @@ set -euo pipefail
 
 prefix="${PGB_SNCOSMO_PREFIX:-$HOME/.cache/pgb/sncosmo}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-data="$repo/packages/broker-utils/data"
+data="$repo/packages/salt2/data"
 versions_check='import sncosmo, iminuit, avro; assert (sncosmo.__version__, iminuit.__version__) == ("2.9.0", "2.11.2"), (sncosmo.__version__, iminuit.__version__)'
 
 # numpy finds BLAS/LAPACK through Debian's alternatives symlinks, which dpkg -x does not create.

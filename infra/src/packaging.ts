@@ -3,14 +3,15 @@
  * packages (`@pgb/*`) are inlined from their TypeScript sources (the `source` export condition);
  * every other npm package stays external and is listed, at its installed version, in the archive's
  * package.json, so Cloud Build (functions) or the startup script (VMs) installs it with npm. The
- * bundle sits at `dist/pgb/index.js` beside a copy of broker-utils' `data/`, because broker-utils
- * finds its data at `../../data/` from its module file. The object name carries a hash of the
+ * bundle sits at `dist/pgb/index.js` beside `data/`, the merged `data/` folders of the workspace
+ * packages it inlines (broker-utils, salt2), because each finds its data at `../../data/` from its
+ * module file. The object name carries a hash of the
  * content, so a code change is a new object and redeploys the function.
  *
  * The Pulumi program takes a `Packager`; tests pass a fake one, so they need no program sources.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
@@ -21,6 +22,8 @@ import type { Survey } from "@pgb/broker-utils/schema-maps";
 /** Where the bundle and its data sit inside the archive. */
 export const BUNDLE_MAIN = "dist/pgb/index.js";
 export const BUNDLE_DATA_DIR = "data";
+/** Workspace packages that read files of their own `data/` folder at run time. */
+const DATA_PACKAGES = ["broker-utils", "salt2"];
 /** Always a dependency of a function: its runtime loads the entry point through it. */
 const FUNCTIONS_FRAMEWORK = "@google-cloud/functions-framework";
 
@@ -111,6 +114,29 @@ export async function hashBundle(
 }
 
 /**
+ * Archive path → folder of each data folder of the packages a bundle inlines (`inputs`: esbuild's
+ * input paths), merged under the bundle's `data/`.
+ */
+function dataDirectories(repoRoot: string, inputs: readonly string[]): Record<string, string> {
+  const directories: Record<string, string> = {};
+  for (const pkg of DATA_PACKAGES) {
+    const data = join(repoRoot, "packages", pkg, "data");
+    if (!existsSync(data) || !inputs.some((i) => i.includes(`packages/${pkg}/`))) continue;
+    for (const entry of readdirSync(data, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = `${BUNDLE_DATA_DIR}/${entry.name}`;
+      if (directories[path] !== undefined) {
+        throw new Error(
+          `data folder ${entry.name} is in two packages: ${directories[path]}, ${data}`,
+        );
+      }
+      directories[path] = join(data, entry.name);
+    }
+  }
+  return directories;
+}
+
+/**
  * The real packager. `repoRoot` is the repository root; `schemaMapPath(survey)` locates a survey's
  * schema map (owned by the schema-maps module).
  */
@@ -118,7 +144,6 @@ export function esbuildPackager(
   repoRoot: string,
   schemaMapPath: (survey: Survey) => string,
 ): Packager {
-  const dataDir = join(repoRoot, "packages", "broker-utils", "data");
   return {
     async bundle(code) {
       const dir = join(repoRoot, code.sourceDir);
@@ -168,9 +193,7 @@ export function esbuildPackager(
         "package.json": `${JSON.stringify(manifest, null, 2)}\n`,
         [BUNDLE_MAIN]: js.text,
       };
-      const directories: Record<string, string> = existsSync(dataDir)
-        ? { [BUNDLE_DATA_DIR]: dataDir }
-        : {};
+      const directories = dataDirectories(repoRoot, Object.keys(result.metafile.inputs));
       return { files, directories, hash: await hashBundle(files, directories) };
     },
     async schemaMap(survey) {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { lightCurve } from "@pgb/broker-utils/photometry";
-import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row } from "@pgb/broker-utils/salt2";
+import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row } from "@pgb/salt2";
 import {
   instanceStatus,
   localStart,

@@ -11,9 +11,9 @@ import {
 } from "@pgb/broker-utils/gcp";
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION, TOPIC } from "@pgb/broker-utils/naming";
-import { renderSalt2Plot } from "@pgb/broker-utils/plot";
+import { renderSalt2Plot } from "@pgb/salt2/plot";
 import { registerBrokerFunction } from "@pgb/broker-utils/runtime";
-import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Model } from "@pgb/broker-utils/salt2";
+import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Model } from "@pgb/salt2";
 import { createValueAddedHandler, type DerivedStream } from "./handler.js";
 
 // The SALT2 model (templates and colour law, ~0.3 s to parse) is loaded once per process, while the

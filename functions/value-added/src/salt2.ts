@@ -12,7 +12,7 @@
 import type { Alert } from "@pgb/broker-utils/alerts";
 import { salt2PlotObject } from "@pgb/broker-utils/naming";
 import { lightCurve, type Epoch } from "@pgb/broker-utils/photometry";
-import type { Salt2PlotInput } from "@pgb/broker-utils/plot";
+import type { Salt2PlotInput } from "@pgb/salt2/plot";
 import { BadInputError } from "@pgb/broker-utils/runtime";
 import {
   DataQualityError,
@@ -23,7 +23,7 @@ import {
   type FitResult,
   type QualityCuts,
   type Salt2Row,
-} from "@pgb/broker-utils/salt2";
+} from "@pgb/salt2";
 
 /** Why an alert got no fit; stable codes, the `reason` label of the log-based metric. */
 export type Salt2SkipReason = "quality-cuts" | "initial-guess" | "no-band-overlap";

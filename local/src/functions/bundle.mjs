@@ -61,9 +61,11 @@ if (!existsSync(final)) {
     await mkdir(dirname(join(tmp, path)), { recursive: true });
     await writeFile(join(tmp, path), text);
   }
-  // data folders (broker-utils' schemas, schema maps) are linked, not copied: the bundle finds
-  // them at ../../data from dist/pgb/index.js, as in the deployed archive
+  // data folders (broker-utils' schemas and schema maps, salt2's model, bandpasses and fonts) are
+  // linked, not copied: the bundle finds them at ../../data from dist/pgb/index.js, as in the
+  // deployed archive
   for (const [path, dir] of Object.entries(bundle.directories)) {
+    await mkdir(dirname(join(tmp, path)), { recursive: true });
     await symlink(dir, join(tmp, path), "dir");
   }
   try {

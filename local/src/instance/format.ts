@@ -1,18 +1,11 @@
 /** Plain-text tables of a run's summary and of an instance's status, for the terminal. */
 import { relative } from "node:path";
+import { textTable } from "@pgb/broker-utils/terminal";
 import type { RunSummary } from "./run.js";
 import type { InstanceStatus } from "./status.js";
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  return [header, ...rows]
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return textTable([header, ...rows]);
 }
 
 /** Fits listed in the summary; the rest are in the table. */

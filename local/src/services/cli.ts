@@ -4,6 +4,7 @@
  * `eval "$(pgb services up)"` points a shell at the servers.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { textTable } from "@pgb/broker-utils/terminal";
 import { parseServiceNames, resolveConfig, SERVICE_NAMES, type ServiceName } from "./config.js";
 import { logFileOf } from "./driver.js";
 import {
@@ -89,15 +90,7 @@ function statusTable(rows: readonly ServiceStatus[]): string {
     s.version,
     s.endpoint,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
-  return [header, ...body]
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return textTable([header, ...body]);
 }
 
 const NAMES_HELP = `servers: ${SERVICE_NAMES.join(", ")} (default: all)`;

@@ -1,7 +1,8 @@
 /**
  * @pgb/broker-utils: everything the broker's functions, VM programs, infrastructure and notebooks share.
  * Each concept is a module, importable on its own as `@pgb/broker-utils/<module>` (the lighter way:
- * importing the root loads every module, SALT2 and plotting included).
+ * importing the root loads every module). The SALT2 model, fitter and plot are @pgb/salt2; the
+ * `pgb` command line is @pgb/cli.
  */
 export * as alerts from "./alerts/index.js";
 export * as avro from "./avro/index.js";
@@ -14,8 +15,7 @@ export * as log from "./log/index.js";
 export * as naming from "./naming/index.js";
 export * as night from "./night/index.js";
 export * as photometry from "./photometry/index.js";
-export * as plot from "./plot/index.js";
 export * as runtime from "./runtime/index.js";
-export * as salt2 from "./salt2/index.js";
 export * as schemaMaps from "./schema-maps/index.js";
 export * as simulator from "./simulator/index.js";
+export * as terminal from "./terminal/index.js";

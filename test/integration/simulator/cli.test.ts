@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createProgram, runProgram } from "@pgb/broker-utils/cli";
+import { createProgram, runProgram } from "@pgb/cli";
 import { Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import { InstanceNamer, TOPIC } from "@pgb/broker-utils/naming";
 import { dataPath } from "../../support/test-data.js";
-import { simulateCommands } from "../../../packages/broker-utils/src/simulator/cli.js";
+import { simulateCommands } from "../../../packages/cli/src/commands/simulate.js";
 
 const pubsub = pubsubClient();
 const testid = `sim${Date.now().toString(36)}`;

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createProgram, runProgram } from "@pgb/broker-utils/cli";
+import { createProgram, runProgram } from "@pgb/cli";
 import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
 import {
   bigqueryClient,
@@ -17,7 +17,7 @@ import {
 } from "@pgb/broker-utils/gcp";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { serviceEnv } from "@pgb/local";
-import { deadletterCommands } from "../../../packages/broker-utils/src/deadletter/cli.js";
+import { deadletterCommands } from "../../../packages/cli/src/commands/deadletter.js";
 import { functionHealthy } from "../../../local/src/functions/index.js";
 import { pushEndpoint } from "../../../local/src/instance/provision.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";

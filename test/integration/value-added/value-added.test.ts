@@ -18,8 +18,8 @@ import {
   type ReceivedMessage,
 } from "@pgb/broker-utils/gcp";
 import { lightCurve } from "@pgb/broker-utils/photometry";
-import { renderSalt2Plot } from "@pgb/broker-utils/plot";
-import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/broker-utils/salt2";
+import { renderSalt2Plot } from "@pgb/salt2/plot";
+import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import { serviceEnv } from "@pgb/local";
 import { readData } from "../../support/test-data.js";
 import { servers } from "../../support/services.js";

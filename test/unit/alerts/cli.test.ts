@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 // the command module is not part of the alerts API (functions need no CLI); cli/index.ts registers it
-import { alertCommands } from "../../../packages/broker-utils/src/alerts/cli.js";
-import { createProgram, runProgram } from "@pgb/broker-utils/cli";
+import { alertCommands } from "../../../packages/cli/src/commands/alert.js";
+import { createProgram, runProgram } from "@pgb/cli";
 import { dataPath } from "../../support/test-data.js";
 
 const ZTF = dataPath(

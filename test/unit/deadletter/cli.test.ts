@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createProgram, runProgram } from "@pgb/broker-utils/cli";
+import { createProgram, runProgram } from "@pgb/cli";
 import {
   deadletterCommands,
   parseFunction,
-} from "../../../packages/broker-utils/src/deadletter/cli.js";
+} from "../../../packages/cli/src/commands/deadletter.js";
 import { captureOutput } from "../../support/output.js";
 
 afterEach(() => {

@@ -40,7 +40,10 @@ describe("esbuild packager", () => {
       "@google-cloud/functions-framework": expect.stringMatching(/^\d+\.\d+\.\d+/),
       yaml: yamlVersion,
     });
-    expect(bundle.directories).toEqual({ data: `${repoRoot}packages/broker-utils/data` });
+    expect(bundle.directories).toEqual({
+      "data/schema-maps": `${repoRoot}packages/broker-utils/data/schema-maps`,
+      "data/schemas": `${repoRoot}packages/broker-utils/data/schemas`,
+    });
     expect(bundle.hash).toMatch(/^[0-9a-f]{20}$/);
   });
 

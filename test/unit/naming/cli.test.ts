@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createProgram, runProgram } from "@pgb/broker-utils/cli";
-import { namesCommands } from "../../../packages/broker-utils/src/naming/cli.js";
+import { createProgram, runProgram } from "@pgb/cli";
+import { namesCommands } from "../../../packages/cli/src/commands/names.js";
 import { captureOutput } from "../../support/output.js";
 
 afterEach(() => {

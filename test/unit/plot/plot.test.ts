@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 
 import { describe, expect, it } from "vitest";
 
-import { renderSalt2Plot } from "@pgb/broker-utils/plot";
-import { PRODUCT_FIT_CONFIG, fitSalt2, parseLightCurveCsv } from "@pgb/broker-utils/salt2";
+import { renderSalt2Plot } from "@pgb/salt2/plot";
+import { PRODUCT_FIT_CONFIG, fitSalt2, parseLightCurveCsv } from "@pgb/salt2";
 
 describe("SALT2 light-curve plot", () => {
   it("renders PNG and SVG with one panel per band and the fit written on it", async () => {

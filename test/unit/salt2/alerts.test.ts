@@ -15,7 +15,7 @@ import {
   fitSalt2,
   referenceT0Window,
   salt2QualityCuts,
-} from "@pgb/broker-utils/salt2";
+} from "@pgb/salt2";
 
 import { dataPath } from "../../support/test-data.js";
 import { compareFit, fixture, rows, type Columns, type SncosmoFit } from "./fixtures.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { BandpassError, bandflux, type Salt2Params } from "@pgb/broker-utils/salt2";
+import { BandpassError, bandflux, type Salt2Params } from "@pgb/salt2";
 
 import { APPENDIX_C } from "./appendix-c.js";
 import { fixture } from "./fixtures.js";

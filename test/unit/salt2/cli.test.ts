@@ -5,11 +5,8 @@ import { fileURLToPath } from "node:url";
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { createProgram, runProgram } from "../../../packages/broker-utils/src/cli/program.js";
-import {
-  fitConfigFromOptions,
-  salt2Commands,
-} from "../../../packages/broker-utils/src/salt2/cli.js";
+import { createProgram, runProgram } from "../../../packages/cli/src/program.js";
+import { fitConfigFromOptions, salt2Commands } from "../../../packages/cli/src/commands/salt2.js";
 import { dataPath } from "../../support/test-data.js";
 
 const LC_A = fileURLToPath(new URL("../../fixtures/salt2/lc-a.csv", import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { Salt2FormatError, parseLightCurveCsv } from "@pgb/broker-utils/salt2";
+import { Salt2FormatError, parseLightCurveCsv } from "@pgb/salt2";
 
 import { fixtureText } from "./fixtures.js";
 

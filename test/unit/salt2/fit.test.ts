@@ -19,7 +19,7 @@ import {
   type FitResult,
   type ParamName,
   type PhotometryPoint,
-} from "@pgb/broker-utils/salt2";
+} from "@pgb/salt2";
 
 import type { Epoch } from "../../../packages/broker-utils/src/photometry/epoch.js";
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 
-import type { FitResult, ParamName, PhotometryPoint } from "@pgb/broker-utils/salt2";
+import type { FitResult, ParamName, PhotometryPoint } from "@pgb/salt2";
 
 const DIR = new URL("../../fixtures/salt2/", import.meta.url);
 

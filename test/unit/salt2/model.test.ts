@@ -9,7 +9,7 @@ import {
   parseColorLawFile,
   parseGrid3,
   salt2Model,
-} from "@pgb/broker-utils/salt2";
+} from "@pgb/salt2";
 
 import { fixture } from "./fixtures.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { chisq, parseLightCurveCsv, type Salt2Params } from "@pgb/broker-utils/salt2";
+import { chisq, parseLightCurveCsv, type Salt2Params } from "@pgb/salt2";
 
 import { LN10_2_5, LN4, fixture, fixtureText, lcB, rows, type Columns } from "./fixtures.js";
 

@@ -8,7 +8,7 @@ import { Alert } from "@pgb/broker-utils/alerts";
 import { validateRow } from "@pgb/broker-utils/bigquery";
 import { SALT2_PARAMETERS, salt2TableSchema } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
-import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type FitResult } from "@pgb/broker-utils/salt2";
+import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type FitResult } from "@pgb/salt2";
 import { readData } from "../../support/test-data.js";
 import { ZTF_KIT } from "../value-added/ztf-kit.js";
 

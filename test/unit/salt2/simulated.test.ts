@@ -4,12 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import {
-  PRODUCT_FIT_CONFIG,
-  fitSalt2,
-  type FitConfig,
-  type ParamName,
-} from "@pgb/broker-utils/salt2";
+import { PRODUCT_FIT_CONFIG, fitSalt2, type FitConfig, type ParamName } from "@pgb/salt2";
 
 import {
   compareFit,

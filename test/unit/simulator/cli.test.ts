@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { createProgram, runProgram } from "@pgb/broker-utils/cli";
+import { createProgram, runProgram } from "@pgb/cli";
 import { dataPath } from "../../support/test-data.js";
-import { simulateCommands } from "../../../packages/broker-utils/src/simulator/cli.js";
+import { simulateCommands } from "../../../packages/cli/src/commands/simulate.js";
 
 async function pgb(...args: string[]) {
   const errors: string[] = [];

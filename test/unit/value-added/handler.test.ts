@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { RowInsertError } from "@pgb/broker-utils/gcp";
 import { createLogger } from "@pgb/broker-utils/log";
-import { renderSalt2Plot } from "@pgb/broker-utils/plot";
+import { renderSalt2Plot } from "@pgb/salt2/plot";
 import { BadInputError, createCloudEventHandler } from "@pgb/broker-utils/runtime";
 import {
   bandflux,
@@ -16,7 +16,7 @@ import {
   fitSalt2,
   NoBandOverlapError,
   PRODUCT_FIT_CONFIG,
-} from "@pgb/broker-utils/salt2";
+} from "@pgb/salt2";
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readData } from "../../support/test-data.js";

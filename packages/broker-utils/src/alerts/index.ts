@@ -1,7 +1,7 @@
 /**
  * The alert model (`Alert`: decode, ids, schema version, dict without cutouts), the BigQuery
  * tables of alerts (schemas generated from the Avro schemas, rows), and the JSON form of derived
- * messages. The `pgb alert` commands live in `./cli.ts`.
+ * messages. The `pgb alert` commands are in @pgb/cli.
  */
 export { Alert, detectSurvey, type AlertOptions, type PubSubMessageLike } from "./alert.js";
 export { AlertDecodeError, type AlertDecodeReason } from "./errors.js";

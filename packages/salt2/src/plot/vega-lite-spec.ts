@@ -11,7 +11,7 @@ import {
   type FitResult,
   type ParamName,
   type PhotometryPoint,
-} from "../salt2/index.js";
+} from "../fit/index.js";
 
 export interface Salt2PlotInput {
   /** The light curve that was fitted (all rows; only bands used by the fit are drawn). */

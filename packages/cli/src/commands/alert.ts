@@ -7,12 +7,12 @@
  * `--survey` and `--schema-version` are needed only where the bytes cannot tell (bare datums).
  */
 import type { Command } from "commander";
-import { UsageError, type CommandModule } from "../cli/program.js";
-import { runFilters, type FilterResult } from "../filters/index.js";
-import { epochsToCsv, lightCurve } from "../photometry/index.js";
-import { isSurvey, SURVEYS } from "../schema-maps/index.js";
-import { Alert } from "./alert.js";
-import { toJsonString } from "./json.js";
+import { Alert, toJsonString } from "@pgb/broker-utils/alerts";
+import { runFilters, type FilterResult } from "@pgb/broker-utils/filters";
+import { epochsToCsv, lightCurve } from "@pgb/broker-utils/photometry";
+import { isSurvey, SURVEYS } from "@pgb/broker-utils/schema-maps";
+import { textTable } from "@pgb/broker-utils/terminal";
+import { UsageError, type CommandModule } from "../program.js";
 
 interface FileOptions {
   survey?: string;
@@ -37,17 +37,7 @@ function withFileOptions(command: Command): Command {
 }
 
 function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return (
-    rows
-      .map((row) =>
-        row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join("  ")
-          .trimEnd(),
-      )
-      .join("\n") + "\n"
-  );
+  return textTable(rows) + "\n";
 }
 
 function summary(alert: Alert): string {

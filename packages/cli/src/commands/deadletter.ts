@@ -6,25 +6,31 @@
  * is the function's URL, called with an ID token of the caller's credentials.
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { progress } from "../cli/progress.js";
-import { UsageError, type CommandModule } from "../cli/program.js";
-import { Puller, pubsubClient } from "../gcp/index.js";
+import {
+  checkReplayUrl,
+  httpDeliver,
+  isLoopbackUrl,
+  listDeadLetters,
+  replayDeadLetters,
+  ReplayTargetError,
+  type DeadLetterEntry,
+} from "@pgb/broker-utils/deadletter";
+import { Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import {
   idColumnsOnlySchemas,
   instanceModel,
   type FunctionSpec,
   type InstanceModel,
-} from "../instance/index.js";
+} from "@pgb/broker-utils/instance";
 import {
   FUNCTIONS,
   functionId,
   NamingError,
   parseStack,
   type FunctionStub,
-} from "../naming/index.js";
-import type { DeadLetterEntry } from "./entry.js";
-import { checkReplayUrl, httpDeliver, isLoopbackUrl, ReplayTargetError } from "./push.js";
-import { listDeadLetters, replayDeadLetters } from "./reservoir.js";
+} from "@pgb/broker-utils/naming";
+import { progress } from "@pgb/broker-utils/terminal";
+import { UsageError, type CommandModule } from "../program.js";
 
 interface InstanceOptions {
   stack: string;

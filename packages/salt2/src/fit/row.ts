@@ -9,7 +9,7 @@
  * bound has error and covariances 0 too (FitResult zeroes its row: the curvature there means
  * nothing).
  */
-import { SALT2_PARAMETERS } from "../instance/tables.js";
+import { SALT2_PARAMETERS } from "@pgb/broker-utils/instance";
 import type { FitResult } from "./fit.js";
 
 type Param = (typeof SALT2_PARAMETERS)[number];

@@ -5,15 +5,24 @@
  * instance), at a rate, for a runtime, with progress and a final count.
  */
 import { Kafka } from "kafkajs";
-import { progress } from "../cli/progress.js";
-import { UsageError, type CommandModule } from "../cli/program.js";
-import { createPublisher, Puller, pubsubClient } from "../gcp/index.js";
-import { InstanceNamer, TOPIC } from "../naming/index.js";
-import { isSurvey, loadSchemaMap } from "../schema-maps/index.js";
-import { parseRate, parseRuntime, planBatches } from "./rate.js";
-import { simulate } from "./run.js";
-import { kafkaSink, pubsubSink, type Sink } from "./sinks.js";
-import { fileSource, listAvroFiles, subscriptionSource, type Source } from "./sources.js";
+import { createPublisher, Puller, pubsubClient } from "@pgb/broker-utils/gcp";
+import { InstanceNamer, TOPIC } from "@pgb/broker-utils/naming";
+import { isSurvey, loadSchemaMap } from "@pgb/broker-utils/schema-maps";
+import {
+  fileSource,
+  kafkaSink,
+  listAvroFiles,
+  parseRate,
+  parseRuntime,
+  planBatches,
+  pubsubSink,
+  simulate,
+  subscriptionSource,
+  type Sink,
+  type Source,
+} from "@pgb/broker-utils/simulator";
+import { progress } from "@pgb/broker-utils/terminal";
+import { UsageError, type CommandModule } from "../program.js";
 
 interface SimulateOptions {
   survey: string;

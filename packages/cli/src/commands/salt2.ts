@@ -5,12 +5,18 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { extname } from "node:path";
 
-import { UsageError, type CommandModule } from "../cli/program.js";
-import { PRODUCT_FIT_CONFIG, type FitConfig } from "./config.js";
-import { parseLightCurveCsv } from "./csv.js";
-import { fitSalt2, type FitResult } from "./fit.js";
-import { PARAM_NAMES, type ParamName, type Salt2Params } from "./model.js";
-import type { PhotometryPoint } from "./photometry.js";
+import {
+  PARAM_NAMES,
+  PRODUCT_FIT_CONFIG,
+  fitSalt2,
+  parseLightCurveCsv,
+  type FitConfig,
+  type FitResult,
+  type ParamName,
+  type PhotometryPoint,
+  type Salt2Params,
+} from "@pgb/salt2";
+import { UsageError, type CommandModule } from "../program.js";
 
 /**
  * Reads a light-curve file by extension: a CSV table (sncosmo's columns), or an alert (`.avro`, any
@@ -23,8 +29,8 @@ export async function readLightCurveFile(path: string): Promise<PhotometryPoint[
       return parseLightCurveCsv(await readFile(path, "utf8"), path);
     case ".avro": {
       // Loaded on demand: the Avro decoders are not needed for CSV input.
-      const { Alert } = await import("../alerts/index.js");
-      const { lightCurve } = await import("../photometry/index.js");
+      const { Alert } = await import("@pgb/broker-utils/alerts");
+      const { lightCurve } = await import("@pgb/broker-utils/photometry");
       return lightCurve(Alert.fromFile(path));
     }
     default:
@@ -185,7 +191,7 @@ export const salt2Commands: CommandModule = (program) => {
       );
       if (options.plot !== undefined) {
         // The plot module loads vega on first use only.
-        const { renderSalt2Plot } = await import("../plot/index.js");
+        const { renderSalt2Plot } = await import("@pgb/salt2/plot");
         const plot = await renderSalt2Plot({ epochs: rows, fit: result, title: path });
         await writeFile(options.plot, plot.png);
       }

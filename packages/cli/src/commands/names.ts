@@ -2,10 +2,9 @@
  * `pgb names`: every resource of an instance with its final name, from the instance model, or the
  * naming error that would stop a deployment.
  */
-import { UsageError, type CommandModule } from "../cli/program.js";
-import { idColumnsOnlySchemas, instanceModel, listResources } from "../instance/index.js";
-import { NamingError } from "./errors.js";
-import { parseStack } from "./keywords.js";
+import { idColumnsOnlySchemas, instanceModel, listResources } from "@pgb/broker-utils/instance";
+import { NamingError, parseStack } from "@pgb/broker-utils/naming";
+import { UsageError, type CommandModule } from "../program.js";
 
 interface NamesOptions {
   stack: string;

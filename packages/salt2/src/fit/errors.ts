@@ -3,7 +3,7 @@
  * to bad input; messages name the input and, where there is one, the fix.
  */
 
-/** Base class: every error thrown by `@pgb/broker-utils/salt2` is one of these. */
+/** Base class: every error thrown by `@pgb/salt2` is one of these. */
 export class Salt2Error extends Error {
   override name = "Salt2Error";
 }

@@ -1,7 +1,7 @@
 /**
  * The `pgb` command tree. Each concept registers its own command group (alert, names, salt2, simulate,
- * deadletter, …) through a `CommandModule`; the local instance (`@pgb/local`, not installed in
- * notebooks) adds `services` and `local` the same way when it is present.
+ * deadletter, …) through a `CommandModule`; the local instance (@pgb/local) adds `services` and
+ * `local` the same way.
  */
 import { Command, CommanderError } from "commander";
 

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SALT2_PARAMETERS } from "@pgb/broker-utils/instance";
 
 import { SALT2_FLUX_SCALE } from "./constants.js";
 import { Salt2ColorLaw } from "./color-law.js";
@@ -23,8 +24,11 @@ export interface Salt2Params {
 
 export type ParamName = keyof Salt2Params;
 
-/** sncosmo's parameter order, used for vectors, errors and covariances. */
-export const PARAM_NAMES: readonly ParamName[] = ["z", "t0", "x0", "x1", "c"];
+/**
+ * sncosmo's parameter order, used for vectors, errors and covariances: the order of the `salt2`
+ * table's columns, defined once with that table.
+ */
+export const PARAM_NAMES: readonly ParamName[] = SALT2_PARAMETERS;
 
 /** A new sncosmo model's parameters. */
 export const DEFAULT_PARAMS: Salt2Params = { z: 0, t0: 0, x0: 1, x1: 0, c: 0 };

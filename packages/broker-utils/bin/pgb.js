@@ -1,5 +1,0 @@
-#!/usr/bin/env node
-// The pgb CLI. The compiled library lives in dist/ (built by `npm run build`, which `npm ci` runs).
-import { main } from "../dist/cli/index.js";
-
-process.exitCode = await main(process.argv);
