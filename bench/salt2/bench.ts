@@ -15,19 +15,13 @@ import { fileURLToPath } from "node:url";
 import {
   PRODUCT_FIT_CONFIG,
   fitSalt2,
+  photometryRows,
   type FitConfig,
   type ParamName,
-  type PhotometryPoint,
+  type PhotometryColumns,
 } from "@pgb/salt2";
 
-interface Columns {
-  time: number[];
-  band: string[];
-  flux: number[];
-  fluxerr: number[];
-  zp: number[];
-  zpsys: string[];
-}
+type Columns = PhotometryColumns;
 
 interface Case {
   name: string;
@@ -43,16 +37,7 @@ const root = new URL("../../", import.meta.url);
 const fixture = <T>(name: string): T =>
   JSON.parse(readFileSync(new URL(`test/fixtures/salt2/${name}`, root), "utf8")) as T;
 
-function rows(c: Columns): PhotometryPoint[] {
-  return c.time.map((time, i) => ({
-    time,
-    band: c.band[i] as string,
-    flux: c.flux[i] as number,
-    fluxerr: c.fluxerr[i] as number,
-    zp: c.zp[i] as number,
-    zpsys: c.zpsys[i] as string,
-  }));
-}
+const rows = photometryRows;
 
 const pythonRepeat = Number(process.argv[process.argv.indexOf("--repeat-python") + 1] ?? 3) || 3;
 const product = { vary: PRODUCT_FIT_CONFIG.vary ?? [], bounds: { ...PRODUCT_FIT_CONFIG.bounds } };

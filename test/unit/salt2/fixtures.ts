@@ -4,7 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 
-import type { FitResult, ParamName, PhotometryPoint } from "@pgb/salt2";
+import {
+  photometryRows,
+  type FitResult,
+  type ParamName,
+  type PhotometryColumns,
+  type PhotometryPoint,
+} from "@pgb/salt2";
 
 const DIR = new URL("../../fixtures/salt2/", import.meta.url);
 
@@ -16,25 +22,8 @@ export function fixtureText(name: string): string {
   return readFileSync(new URL(name, DIR), "utf8");
 }
 
-export interface Columns {
-  time: number[];
-  band: string[];
-  flux: number[];
-  fluxerr: number[];
-  zp: number[];
-  zpsys: string[];
-}
-
-export function rows(c: Columns): PhotometryPoint[] {
-  return c.time.map((time, i) => ({
-    time,
-    band: c.band[i] as string,
-    flux: c.flux[i] as number,
-    fluxerr: c.fluxerr[i] as number,
-    zp: c.zp[i] as number,
-    zpsys: c.zpsys[i] as string,
-  }));
-}
+export type Columns = PhotometryColumns;
+export const rows = photometryRows;
 
 export type Params = Record<ParamName, number>;
 

@@ -27,7 +27,13 @@ export {
   type FitConfig,
   type ParamBounds,
 } from "./config.js";
-export { PhotometryError, PreparedPhotometry, type PhotometryPoint } from "./photometry.js";
+export {
+  PhotometryError,
+  PreparedPhotometry,
+  photometryRows,
+  type PhotometryColumns,
+  type PhotometryPoint,
+} from "./photometry.js";
 export { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
 export { fitSalt2, type FitResult } from "./fit.js";
 export { salt2Row, type Salt2Number, type Salt2Row } from "./row.js";

@@ -20,6 +20,34 @@ export interface PhotometryPoint {
   readonly zpsys: string;
 }
 
+/** The same photometry as columns (sncosmo's table layout, and that of the JSON fixtures). */
+export interface PhotometryColumns {
+  readonly time: readonly number[];
+  readonly band: readonly string[];
+  readonly flux: readonly number[];
+  readonly fluxerr: readonly number[];
+  readonly zp: readonly number[];
+  readonly zpsys: readonly string[];
+}
+
+/** Columns → rows; every column must be as long as `time`. */
+export function photometryRows(c: PhotometryColumns): PhotometryPoint[] {
+  const n = c.time.length;
+  for (const key of ["band", "flux", "fluxerr", "zp", "zpsys"] as const) {
+    if (c[key].length !== n) {
+      throw new PhotometryError(`column ${key} has ${c[key].length} values, time has ${n}`);
+    }
+  }
+  return c.time.map((time, i) => ({
+    time,
+    band: c.band[i]!,
+    flux: c.flux[i]!,
+    fluxerr: c.fluxerr[i]!,
+    zp: c.zp[i]!,
+    zpsys: c.zpsys[i]!,
+  }));
+}
+
 /** A row that cannot be used (non-finite value, non-positive error, unknown magnitude system). */
 export class PhotometryError extends Salt2Error {
   override name = "PhotometryError";
