@@ -2,10 +2,9 @@
  * The alert's ids for the message attributes (objectId, sourceId, schemaVersion) without decoding
  * the whole alert. The consumer only needs three values, and a full decode (every candidate field,
  * the history, the cutouts copied out) takes ~0.3 ms per ZTF alert, a third of the consumer's CPU
- * on a 2-core VM. Here only the head of the value is read: the writer schema cut after the last
- * field on the schema map's id paths, read through a projection that keeps only those fields, so
- * avsc builds nothing else and stops where the ids end (for ZTF, before the candidate, the history
- * and the cutouts).
+ * on a 2-core VM. Here only the head of the value is read (`decodeHead` of @pgb/broker-utils/avro
+ * on the schema map's id paths), which stops where the ids end (for ZTF, before the candidate, the
+ * history and the cutouts).
  *
  * The fast path covers what surveys send on Kafka: a single-alert container whose version is in the
  * header (ZTF; its framing, down to the sync marker at the very end, is checked) and Confluent wire
@@ -15,133 +14,23 @@
  * sound but whose tail is corrupt still gets its ids (docs/spec/broker.md §3: the attributes are a
  * convenience, and every downstream stage decodes the whole alert and dead-letters a corrupt one).
  */
-import { inflateRawSync } from "node:zlib";
-import type avro from "avsc";
 import { Alert } from "@pgb/broker-utils/alerts";
 import {
   bundledSchema,
   cachedSchema,
+  decodeHead,
   isContainer,
   isWireFormat,
-  parseAvroSchema,
   readContainerHeader,
   schemaVersionFromId,
   schemaVersionProperty,
+  singleRecordData,
   type AvroSchema,
 } from "@pgb/broker-utils/avro";
 import type { Attributes } from "@pgb/broker-utils/gcp";
 import type { AlertRecord, FieldPath, SchemaMap } from "@pgb/broker-utils/schema-maps";
 
-const SYNC_SIZE = 16;
 const WIRE_HEADER_SIZE = 5;
-
-/** A zig-zag varint long at `pos`, as Avro writes block counts and sizes; undefined if malformed. */
-function readVarLong(buf: Buffer, pos: number): { value: number; pos: number } | undefined {
-  let n = 0;
-  let shift = 1;
-  let p = pos;
-  for (;;) {
-    if (p >= buf.length || shift > 2 ** 49) return undefined;
-    const byte = buf[p++]!;
-    n += (byte & 0x7f) * shift;
-    shift *= 128;
-    if ((byte & 0x80) === 0) break;
-  }
-  return { value: n % 2 === 0 ? n / 2 : -(n + 1) / 2, pos: p };
-}
-
-/** The one record's bytes of a single-block, single-record container; undefined otherwise. */
-function singleRecordData(
-  buf: Buffer,
-  codec: string,
-  sync: Buffer,
-  start: number,
-): Buffer | undefined {
-  if (codec !== "null" && codec !== "deflate") return undefined;
-  const count = readVarLong(buf, start);
-  if (count?.value !== 1) return undefined;
-  const size = readVarLong(buf, count.pos);
-  if (size === undefined || size.value < 0) return undefined;
-  const end = size.pos + size.value;
-  if (end + SYNC_SIZE !== buf.length || !buf.subarray(end).equals(sync)) return undefined;
-  const raw = buf.subarray(size.pos, end);
-  return codec === "deflate" ? inflateRawSync(raw) : raw;
-}
-
-interface Projection {
-  type: avro.Type;
-  resolver: ReturnType<avro.Type["createResolver"]>;
-}
-
-/**
- * The writer schema (JSON) cut after the last field on `paths`, at every level along them: it
- * describes exactly the bytes up to the end of the ids. A type referenced by name is kept whole.
- */
-function head(schema: unknown, paths: readonly FieldPath[]): unknown {
-  if (paths.every((p) => p.length === 0)) return schema;
-  if (Array.isArray(schema)) return schema.map((branch) => head(branch, paths));
-  if (typeof schema !== "object" || schema === null) return schema;
-  const record = schema as { type?: unknown; fields?: { name: string; type: unknown }[] };
-  if (record.type !== "record" || record.fields === undefined) return schema;
-  const last = record.fields.findLastIndex((f) => paths.some((p) => p[0] === f.name));
-  if (last < 0) return schema;
-  const cut = record.fields[last]!;
-  const below = paths.filter((p) => p[0] === cut.name).map((p) => p.slice(1));
-  return {
-    ...record,
-    fields: [...record.fields.slice(0, last), { ...cut, type: head(cut.type, below) }],
-  };
-}
-
-/** The writer type reduced to the fields on `paths` (records along them, unions kept). */
-function project(type: avro.Type, paths: readonly FieldPath[]): unknown {
-  if (paths.every((p) => p.length === 0)) return type.schema();
-  // avsc names unions "union:unwrapped" or "union:wrapped"
-  if (type.typeName.startsWith("union")) {
-    return (type as avro.types.UnwrappedUnionType).types.map((branch) =>
-      branch.typeName === "record" ? project(branch, paths) : branch.schema(),
-    );
-  }
-  if (type.typeName !== "record") throw new Error(`path goes through a ${type.typeName}`);
-  const record = type as avro.types.RecordType;
-  const fields = record.fields
-    .filter((f) => paths.some((p) => p[0] === f.name))
-    .map((f) => ({
-      name: f.name,
-      type: project(
-        f.type,
-        paths.filter((p) => p[0] === f.name).map((p) => p.slice(1)),
-      ),
-    }));
-  return { type: "record", name: record.name, fields };
-}
-
-const projections = new WeakMap<AvroSchema, Map<string, Projection | null>>();
-
-/** The reader of a writer schema's head for the map's id paths; null when there is none. */
-function projection(writer: AvroSchema, paths: readonly FieldPath[]): Projection | null {
-  const key = JSON.stringify(paths);
-  let byPaths = projections.get(writer);
-  if (byPaths === undefined) {
-    byPaths = new Map();
-    projections.set(writer, byPaths);
-  }
-  let found = byPaths.get(key);
-  if (found === undefined) {
-    try {
-      const writerHead = parseAvroSchema(
-        head(writer.type.schema(), paths) as Record<string, unknown>,
-      );
-      const reader = parseAvroSchema(project(writerHead.type, paths) as Record<string, unknown>);
-      found = { type: reader.type, resolver: reader.type.createResolver(writerHead.type) };
-    } catch {
-      // a schema the projection does not handle: the full decode reads it
-      found = null;
-    }
-    byPaths.set(key, found);
-  }
-  return found;
-}
 
 function idString(value: unknown): string | undefined {
   if (typeof value === "string" && value !== "") return value;
@@ -180,7 +69,7 @@ export class AlertIds {
       const source = this.map.fields.schemaVersionSource;
       if (isContainer(value) && source === "header") {
         const header = readContainerHeader(value, "alert");
-        const data = singleRecordData(value, header.codec, header.sync, header.end);
+        const data = singleRecordData(value, header);
         if (data === undefined) return undefined;
         const writer = cachedSchema(header.schemaText);
         // the record's schemavsn stands in for a header without a version (Spark re-serialisations)
@@ -208,11 +97,7 @@ export class AlertIds {
   }
 
   private decode(data: Buffer, writer: AvroSchema, extra: FieldPath[]): AlertRecord | undefined {
-    const reader = projection(writer, [...this.paths, ...extra]);
-    if (reader === null) return undefined;
-    const { value, offset } = reader.type.decode(data, 0, reader.resolver);
-    // -1: the value ended inside the head
-    return offset >= 0 ? (value as AlertRecord) : undefined;
+    return decodeHead(data, writer, [...this.paths, ...extra]) as AlertRecord | undefined;
   }
 
   private ids(

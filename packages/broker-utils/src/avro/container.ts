@@ -135,6 +135,19 @@ function readBlocks(buf: Buffer, header: ContainerHeader, input: string): Block[
   return blocks;
 }
 
+/**
+ * The one record's bytes of a container holding a single block of a single record, its framing
+ * checked down to the final sync marker; undefined for any other container or a broken one.
+ */
+export function singleRecordData(bytes: Uint8Array, header: ContainerHeader): Buffer | undefined {
+  try {
+    const blocks = readBlocks(asBuffer(bytes), header, "container");
+    return blocks.length === 1 && blocks[0]!.count === 1 ? blocks[0]!.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function writerSchema(header: ContainerHeader, input: string): AvroSchema {
   try {
     return cachedSchema(header.schemaText);

@@ -7,7 +7,8 @@
  * avsc's type hook), so 1642404680815015001 survives decode → encode → decode unchanged. `int`,
  * `float` and `double` stay numbers. Write bigints to JSON, attributes and rows as decimal strings.
  *
- * Decoding is synchronous, with parsed writer schemas cached by their text.
+ * Decoding is synchronous, with parsed writer schemas cached by their text. `decodeHead` reads only
+ * the leading fields a caller names (the consumer's ids), stopping where they end.
  */
 export { AvroDecodeError, type AvroDecodeReason } from "./errors.js";
 export { BIGINT_LONG } from "./long.js";
@@ -18,6 +19,7 @@ export {
   encodeContainer,
   isContainer,
   readContainerHeader,
+  singleRecordData,
   type ContainerHeader,
   type DecodedContainer,
 } from "./container.js";
@@ -29,6 +31,7 @@ export {
   type WireMessage,
 } from "./wire.js";
 export { decodeDatum } from "./datum.js";
+export { decodeHead, type HeadPath } from "./head.js";
 export { bundledSchema, bundledSchemaVersions } from "./bundled.js";
 export {
   fixZtfSchema,
