@@ -155,7 +155,7 @@ describe("SALT2 outputs", () => {
     ]);
   });
 
-  it("the real plot is a PNG of the fit, about 1500 × 730 pixels", async () => {
+  it("the real plot is a PNG of the fit, about 1550 × 770 pixels", async () => {
     const f = fakes({ render: renderSalt2Plot });
     await f.run(message(readData(PRZFG.file)));
     const png = f.uploads[0]!.png;

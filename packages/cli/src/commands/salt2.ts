@@ -190,7 +190,7 @@ export const salt2Commands: CommandModule = (program) => {
         options.json ? `${JSON.stringify(fitResultJson(result))}\n` : summary(result),
       );
       if (options.plot !== undefined) {
-        // The plot module loads vega on first use only.
+        // The plot module (resvg, a native addon) is loaded only when a plot is asked for.
         const { renderSalt2Plot } = await import("@pgb/salt2/plot");
         const plot = await renderSalt2Plot({ epochs: rows, fit: result, title: path });
         await writeFile(options.plot, plot.png);
