@@ -107,7 +107,7 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
       "7912941781254298",
       "v9_0",
     ],
-    // a solar-system alert: no diaObject, the objectId is ssSource.ssObjectId
+    // a solar-system alert: no diaObject, the objectId is diaSource.ssObjectId
     [
       "lsst/alerts/fink_spark_v9.0/169298432645136561_169298432645136561.avro",
       "lsst",
@@ -215,7 +215,7 @@ describe("Alert.fromBytes and fromMessage", () => {
     );
     expect(
       decodeError(() =>
-        Alert.fromBytes(Buffer.from([0, 0, 0, 2, 0xbf, 1, 2]) /* schema id 703 */, {
+        Alert.fromBytes(Buffer.from([0, 0, 0, 4, 0x4d, 1, 2]) /* schema id 1101 */, {
           survey: "lsst",
         }),
       ).reason,
