@@ -71,6 +71,7 @@ describe("bundled schema maps", () => {
       fluxZeroPoint: 31.4,
       mjdRule: { field: "midpointMjdTai", format: "mjd" },
       schemaVersionSource: "wire",
+      defaultSchemaVersion: "all",
     });
     expect(bundledSchemaMap("decat").fields).toMatchObject({
       topicSyntax: "decat_yyyymmdd_2021A-0113",
