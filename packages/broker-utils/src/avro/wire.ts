@@ -43,7 +43,7 @@ export function encodeWireMessage(record: unknown, schema: AvroSchema, schemaId:
   return Buffer.concat([header, schema.type.toBuffer(record)]);
 }
 
-/** The id and bundled version of a message's schema; an id without one is bad input, for good. */
+/** The bundled version of a schema id; an id without one is bad input (redelivery cannot help). */
 function bundledVersionOfId(schemaId: number, survey: string, input: string): string {
   const schemaVersion = schemaVersionFromId(schemaId);
   const bundled = bundledSchemaVersions(survey);
