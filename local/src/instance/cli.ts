@@ -94,7 +94,10 @@ export function registerLocalCommands(program: Command): void {
   )
     .option("--topic <topic>", "Kafka topic of the night, sent as the START cue's KAFKA_TOPIC")
     .option("--source", "run the functions from their TypeScript sources, not their bundles")
-    .option("--schema-version <v>", "schema version of the alert tables (default: the samples')")
+    .option(
+      "--schema-version <v>",
+      "schema version of the alert tables, or all (default: the schema map's)",
+    )
     .option("--down", "stop everything after the summary (default: the instance stays up)")
     .option("--json", "print the summary as JSON")
     .action(
@@ -142,7 +145,10 @@ export function registerLocalCommands(program: Command): void {
       ),
   )
     .option("--source", "run the functions from their TypeScript sources, not their bundles")
-    .option("--schema-version <v>", "schema version of the alert tables (default: the samples')")
+    .option(
+      "--schema-version <v>",
+      "schema version of the alert tables, or all (default: the schema map's)",
+    )
     .action(async (flags: InstanceFlags) => {
       const instance = await LocalInstance.up(await options(flags));
       await instance.close();

@@ -10,7 +10,13 @@
  * `ZTF<yy>` prefix and gets seven letters from the seed and index. The seed (≤ 10¹² − 1) separates
  * runs, the index (< 10⁶) the copies of one run.
  */
-import { encodeContainer, isContainer, readContainerHeader } from "@pgb/broker-utils/avro";
+import {
+  encodeContainer,
+  encodeWireMessage,
+  isContainer,
+  readContainerHeader,
+  wireSchemaId,
+} from "@pgb/broker-utils/avro";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { valueAt, type Survey } from "@pgb/broker-utils/schema-maps";
 
@@ -96,8 +102,8 @@ export class AlertCloner {
       // the writer schema text is kept verbatim (ZTF's header version lives in it)
       this.encode = (r) => encodeContainer(schemaText, schema, [r]);
     } else {
-      const header = bytes.subarray(0, 5);
-      this.encode = (r) => Buffer.concat([header, schema.type.toBuffer(r)]);
+      const schemaId = wireSchemaId(bytes, input);
+      this.encode = (r) => encodeWireMessage(r, schema, schemaId);
     }
     const fields = schemaMap.fields;
     const objectId = schemaMap.objectId(record);

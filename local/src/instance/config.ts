@@ -29,14 +29,6 @@ export const LOCAL_TOPIC_SYNTAX: Partial<Record<Survey, string>> = {
 };
 
 /**
- * Schema version the alert tables are generated from, where the survey's default (its newest
- * bundled schema) is not what the sample alerts use: Rubin's 2025 alert production, the source of
- * the LSST samples, wrote v9.0 (a v9.0 alert does not fit v11.0 tables: bq-sink dead-letters it as
- * `row-invalid`). The Pulumi program's `broker:schemaVersion` does the same in the cloud.
- */
-export const LOCAL_SCHEMA_VERSION: Partial<Record<Survey, string>> = { lsst: "v9_0" };
-
-/**
  * Waits and budgets of the night (docs/night-conductor.md, Configuration) shortened for one
  * machine: VMs start in a second, nothing lags like Cloud Monitoring, and a user waits for the
  * summary. The consumer polls for tonight's topic every second (the replay creates it).
@@ -74,7 +66,7 @@ export function checkSurvey(survey: string): Survey {
 
 /**
  * The instance model of a local instance: the Pulumi program's, with the local Kafka; `schemaVersion`
- * null = the survey's local default (LOCAL_SCHEMA_VERSION, else the schema map's).
+ * null = the schema map's default (LSST: `all`, tables that take every bundled version).
  */
 export function localModel(
   survey: Survey,
@@ -83,14 +75,13 @@ export function localModel(
   schemaVersion: string | null = null,
 ): InstanceModel {
   const topicSyntax = LOCAL_TOPIC_SYNTAX[survey];
-  const version = schemaVersion ?? LOCAL_SCHEMA_VERSION[survey];
   return instanceModel({
     survey,
     testid,
     project: LOCAL_PROJECT,
     region: LOCAL_REGION,
     tableSchemas: bigQueryTableSchema,
-    ...(version === undefined ? {} : { schemaVersion: version }),
+    ...(schemaVersion === null ? {} : { schemaVersion }),
     kafka: {
       bootstrapServers: kafkaBootstrap,
       ...(topicSyntax === undefined ? {} : { topicSyntax }),

@@ -72,7 +72,7 @@ export interface LocalInstanceOptions {
   survey?: string;
   /** Default `local` (stack `ztf-local`). */
   testid?: string;
-  /** Schema version of the alert tables; default the survey's (LSST locally: v9_0, the samples'). */
+  /** Schema version of the alert tables, or `all`; default the schema map's (LSST: all). */
   schemaVersion?: string;
   /** Where instances keep their files; default `<repo>/local/.run/instances`. */
   runDir?: string;

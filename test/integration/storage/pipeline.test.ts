@@ -5,7 +5,7 @@
  * reason the spec gives; publishing everything again adds no object and no row to the dedup views.
  *
  * Kit files and where the spec puts them (instances: ZTF with the default 4.02 tables, LSST with
- * v9_0 tables, the version of the only Rubin alert as Rubin publishes it):
+ * its default tables, the union of every bundled version):
  * - ZTF 3.3, 4.01, 4.02 (48): object (3.3 as ZTF wrote it re-encoded by the schema fix) and rows.
  * - ZTF 3.1, 3.2 (2): object (re-encoded); their candidate has no `drbversion`, REQUIRED in the
  *   tables, so bq-sink dead-letters them (`row-invalid`).

@@ -156,7 +156,10 @@ export async function startStorageInstance(options: {
   return instance;
 }
 
-/** A ZTF instance (default tables) and an LSST one (v9_0 tables, the samples'), started together. */
+/**
+ * A ZTF instance (default tables) and an LSST one (its default: tables of every bundled version),
+ * started together.
+ */
 export async function startZtfAndLsst(
   testidPrefix: string,
   clients: Clients,
@@ -164,13 +167,7 @@ export async function startZtfAndLsst(
 ): Promise<Record<"ztf" | "lsst", StorageInstance>> {
   const [ztf, lsst] = await Promise.all([
     startStorageInstance({ survey: "ztf", testidPrefix: `${testidPrefix}z`, clients, serviceEnv }),
-    startStorageInstance({
-      survey: "lsst",
-      schemaVersion: "v9_0",
-      testidPrefix: `${testidPrefix}l`,
-      clients,
-      serviceEnv,
-    }),
+    startStorageInstance({ survey: "lsst", testidPrefix: `${testidPrefix}l`, clients, serviceEnv }),
   ]);
   return { ztf, lsst };
 }

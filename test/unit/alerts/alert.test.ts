@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Alert, AlertDecodeError, detectSurvey } from "@pgb/broker-utils/alerts";
-import { encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
+import { bundledSchema, encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readData, dataFiles, dataPath } from "../../support/test-data.js";
 
@@ -107,7 +107,7 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
       "7912941781254298",
       "v9_0",
     ],
-    // a solar-system alert: no diaObject, the objectId is ssSource.ssObjectId
+    // a solar-system alert: no diaObject, the objectId is diaSource.ssObjectId
     [
       "lsst/alerts/fink_spark_v9.0/169298432645136561_169298432645136561.avro",
       "lsst",
@@ -182,6 +182,24 @@ describe("Alert from the kit's files, survey recognised from the bytes", () => {
       /corrupt|truncated/,
     );
   });
+
+  it("decodes an ELAsTiCC v0_9_1 datum (none in the kit: filled at random from the schema), ids exact", () => {
+    const schema = bundledSchema("elasticc", "v0_9_1");
+    // avsc types random() as returning a Type; it returns a value of the type
+    const record = schema.type.random() as unknown as Record<string, Record<string, unknown>>;
+    const object = bundledSchema("elasticc", "v0_9_1", "diaObject").type.random() as unknown;
+    record["diaObject"] = {
+      ...(object as Record<string, unknown>),
+      diaObjectId: 9007199254740993n,
+    };
+    record["diaSource"]!["diaSourceId"] = 1234567890123456789n;
+    const alert = Alert.fromBytes(schema.type.toBuffer(record), { survey: "elasticc" });
+    expect([alert.objectId, alert.sourceId, alert.schemaVersion]).toEqual([
+      "9007199254740993",
+      "1234567890123456789",
+      "v0_9_1",
+    ]);
+  });
 });
 
 describe("Alert.fromBytes and fromMessage", () => {
@@ -215,7 +233,7 @@ describe("Alert.fromBytes and fromMessage", () => {
     );
     expect(
       decodeError(() =>
-        Alert.fromBytes(Buffer.from([0, 0, 0, 2, 0xbf, 1, 2]) /* schema id 703 */, {
+        Alert.fromBytes(Buffer.from([0, 0, 0, 4, 0x4d, 1, 2]) /* schema id 1101 */, {
           survey: "lsst",
         }),
       ).reason,

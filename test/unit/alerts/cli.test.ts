@@ -1,7 +1,15 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-// the command module is not part of the alerts API (functions need no CLI); cli/index.ts registers it
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { alertCommands } from "../../../packages/cli/src/commands/alert.js";
 import { createProgram, runProgram } from "@pgb/cli";
+import {
+  DIA_OBJECT_ID,
+  DIA_SOURCE_ID,
+  LSST_VERSIONS,
+  lsstWirePacket,
+} from "../../fixtures/alerts/lsst-wire.js";
 import { dataPath } from "../../support/test-data.js";
 
 const ZTF = dataPath(
@@ -77,6 +85,27 @@ describe("pgb alert show", () => {
       err: "pgb: --survey ptf is not one of ztf, lsst, decat, elasticc\n",
     });
   });
+
+  const packets = mkdtempSync(join(tmpdir(), "pgb-lsst-wire-"));
+  afterAll(() => rmSync(packets, { recursive: true }));
+
+  it.each(LSST_VERSIONS)(
+    "--json: an LSST $version wire packet (id $schemaId) with every digit of its 64-bit ids",
+    async (version) => {
+      const file = join(packets, `${version.label}.avro`);
+      writeFileSync(file, lsstWirePacket(version));
+      const { code, out } = await pgb("alert", "show", file, "--json");
+      expect(code).toBe(0);
+      const alert = JSON.parse(out) as Record<string, Record<string, unknown>>;
+      expect(alert["diaSource"]).toMatchObject({
+        diaSourceId: DIA_SOURCE_ID.toString(),
+        diaObjectId: DIA_OBJECT_ID.toString(),
+      });
+      expect(alert["diaObject"]!["diaObjectId"]).toBe(DIA_OBJECT_ID.toString());
+      const summary = await pgb("alert", "show", file);
+      expect(summary.out).toMatch(new RegExp(`^schemaVersion\\s+${version.label}$`, "m"));
+    },
+  );
 });
 
 describe("pgb alert filters", () => {

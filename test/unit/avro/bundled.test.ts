@@ -13,8 +13,18 @@ function parseExact(text: string): unknown {
   return JSON.parse(text.replace(/(?<=[:,[]\s*)(-?\d{16,})(?=\s*[,}\]])/g, '"$1"'));
 }
 
+/**
+ * Fields 8.0's sample_data/generate.py overwrites with the time it ran before writing
+ * fakeAlert.avro, so its alert.json's 0 is not what the packet holds.
+ */
+const SET_BY_GENERATE_PY = new Set([
+  "8.0:alert.diaSource.time_processed",
+  "8.0:alert.diaObject.validityStart",
+]);
+
 /** Every field present in both matches: bigints exactly, float32 fields after rounding. */
 function expectMatches(decoded: unknown, expected: unknown, path: string): void {
+  if (SET_BY_GENERATE_PY.has(path)) return;
   if (Array.isArray(expected)) {
     expect(Array.isArray(decoded), path).toBe(true);
     expected.forEach((item, i) => expectMatches((decoded as unknown[])[i], item, `${path}[${i}]`));
@@ -35,22 +45,26 @@ function expectMatches(decoded: unknown, expected: unknown, path: string): void 
 describe("bundled schemas", () => {
   it("ships the versions of every survey with a schema", () => {
     expect(bundledSchemaVersions("ztf")).toEqual(["3.3", "4.01", "4.02"]);
-    expect(bundledSchemaVersions("lsst")).toEqual(["v10_0", "v11_0", "v7_4", "v9_0"]);
+    expect(bundledSchemaVersions("lsst")).toEqual([
+      "v7_0",
+      "v7_1",
+      "v7_2",
+      "v7_3",
+      "v7_4",
+      "v8_0",
+      "v9_0",
+      "v10_0",
+      "v11_0",
+    ]);
     expect(bundledSchemaVersions("elasticc")).toEqual(["v0_9", "v0_9_1"]);
     expect(bundledSchemaVersions("decat")).toEqual([]);
   });
 
-  it.each([
-    ["ztf", "3.3"],
-    ["ztf", "4.01"],
-    ["ztf", "4.02"],
-    ["lsst", "v7_4"],
-    ["lsst", "v9_0"],
-    ["lsst", "v10_0"],
-    ["lsst", "v11_0"],
-    ["elasticc", "v0_9"],
-    ["elasticc", "v0_9_1"],
-  ])("parses %s %s with its named types registered first", (survey, version) => {
+  it.each(
+    ["ztf", "lsst", "elasticc"].flatMap((survey) =>
+      bundledSchemaVersions(survey).map((version) => [survey, version]),
+    ),
+  )("parses %s %s with its named types registered first", (survey, version) => {
     expect(bundledSchema(survey, version).type.typeName).toBe("record");
   });
 
@@ -70,7 +84,7 @@ describe("bundled schemas", () => {
     expect(() => bundledSchema("decat", "1")).toThrowError(/no bundled schemas for survey decat/);
   });
 
-  it.each(["7.4", "9.0", "10.0", "11.0"])(
+  it.each(["7.0", "7.1", "7.2", "7.3", "7.4", "8.0", "9.0", "10.0", "11.0"])(
     "decodes Rubin's official fake alert %s as its alert.json says, 64-bit ids exact",
     (version) => {
       const folder = `lsst/schema/${version}/sample_data`;
@@ -83,7 +97,7 @@ describe("bundled schemas", () => {
       expectMatches(
         record,
         parseExact(readFileSync(dataPath(`${folder}/alert.json`), "utf8")),
-        "alert",
+        `${version}:alert`,
       );
     },
   );

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeSingleRecordContainer, decodeWireMessage } from "@pgb/broker-utils/avro";
+import type avro from "avsc";
+import {
+  bundledSchema,
+  bundledSchemaVersions,
+  decodeSingleRecordContainer,
+  decodeWireMessage,
+} from "@pgb/broker-utils/avro";
 import {
   bundledSchemaMap,
   bundledSchemaMapText,
@@ -8,6 +14,7 @@ import {
   SchemaMapError,
   SURVEYS,
   type AlertRecord,
+  type FieldPath,
 } from "@pgb/broker-utils/schema-maps";
 import { readData } from "../../support/test-data.js";
 
@@ -55,7 +62,7 @@ describe("bundled schema maps", () => {
       topicSyntax: null,
       filterMap: null,
       objectIdPath: ["diaObject", "diaObjectId"],
-      ssObjectIdPath: ["ssSource", "ssObjectId"],
+      ssObjectIdPath: ["diaSource", "ssObjectId"],
       sourceIdPath: ["diaSource", "diaSourceId"],
       sourceField: "diaSource",
       prvSourcesField: "prvDiaSources",
@@ -64,6 +71,7 @@ describe("bundled schema maps", () => {
       fluxZeroPoint: 31.4,
       mjdRule: { field: "midpointMjdTai", format: "mjd" },
       schemaVersionSource: "wire",
+      defaultSchemaVersion: "all",
     });
     expect(bundledSchemaMap("decat").fields).toMatchObject({
       topicSyntax: "decat_yyyymmdd_2021A-0113",
@@ -80,6 +88,54 @@ describe("bundled schema maps", () => {
       decPath: ["diaSource", "decl"],
       mjdRule: { field: "midPointTai", format: "mjd" },
       defaultSchemaVersion: "v0_9_1",
+    });
+  });
+});
+
+/** The Avro type at a path of record fields, through [null, T] unions; undefined if absent. */
+function typeAt(type: avro.Type, path: FieldPath): string | undefined {
+  let at: avro.Type | undefined = type;
+  for (const name of path) {
+    const record: avro.Type | undefined = (at as avro.types.UnwrappedUnionType).types?.find(
+      (branch) => branch.typeName === "record",
+    );
+    at = ((record ?? at) as avro.types.RecordType).fields?.find((f) => f.name === name)?.type;
+    if (at === undefined) return undefined;
+  }
+  const branches = (at as avro.types.UnwrappedUnionType).types ?? [at];
+  return branches.map((branch) => branch.typeName).join("|");
+}
+
+describe("the lsst map over every bundled LSST version", () => {
+  const map = bundledSchemaMap("lsst").fields;
+  const inSource = (field: string | null): FieldPath => [map.sourceField, field!];
+
+  it.each(bundledSchemaVersions("lsst"))("%s has every field the map points at", (version) => {
+    const alert = bundledSchema("lsst", version).type;
+    expect({
+      objectId: typeAt(alert, map.objectIdPath),
+      ssObjectId: typeAt(alert, map.ssObjectIdPath!),
+      sourceId: typeAt(alert, map.sourceIdPath),
+      ra: typeAt(alert, map.raPath),
+      dec: typeAt(alert, map.decPath),
+      filter: typeAt(alert, inSource(map.filterField)),
+      flux: typeAt(alert, inSource(map.fluxField)),
+      fluxerr: typeAt(alert, inSource(map.fluxerrField)),
+      mjd: typeAt(alert, inSource(map.mjdRule.field)),
+      prvSources: typeAt(alert, [map.prvSourcesField!]),
+      cutouts: map.cutoutFields.map((field) => typeAt(alert, [field])),
+    }).toEqual({
+      objectId: "abstract:long",
+      ssObjectId: "null|abstract:long",
+      sourceId: "abstract:long",
+      ra: "double",
+      dec: "double",
+      filter: expect.stringMatching(/string/) as string,
+      flux: expect.stringMatching(/float/) as string,
+      fluxerr: expect.stringMatching(/float/) as string,
+      mjd: "double",
+      prvSources: "null|array",
+      cutouts: ["null|bytes", "null|bytes", "null|bytes"],
     });
   });
 });
@@ -110,7 +166,7 @@ describe("accessors", () => {
     expect(map.sourceId(alert)).toBe(7912941781254298n);
     expect(map.band(map.source(alert)!)).toBe("r");
     expect(map.mjd(map.source(alert)!)).toBeCloseTo(60961.233, 3);
-    const sso = { ...alert, diaObject: null, ssSource: { ssObjectId: 21n } };
+    const sso = { ...alert, diaObject: null, diaSource: { ...map.source(alert), ssObjectId: 21n } };
     expect(map.objectId(sso)).toBe(21n);
   });
 

@@ -9,7 +9,7 @@
  * several types have no column type: TableSchemaError.
  */
 import type avro from "avsc";
-import { bundledSchema, type AvroSchema } from "../avro/index.js";
+import { bundledSchema, bundledSchemaVersions, type AvroSchema } from "../avro/index.js";
 import type { TableField } from "../bigquery/schema.js";
 import {
   bundledSchemaMap,
@@ -17,15 +17,21 @@ import {
   type SchemaMap,
   type Survey,
 } from "../schema-maps/index.js";
+import { mergeTableSchemas } from "./bigquery-union.js";
+import { TableSchemaError } from "./errors.js";
+
+export { TableSchemaError };
 
 export type AlertTable = "alerts" | "DIASource";
 
+/**
+ * The schema version that stands for every bundled one: the canonical table whose columns are
+ * their union (./bigquery-union.ts), which takes the rows of each.
+ */
+export const ALL_SCHEMA_VERSIONS = "all";
+
 /** BigQuery's limit on a column description. */
 const DESCRIPTION_LIMIT = 1024;
-
-export class TableSchemaError extends Error {
-  override name = "TableSchemaError";
-}
 
 interface AvroField {
   readonly name: string;
@@ -198,7 +204,8 @@ export function alertTableFields(
 
 /**
  * The schema of an instance's `alerts` or `DIASource` table, from the bundled Avro schema of
- * `schemaVersion` (default: the schema map's SCHEMA_VERSION default, the newest bundled).
+ * `schemaVersion` (default: the schema map's SCHEMA_VERSION default), or ALL_SCHEMA_VERSIONS for
+ * the union of every bundled version, oldest first.
  */
 export function bigQueryTableSchema(
   survey: Survey,
@@ -207,11 +214,22 @@ export function bigQueryTableSchema(
 ): TableField[] {
   const map = bundledSchemaMap(survey);
   const version = schemaVersion ?? map.fields.defaultSchemaVersion;
-  if (version === null) {
+  const versions =
+    version === ALL_SCHEMA_VERSIONS
+      ? bundledSchemaVersions(survey)
+      : version === null
+        ? []
+        : [version];
+  if (versions.length === 0) {
     throw new TableSchemaError(
       `${survey} has no bundled Avro schema to generate the ${table} table from; ` +
         `add one under data/schemas/${survey}/<version>/ and pass that version`,
     );
   }
-  return alertTableFields(bundledSchema(survey, version), map, table);
+  return mergeTableSchemas(
+    versions.map((v) => ({
+      version: v,
+      fields: alertTableFields(bundledSchema(survey, v), map, table),
+    })),
+  );
 }

@@ -22,3 +22,8 @@ export class AlertDecodeError extends Error {
     super(`${input}: ${detail}`, options);
   }
 }
+
+/** An Avro schema, or a set of versions, that has no BigQuery table schema. */
+export class TableSchemaError extends Error {
+  override name = "TableSchemaError";
+}

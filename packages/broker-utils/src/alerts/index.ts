@@ -6,6 +6,7 @@
 export { Alert, detectSurvey, type AlertOptions, type PubSubMessageLike } from "./alert.js";
 export { AlertDecodeError, type AlertDecodeReason } from "./errors.js";
 export {
+  ALL_SCHEMA_VERSIONS,
   alertTableFields,
   bigQueryTableSchema,
   diaSourceLayout,
@@ -15,5 +16,6 @@ export {
   type DiaSourceColumn,
   type DiaSourceLayout,
 } from "./bigquery-schema.js";
+export { mergeTableSchemas, type VersionedFields } from "./bigquery-union.js";
 export { bigQueryRow, type BigQueryRow } from "./bigquery-rows.js";
 export { toJsonSafe, toJsonString, type JsonSafe } from "./json.js";

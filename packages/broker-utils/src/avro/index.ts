@@ -25,7 +25,9 @@ export {
 } from "./container.js";
 export {
   decodeWireMessage,
+  encodeWireMessage,
   isWireFormat,
+  schemaIdFromVersion,
   schemaVersionFromId,
   wireSchemaId,
   type WireMessage,

@@ -1,11 +1,12 @@
 /**
  * Confluent Kafka wire format (LSST, spec §10): byte 0 = 0, bytes 1–4 = big-endian schema-registry
- * id, then one Avro datum without schema. Rubin encodes the version in the id as MAJOR·100 + MINOR.
+ * id, then one Avro datum without schema. Rubin encodes the version in the id as MAJOR·100 + MINOR
+ * (lsst/alert_packet README: "7.1 becomes 701"; `Schema.get_schema_id` pads the minor to 2 digits).
  */
-import { bundledSchema } from "./bundled.js";
+import { bundledSchema, bundledSchemaVersions } from "./bundled.js";
 import { decodeDatum } from "./datum.js";
 import { AvroDecodeError } from "./errors.js";
-import { asBuffer } from "./schema.js";
+import { asBuffer, type AvroSchema } from "./schema.js";
 
 const HEADER_SIZE = 5;
 
@@ -29,6 +30,34 @@ export function schemaVersionFromId(schemaId: number): string {
   return `v${Math.floor(schemaId / 100)}_${schemaId % 100}`;
 }
 
+/** v9_0 → 900, v7_3 → 703: the inverse of schemaVersionFromId; undefined for other labels. */
+export function schemaIdFromVersion(version: string): number | undefined {
+  const match = /^v(\d+)_(\d{1,2})$/.exec(version);
+  return match ? Number(match[1]) * 100 + Number(match[2]) : undefined;
+}
+
+/** One datum of `schema` framed as a wire-format message with `schemaId` (Rubin's producer side). */
+export function encodeWireMessage(record: unknown, schema: AvroSchema, schemaId: number): Buffer {
+  const header = Buffer.alloc(HEADER_SIZE);
+  header.writeUInt32BE(schemaId, 1);
+  return Buffer.concat([header, schema.type.toBuffer(record)]);
+}
+
+/** The bundled version of a schema id; an id without one is bad input (redelivery cannot help). */
+function bundledVersionOfId(schemaId: number, survey: string, input: string): string {
+  const schemaVersion = schemaVersionFromId(schemaId);
+  const bundled = bundledSchemaVersions(survey);
+  if (bundled.includes(schemaVersion)) return schemaVersion;
+  const known = bundled.map((version) => `${version} (${schemaIdFromVersion(version)})`);
+  throw new AvroDecodeError(
+    "unknown-schema-version",
+    input,
+    `schema id ${schemaId} is ${survey} ${schemaVersion} (id = major·100 + minor), which has no ` +
+      `bundled schema; bundled: ${known.join(", ") || "none"}. Add that version's .avsc files ` +
+      `from lsst/alert_packet to data/schemas/${survey}/${schemaVersion}/`,
+  );
+}
+
 export interface WireMessage {
   readonly schemaId: number;
   /** `v{major}_{minor}`, the version of the bundled schema used. */
@@ -39,21 +68,10 @@ export interface WireMessage {
 /** Decodes a wire-format message with the bundled schema of `survey` for its id. */
 export function decodeWireMessage(bytes: Uint8Array, survey: string, input: string): WireMessage {
   const schemaId = wireSchemaId(bytes, input);
-  const schemaVersion = schemaVersionFromId(schemaId);
-  let schema;
-  try {
-    schema = bundledSchema(survey, schemaVersion);
-  } catch (err) {
-    throw new AvroDecodeError(
-      "unknown-schema-version",
-      input,
-      `schema id ${schemaId} (${survey} ${schemaVersion}) has no bundled schema: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const schemaVersion = bundledVersionOfId(schemaId, survey, input);
   return {
     schemaId,
     schemaVersion,
-    record: decodeDatum(bytes.subarray(HEADER_SIZE), schema, input),
+    record: decodeDatum(bytes.subarray(HEADER_SIZE), bundledSchema(survey, schemaVersion), input),
   };
 }

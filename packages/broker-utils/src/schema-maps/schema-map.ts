@@ -113,7 +113,10 @@ export interface SchemaMapFields {
   /** sncosmo bandpass name = prefix + lower-case band. */
   readonly bandpassPrefix: string;
   readonly schemaVersionSource: SchemaVersionSource;
-  /** Version the BigQuery tables are generated from when none is given. */
+  /**
+   * Version the BigQuery tables are generated from when none is given; `all` = the union of every
+   * bundled version (ALL_SCHEMA_VERSIONS of the alerts module).
+   */
   readonly defaultSchemaVersion: string | null;
   readonly objectIdPath: FieldPath;
   /** Object id of solar-system alerts, used when objectIdPath holds nothing. */

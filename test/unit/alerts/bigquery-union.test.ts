@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import {
+  ALL_SCHEMA_VERSIONS,
+  Alert,
+  bigQueryRow,
+  bigQueryTableSchema,
+  mergeTableSchemas,
+  TableSchemaError,
+  type AlertTable,
+} from "@pgb/broker-utils/alerts";
+import { bundledSchemaVersions } from "@pgb/broker-utils/avro";
+import { validateRow, type TableField } from "@pgb/broker-utils/bigquery";
+import {
+  LSST_VERSIONS,
+  fakeAlertPath,
+  lsstSolarSystemPacket,
+  lsstWirePacket,
+} from "../../fixtures/alerts/lsst-wire.js";
+import { dataFiles, dataPath, readData } from "../../support/test-data.js";
+
+const TABLES: AlertTable[] = ["alerts", "DIASource"];
+
+const col = (name: string, type: TableField["type"], mode: TableField["mode"]): TableField => ({
+  name,
+  type,
+  mode,
+});
+
+function byName(fields: readonly TableField[], path: string): TableField | undefined {
+  const [head, ...rest] = path.split(".");
+  const field = fields.find((f) => f.name === head);
+  return rest.length === 0 ? field : byName(field?.fields ?? [], rest.join("."));
+}
+
+/**
+ * Whether `after` can replace `before` on a live table: every column of `before` stays in place
+ * with its type, REQUIRED may become NULLABLE, new columns come after the old ones (nested too).
+ */
+function additiveUpdate(before: readonly TableField[], after: readonly TableField[]): string[] {
+  return before.flatMap((old, i) => {
+    const now = after[i];
+    if (now?.name !== old.name || now.type !== old.type) return [`${old.name} moved or retyped`];
+    if (now.mode !== old.mode && !(old.mode === "REQUIRED" && now.mode === "NULLABLE")) {
+      return [`${old.name}: ${old.mode} → ${now.mode}`];
+    }
+    return additiveUpdate(old.fields ?? [], now.fields ?? []).map((p) => `${old.name}.${p}`);
+  });
+}
+
+describe("mergeTableSchemas", () => {
+  it("appends new columns as NULLABLE, relaxes columns a version lacks, merges records", () => {
+    const v1 = [
+      col("id", "INTEGER", "REQUIRED"),
+      col("old", "FLOAT", "REQUIRED"),
+      { ...col("src", "RECORD", "REQUIRED"), fields: [col("a", "FLOAT", "REQUIRED")] },
+    ];
+    const v2 = [
+      col("id", "INTEGER", "REQUIRED"),
+      { ...col("src", "RECORD", "REQUIRED"), fields: [col("b", "STRING", "REQUIRED")] },
+      col("new", "FLOAT", "REQUIRED"),
+    ];
+    expect(
+      mergeTableSchemas([
+        { version: "v1", fields: v1 },
+        { version: "v2", fields: v2 },
+      ]),
+    ).toEqual([
+      col("id", "INTEGER", "REQUIRED"),
+      col("old", "FLOAT", "NULLABLE"),
+      {
+        ...col("src", "RECORD", "REQUIRED"),
+        fields: [col("a", "FLOAT", "NULLABLE"), col("b", "STRING", "NULLABLE")],
+      },
+      col("new", "FLOAT", "NULLABLE"),
+    ]);
+  });
+
+  it("matches names case-insensitively, as BigQuery does, and keeps the newest description", () => {
+    const merged = mergeTableSchemas([
+      { version: "v1", fields: [{ ...col("psfFlux", "FLOAT", "NULLABLE"), description: "old" }] },
+      { version: "v2", fields: [{ ...col("PSFFLUX", "FLOAT", "NULLABLE"), description: "new" }] },
+    ]);
+    expect(merged).toEqual([{ ...col("psfFlux", "FLOAT", "NULLABLE"), description: "new" }]);
+  });
+
+  it("refuses a column whose type or repetition changes, naming it and both versions", () => {
+    const merge = (a: TableField, b: TableField) => () =>
+      mergeTableSchemas([
+        { version: "v9_0", fields: [{ ...col("ssSource", "RECORD", "NULLABLE"), fields: [a] }] },
+        { version: "v10_0", fields: [{ ...col("ssSource", "RECORD", "NULLABLE"), fields: [b] }] },
+      ]);
+    expect(merge(col("rank", "FLOAT", "NULLABLE"), col("rank", "INTEGER", "NULLABLE"))).toThrow(
+      new TableSchemaError(
+        "ssSource.rank: FLOAT since v9_0 but INTEGER in v10_0; a column cannot change type: " +
+          "give the new field its own name in the table or leave the version out",
+      ),
+    );
+    expect(merge(col("ids", "INTEGER", "REPEATED"), col("ids", "INTEGER", "NULLABLE"))).toThrow(
+      /ids: INTEGER REPEATED since v9_0 but INTEGER in v10_0/,
+    );
+  });
+
+  it("gives a single version's schema unchanged", () => {
+    for (const table of TABLES) {
+      const v9 = bigQueryTableSchema("lsst", table, "v9_0");
+      expect(mergeTableSchemas([{ version: "v9_0", fields: v9 }])).toEqual(v9);
+    }
+  });
+});
+
+describe.each(TABLES)("the canonical LSST %s table (every bundled version)", (table) => {
+  const canonical = bigQueryTableSchema("lsst", table, ALL_SCHEMA_VERSIONS);
+
+  it("keeps both names of a renamed field, nullable (REQUIRED in the versions that have it)", () => {
+    // v10.0 renamed MPCORB and ssSource's coordinates, v9.0 diaSource.time_processed
+    const names =
+      table === "alerts"
+        ? ["MPCORB", "mpc_orbits", "ssSource.eclipticLambda", "ssSource.eclLambda"]
+        : ["time_processed", "timeProcessedMjdTai"];
+    for (const name of names) expect(byName(canonical, name)?.mode, name).toBe("NULLABLE");
+  });
+
+  it("has the source id in every row; top level in the alerts table only from v8.0 on", () => {
+    if (table === "DIASource") {
+      expect(byName(canonical, "diaSourceId")?.mode).toBe("REQUIRED");
+    } else {
+      // v7 alerts carry alertId at the top level and the source id only in diaSource
+      expect(byName(canonical, "diaSourceId")?.mode).toBe("NULLABLE");
+      expect(byName(canonical, "diaSource.diaSourceId")?.mode).toBe("REQUIRED");
+      expect(byName(canonical, "alertId")?.mode).toBe("NULLABLE");
+    }
+  });
+
+  it("grows only by appending columns and relaxing modes as versions are added", () => {
+    const versions = bundledSchemaVersions("lsst");
+    const unionOf = (count: number) =>
+      mergeTableSchemas(
+        versions
+          .slice(0, count)
+          .map((version) => ({ version, fields: bigQueryTableSchema("lsst", table, version) })),
+      );
+    for (let count = 1; count < versions.length; count++) {
+      expect(additiveUpdate(unionOf(count), unionOf(count + 1)), versions[count]).toEqual([]);
+    }
+    expect(unionOf(versions.length)).toEqual(canonical);
+  });
+
+  it.each(LSST_VERSIONS)(
+    "takes the rows of $version alerts (container, wire, solar-system)",
+    (v) => {
+      const alerts = [
+        Alert.fromFile(dataPath(fakeAlertPath(v.version))),
+        Alert.fromBytes(lsstWirePacket(v), { survey: "lsst" }),
+        Alert.fromBytes(lsstSolarSystemPacket(v), { survey: "lsst" }),
+      ];
+      for (const alert of alerts) {
+        expect(validateRow(bigQueryRow(alert, table), canonical)).toEqual([]);
+      }
+    },
+  );
+
+  it("takes the row of Rubin's v9.0 stream alert", () => {
+    const path = dataFiles("lsst/alerts/confluent_wire_v9.0", ".avro")[0]!;
+    const alert = Alert.fromBytes(readData(path), { survey: "lsst" });
+    expect(validateRow(bigQueryRow(alert, table), canonical)).toEqual([]);
+  });
+});
