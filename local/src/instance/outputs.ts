@@ -298,6 +298,9 @@ export interface Salt2Fit {
   x0: number | null;
   x1: number | null;
   c: number | null;
+  /** The fit's verdict; only good fits are published to the salt2 stream (null: a row without one). */
+  quality: string | null;
+  qualityReasons: string[];
   /** Object name of the plot in the sncosmo bucket, or null when there is none. */
   plot: string | null;
   /** The plot downloaded to this file, or null when the bucket has none. */
@@ -316,7 +319,8 @@ export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Pr
   if (view === undefined || bucket === undefined) return [];
   const [rows] = await bigquery.query({
     query:
-      "SELECT objectId, CAST(candid AS STRING) AS candid, success, chisq, ndof, z, t0, x0, x1, c " +
+      "SELECT objectId, CAST(candid AS STRING) AS candid, success, chisq, ndof, z, t0, x0, x1, c, " +
+      "quality, quality_reasons " +
       `FROM \`${project}.${instance.model.dataset.name}.${view.name}\` ORDER BY objectId, candid`,
     useLegacySql: false,
   });
@@ -345,6 +349,10 @@ export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Pr
       x0: num("x0"),
       x1: num("x1"),
       c: num("c"),
+      quality: typeof row["quality"] === "string" ? row["quality"] : null,
+      qualityReasons: Array.isArray(row["quality_reasons"])
+        ? (row["quality_reasons"] as unknown[]).map(String)
+        : [],
       plot: plot?.name ?? null,
       png,
     });
