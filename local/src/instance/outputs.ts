@@ -10,6 +10,8 @@ import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadlet
 import { Puller } from "@pgb/broker-utils/gcp";
 import { FUNCTION, salt2PlotObject, type FunctionStub } from "@pgb/broker-utils/naming";
 import { percentile } from "@pgb/broker-utils/night";
+import { LocalInstanceError } from "./config.js";
+import { ConsumerWatch, consumerDownMessage, nightStartCommand } from "./consumer-watch.js";
 import { DeliveryLog, type MessageState, type StageState } from "./deliveries.js";
 import type { LocalInstance } from "./instance.js";
 import { localPushAttempts } from "./provision.js";
@@ -130,7 +132,9 @@ export interface SettleResult {
 
 /**
  * Waits until every alert of the range has left Kafka (the consumer committed it) and each alert
- * function has answered it 2xx or Pub/Sub has given up on it; reports progress meanwhile.
+ * function has answered it 2xx or Pub/Sub has given up on it; reports progress meanwhile. Throws,
+ * naming the command that starts it, once the consumer has been down for a few seconds with alerts
+ * still in Kafka (./consumer-watch.ts).
  */
 export async function waitForOutputs(
   instance: LocalInstance,
@@ -145,8 +149,19 @@ export async function waitForOutputs(
   const logs = ALERT_FUNCTIONS.map((stub) => DeliveryLog.of(instance.paths.deliveries, stub));
   const bar = instance.reporter.progress("processing", expected);
   const started = Date.now();
+  const consumer = instance.vmName("consumer");
+  const watch = new ConsumerWatch();
   for (;;) {
     const lag = await consumerLag(instance, range);
+    const status = lag > 0 ? await instance.compute.status(consumer) : "RUNNING";
+    if (watch.gaveUp(status, lag, Date.now())) {
+      bar.finish(`stopped: ${consumer} is ${status}`);
+      const { survey, testid } = instance.record;
+      throw new LocalInstanceError(
+        `${lag} alert(s) wait in Kafka, but ` +
+          consumerDownMessage(consumer, status, range.topic, nightStartCommand(survey, testid)),
+      );
+    }
     const stages: StageProgress[] = [];
     for (const [i, log] of logs.entries()) {
       stages.push(stageProgress(ALERT_FUNCTIONS[i]!, await log.read(), range, maxAttempts));
