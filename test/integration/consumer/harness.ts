@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { v1, type PubSub } from "@google-cloud/pubsub";
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
+import { Alert } from "@pgb/broker-utils/alerts";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readData } from "../../support/test-data.js";
@@ -251,6 +252,30 @@ export interface Produced {
   partition: number;
   offset: string;
   value: Buffer;
+}
+
+/** The attributes the consumer must set: Kafka coordinates, and the ids when the alert decodes. */
+export function expectedAttributes(
+  survey: "ztf" | "lsst",
+  topic: string,
+  p: Produced,
+  timestamp: string,
+): Record<string, string> {
+  const attributes: Record<string, string> = {
+    "kafka.topic": topic,
+    "kafka.partition": String(p.partition),
+    "kafka.offset": p.offset,
+    "kafka.timestamp": timestamp,
+  };
+  try {
+    const alert = Alert.fromBytes(p.value, { survey });
+    attributes["objectId"] = alert.objectId;
+    attributes["sourceId"] = alert.sourceId;
+    if (alert.schemaVersion !== undefined) attributes["schemaVersion"] = alert.schemaVersion;
+  } catch {
+    // published without ids
+  }
+  return attributes;
 }
 
 export interface ToProduce {
