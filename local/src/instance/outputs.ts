@@ -8,7 +8,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
 import { Puller } from "@pgb/broker-utils/gcp";
-import { FUNCTION, salt2PlotObject, type FunctionStub } from "@pgb/broker-utils/naming";
+import {
+  FUNCTION,
+  rejectedMessageCoordinates,
+  rejectedMessagePrefix,
+  salt2PlotObject,
+  type FunctionStub,
+} from "@pgb/broker-utils/naming";
 import { percentile } from "@pgb/broker-utils/night";
 import { LocalInstanceError } from "./config.js";
 import { ConsumerWatch, consumerDownMessage, nightStartCommand } from "./consumer-watch.js";
@@ -38,10 +44,29 @@ export function inRange(range: KafkaRange, m: MessageState): boolean {
   if (m.kafkaTopic !== range.topic || m.kafkaPartition === null || m.kafkaOffset === null) {
     return false;
   }
-  const to = range.to[m.kafkaPartition];
-  return (
-    to !== undefined && m.kafkaOffset >= (range.from[m.kafkaPartition] ?? 0) && m.kafkaOffset < to
-  );
+  return inOffsets(range, m.kafkaPartition, m.kafkaOffset);
+}
+
+function inOffsets(range: KafkaRange, partition: number, offset: number): boolean {
+  const to = range.to[partition];
+  return to !== undefined && offset >= (range.from[partition] ?? 0) && offset < to;
+}
+
+/**
+ * Messages of the range the consumer stored in `rejected/` instead of publishing (null or empty,
+ * or too large): they reach no function, and are done once stored.
+ */
+export async function rejectedInRange(instance: LocalInstance, range: KafkaRange): Promise<number> {
+  const bucket = instance.model.buckets.find((b) => b.stub === "broker_files");
+  if (bucket === undefined) return 0;
+  const [files] = await instance
+    .clients()
+    .storage.bucket(bucket.name)
+    .getFiles({ prefix: rejectedMessagePrefix(range.topic), autoPaginate: true });
+  return files.filter((f) => {
+    const at = rejectedMessageCoordinates(range.topic, f.name);
+    return at !== undefined && inOffsets(range, at.partition, at.offset);
+  }).length;
 }
 
 async function topicOffsets(
@@ -132,7 +157,8 @@ export interface SettleResult {
 
 /**
  * Waits until every alert of the range has left Kafka (the consumer committed it) and each alert
- * function has answered it 2xx or Pub/Sub has given up on it; reports progress meanwhile. Throws,
+ * function has answered it 2xx or Pub/Sub has given up on it, or the consumer stored it in
+ * `rejected/`; reports progress meanwhile. Throws,
  * naming the command that starts it, once the consumer has been down for a few seconds with alerts
  * still in Kafka (./consumer-watch.ts).
  */
@@ -166,7 +192,8 @@ export async function waitForOutputs(
     for (const [i, log] of logs.entries()) {
       stages.push(stageProgress(ALERT_FUNCTIONS[i]!, await log.read(), range, maxAttempts));
     }
-    const finished = Math.min(...stages.map((s) => s.done + s.exhausted));
+    const rejected = await rejectedInRange(instance, range);
+    const finished = rejected + Math.min(...stages.map((s) => s.done + s.exhausted));
     const note = stages
       .map((s) => `${s.stub} ${s.done}${s.retrying > 0 ? ` (${s.retrying} retrying)` : ""}`)
       .join(", ");
