@@ -24,6 +24,7 @@ import {
   kafkaClient,
   offsetKey,
   produce,
+  scratchResources,
 } from "./harness.js";
 
 const TIMESTAMP = "1795861741000";
@@ -35,19 +36,7 @@ describe("consumer: malformed Kafka values", () => {
   const suite = consumerSuite(kafka);
 
   it("rejects null and empty values (reason empty), publishes every other one as it came, and then every good alert", async () => {
-    const [topic] = await pubsub.createTopic(uniqueName("cons_bad_alerts"));
-    const [subscription] = await topic.createSubscription(uniqueName("cons_bad_sub"));
-    const bucket = uniqueName("cons_bad_files");
-    await storage.createBucket(bucket);
-    suite.cleanups.push(
-      () => subscription.delete(),
-      () => topic.delete(),
-      () =>
-        storage
-          .bucket(bucket)
-          .deleteFiles({ force: true })
-          .then(() => storage.bucket(bucket).delete()),
-    );
+    const { topic, subscription, bucket } = await scratchResources(suite, pubsub, storage);
     const kafkaTopic = uniqueName("ztf_bad_values");
     await suite.admin.createTopics({
       topics: [

@@ -21,6 +21,7 @@ import {
   kafkaClient,
   offsetKey,
   produce,
+  scratchResources,
 } from "./harness.js";
 
 function sampleFiles(survey: "ztf" | "lsst"): string[] {
@@ -49,15 +50,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (broker-spec §3)", () => {
   }
 
   it("waits for tonight's topic, then publishes every ZTF sample byte-identical with its attributes, stores a >10 MB value in rejected/, and commits all on SIGTERM", async () => {
-    const { topic, subscription } = await alertsTopic();
-    const bucket = uniqueName("cons_files");
-    await storage.createBucket(bucket);
-    suite.cleanups.push(() =>
-      storage
-        .bucket(bucket)
-        .deleteFiles({ force: true })
-        .then(() => storage.bucket(bucket).delete()),
-    );
+    const { topic, subscription, bucket } = await scratchResources(suite, pubsub, storage);
     const prefix = uniqueName("ztf");
     const groupId = uniqueName("ztf_consumer");
     const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");

@@ -7,11 +7,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
-import { v1, type PubSub } from "@google-cloud/pubsub";
+import { v1, type PubSub, type Subscription, type Topic } from "@google-cloud/pubsub";
+import type { Storage } from "@google-cloud/storage";
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
+import { uniqueName } from "../../support/names.js";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readData } from "../../support/test-data.js";
 
@@ -238,6 +240,28 @@ export function consumerSuite(kafka: Kafka): ConsumerSuite {
     },
     cleanups,
   };
+}
+
+/** A Pub/Sub topic with one pull subscription, and a bucket, deleted when the suite ends. */
+export async function scratchResources(
+  suite: ConsumerSuite,
+  pubsub: PubSub,
+  storage: Storage,
+): Promise<{ topic: Topic; subscription: Subscription; bucket: string }> {
+  const [topic] = await pubsub.createTopic(uniqueName("cons_alerts"));
+  const [subscription] = await topic.createSubscription(uniqueName("cons_sub"));
+  const bucket = uniqueName("cons_files");
+  await storage.createBucket(bucket);
+  suite.cleanups.push(
+    () => subscription.delete(),
+    () => topic.delete(),
+    () =>
+      storage
+        .bucket(bucket)
+        .deleteFiles({ force: true })
+        .then(() => storage.bucket(bucket).delete()),
+  );
+  return { topic, subscription, bucket };
 }
 
 export function kafkaClient(bootstrap: string): Kafka {

@@ -76,6 +76,21 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return res.status;
 }
 
+/** A structured-mode CloudEvent of Pub/Sub's type with `data`. */
+function postStructured(data: unknown) {
+  return post(
+    "/",
+    {
+      specversion: "1.0",
+      id: "1234",
+      type: "google.cloud.pubsub.topic.v1.messagePublished",
+      source: "//pubsub.googleapis.com/projects/p/topics/ztf-alerts",
+      data,
+    },
+    { "content-type": "application/cloudevents+json" },
+  );
+}
+
 describe("CloudEvent adapter through the functions framework", () => {
   it("accepts the emulator's push envelope (converted by the framework)", async () => {
     const status = await post("/projects/p/topics/ztf-alerts", {
@@ -110,17 +125,7 @@ describe("CloudEvent adapter through the functions framework", () => {
   });
 
   it("accepts a structured-mode CloudEvent", async () => {
-    const status = await post(
-      "/",
-      {
-        specversion: "1.0",
-        id: "1234",
-        type: "google.cloud.pubsub.topic.v1.messagePublished",
-        source: "//pubsub.googleapis.com/projects/p/topics/ztf-alerts",
-        data: { message: message({ b: "2" }) },
-      },
-      { "content-type": "application/cloudevents+json" },
-    );
+    const status = await postStructured({ message: message({ b: "2" }) });
     expect(status).toBeGreaterThanOrEqual(200);
     expect(status).toBeLessThan(300);
     expect(handled.map((m) => m.attributes)).toEqual([{ b: "2" }]);
@@ -194,17 +199,7 @@ describe("CloudEvent adapter through the functions framework", () => {
   });
 
   it("fails an event that carries no Pub/Sub message at all, so it is never acked", async () => {
-    const status = await post(
-      "/",
-      {
-        specversion: "1.0",
-        id: "1234",
-        type: "google.cloud.pubsub.topic.v1.messagePublished",
-        source: "//pubsub.googleapis.com/projects/p/topics/ztf-alerts",
-        data: { nothing: true },
-      },
-      { "content-type": "application/cloudevents+json" },
-    );
+    const status = await postStructured({ nothing: true });
     expect(status).toBe(500);
     expect(handled).toEqual([]);
     expect(logs[0]).toMatchObject({ severity: "ERROR", stage: "probe" });
