@@ -92,7 +92,8 @@ describe("pgb local start: ZTF", () => {
       ["alert_avros", 32, true],
       ["alerts_pure", 20, true],
       ["exgalac_trans", 12, true],
-      ["salt2", 12, true],
+      // the 5 good fits of the 12 (docs/value-added.md, Fit quality)
+      ["salt2", 5, true],
     ]);
   });
 
@@ -183,7 +184,7 @@ describe("pgb local start: ZTF", () => {
       "value-added done": 32,
       "alerts_pure topic": 20,
       "exgalac_trans topic": 12,
-      "salt2 topic": 12,
+      "salt2 topic": 5,
     });
     for (const l of summary.latency) {
       expect(l.p50!).toBeGreaterThan(0);

@@ -2,8 +2,10 @@
  * value-added (docs/spec/broker.md §6, §7): decodes an alert, strips its cutouts and runs the purity and
  * extragalactic-transient filters independently. A pure alert goes to `alerts_pure`, an
  * extragalactic one to `exgalac_trans` and, when its light curve passes the quality cuts, gets the
- * product's SALT2 fit: a row in `salt2` (insertId = sourceId), the plot in the sncosmo bucket
- * (written only if absent) and a message on `salt2`.
+ * product's SALT2 fit: a row in `salt2` (insertId = sourceId) with the fit's quality verdict, the
+ * plot in the sncosmo bucket (written only if absent) and, for a good fit only, a message on `salt2`
+ * (a poor fit is kept in the table and the bucket for whoever wants to look at it, but a stream
+ * reader gets only fits that describe a supernova).
  *
  * Every output of an alert is computed before any is written, so a failure while computing (a bug
  * in the fit, the renderer) writes nothing. Writes are idempotent or tolerated on redelivery:
@@ -29,6 +31,7 @@ import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import type { Logger } from "@pgb/broker-utils/log";
 import { TOPIC } from "@pgb/broker-utils/naming";
 import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
+import { SALT2_QUALITY_ATTRIBUTE, type Salt2Row } from "@pgb/salt2";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import {
   computeSalt2,
@@ -61,6 +64,8 @@ export interface ValueAddedOutcome {
   published: DerivedStream[];
   /** What SALT2 did: fitted, skipped (why), or not run (not extragalactic; no filters for the survey). */
   salt2: "fit" | Salt2SkipReason | "not-extragalactic" | "not-applicable";
+  /** The fit's quality verdict (only good fits are published to `salt2`). */
+  quality?: Salt2Row["quality"];
   /** Whether the plot was written now or existed already (a redelivery). */
   plot?: UploadResult["status"];
 }
@@ -135,6 +140,7 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
       salt2?.kind === "fit"
         ? {
             ...salt2,
+            good: salt2.row.quality === "good",
             message: Buffer.from(
               `{"alert":${alertJson},"salt2Fit":${JSON.stringify(salt2.row)}}`,
               "utf8",
@@ -168,7 +174,12 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
               outcome: "duplicate",
             });
           }
-          await publish(TOPIC.salt2, fitted.message);
+          if (fitted.good) {
+            await deps.publish(TOPIC.salt2, fitted.message, {
+              ...attributes,
+              [SALT2_QUALITY_ATTRIBUTE]: fitted.row.quality,
+            });
+          }
         })(),
       );
     }
@@ -180,11 +191,12 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
       published: [
         ...(pure.pass ? [TOPIC.alertsPure] : []),
         ...(exgal.pass ? [TOPIC.exgalacTrans] : []),
-        ...(fitted ? [TOPIC.salt2] : []),
+        ...(fitted?.good ? [TOPIC.salt2] : []),
       ],
       salt2:
         salt2 === undefined ? "not-extragalactic" : salt2.kind === "fit" ? "fit" : salt2.reason,
       ...(plot === undefined ? {} : { plot }),
+      ...(fitted ? { quality: fitted.row.quality } : {}),
     };
     return logged(
       log,
@@ -193,6 +205,7 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
         success: fitted.fit.success,
         chisq: fitted.row.chisq,
         ndof: fitted.fit.ndof,
+        qualityReasons: fitted.row.quality_reasons,
         fitMs: Math.round(fitted.fitMs),
         plotMs: Math.round(fitted.plotMs),
       },

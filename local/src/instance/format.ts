@@ -63,18 +63,22 @@ export function formatSummary(s: RunSummary): string {
   if (s.fits.length > 0) {
     const shownFits = s.fits.slice(0, MAX_FIT_ROWS);
     const bucket = s.buckets.find((b) => b.stub === "sncosmo")?.bucket ?? "sncosmo";
+    const good = s.fits.filter((f) => f.quality === "good").length;
     out.push(
-      `SALT2 fits (${s.fits.length}; plots downloaded)`,
+      `SALT2 fits: ${s.fits.length} rows, ${good} good (published to salt2), ` +
+        `${s.fits.length - good} poor (row and plot only); plots downloaded`,
       table(
-        ["OBJECT", "CANDID", "z", "t0", "x1", "c", "CHI2/NDOF", "PNG"],
+        ["OBJECT", "CANDID", "z", "t0", "x0", "x1", "c", "CHI2/NDOF", "QUALITY", "PNG"],
         shownFits.map((f) => [
           f.objectId,
           f.candid,
           fixed(f.z, 3),
           fixed(f.t0, 2),
+          f.x0 === null ? "-" : f.x0.toExponential(2),
           fixed(f.x1, 2),
           fixed(f.c, 2),
           f.chisq === null || f.ndof === null ? "-" : `${f.chisq.toFixed(1)}/${f.ndof}`,
+          f.quality === "poor" ? `poor: ${f.qualityReasons.join(",")}` : (f.quality ?? "-"),
           f.png === null
             ? f.plot === null
               ? "(no plot)"

@@ -47,4 +47,5 @@ export {
   type StartOptions,
 } from "./run.js";
 export { instanceStatus, type InstanceStatus, type ProcessStatus } from "./status.js";
+export { localInstanceSettings, type LocalInstanceSettings } from "./settings.js";
 export { registerLocalCommands } from "./cli.js";

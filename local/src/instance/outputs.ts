@@ -8,8 +8,16 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
 import { Puller } from "@pgb/broker-utils/gcp";
-import { FUNCTION, salt2PlotObject, type FunctionStub } from "@pgb/broker-utils/naming";
+import {
+  FUNCTION,
+  rejectedMessageCoordinates,
+  rejectedMessagePrefix,
+  salt2PlotObject,
+  type FunctionStub,
+} from "@pgb/broker-utils/naming";
 import { percentile } from "@pgb/broker-utils/night";
+import { LocalInstanceError } from "./config.js";
+import { ConsumerWatch, consumerDownMessage, nightStartCommand } from "./consumer-watch.js";
 import { DeliveryLog, type MessageState, type StageState } from "./deliveries.js";
 import type { LocalInstance } from "./instance.js";
 import { localPushAttempts } from "./provision.js";
@@ -36,10 +44,29 @@ export function inRange(range: KafkaRange, m: MessageState): boolean {
   if (m.kafkaTopic !== range.topic || m.kafkaPartition === null || m.kafkaOffset === null) {
     return false;
   }
-  const to = range.to[m.kafkaPartition];
-  return (
-    to !== undefined && m.kafkaOffset >= (range.from[m.kafkaPartition] ?? 0) && m.kafkaOffset < to
-  );
+  return inOffsets(range, m.kafkaPartition, m.kafkaOffset);
+}
+
+function inOffsets(range: KafkaRange, partition: number, offset: number): boolean {
+  const to = range.to[partition];
+  return to !== undefined && offset >= (range.from[partition] ?? 0) && offset < to;
+}
+
+/**
+ * Messages of the range the consumer stored in `rejected/` instead of publishing (null or empty,
+ * or too large): they reach no function, and are done once stored.
+ */
+export async function rejectedInRange(instance: LocalInstance, range: KafkaRange): Promise<number> {
+  const bucket = instance.model.buckets.find((b) => b.stub === "broker_files");
+  if (bucket === undefined) return 0;
+  const [files] = await instance
+    .clients()
+    .storage.bucket(bucket.name)
+    .getFiles({ prefix: rejectedMessagePrefix(range.topic), autoPaginate: true });
+  return files.filter((f) => {
+    const at = rejectedMessageCoordinates(range.topic, f.name);
+    return at !== undefined && inOffsets(range, at.partition, at.offset);
+  }).length;
 }
 
 async function topicOffsets(
@@ -130,7 +157,10 @@ export interface SettleResult {
 
 /**
  * Waits until every alert of the range has left Kafka (the consumer committed it) and each alert
- * function has answered it 2xx or Pub/Sub has given up on it; reports progress meanwhile.
+ * function has answered it 2xx or Pub/Sub has given up on it, or the consumer stored it in
+ * `rejected/`; reports progress meanwhile. Throws,
+ * naming the command that starts it, once the consumer has been down for a few seconds with alerts
+ * still in Kafka (./consumer-watch.ts).
  */
 export async function waitForOutputs(
   instance: LocalInstance,
@@ -145,13 +175,25 @@ export async function waitForOutputs(
   const logs = ALERT_FUNCTIONS.map((stub) => DeliveryLog.of(instance.paths.deliveries, stub));
   const bar = instance.reporter.progress("processing", expected);
   const started = Date.now();
+  const consumer = instance.vmName("consumer");
+  const watch = new ConsumerWatch();
   for (;;) {
     const lag = await consumerLag(instance, range);
+    const status = lag > 0 ? await instance.compute.status(consumer) : "RUNNING";
+    if (watch.gaveUp(status, lag, Date.now())) {
+      bar.finish(`stopped: ${consumer} is ${status}`);
+      const { survey, testid } = instance.record;
+      throw new LocalInstanceError(
+        `${lag} alert(s) wait in Kafka, but ` +
+          consumerDownMessage(consumer, status, range.topic, nightStartCommand(survey, testid)),
+      );
+    }
     const stages: StageProgress[] = [];
     for (const [i, log] of logs.entries()) {
       stages.push(stageProgress(ALERT_FUNCTIONS[i]!, await log.read(), range, maxAttempts));
     }
-    const finished = Math.min(...stages.map((s) => s.done + s.exhausted));
+    const rejected = await rejectedInRange(instance, range);
+    const finished = rejected + Math.min(...stages.map((s) => s.done + s.exhausted));
     const note = stages
       .map((s) => `${s.stub} ${s.done}${s.retrying > 0 ? ` (${s.retrying} retrying)` : ""}`)
       .join(", ");
@@ -298,6 +340,9 @@ export interface Salt2Fit {
   x0: number | null;
   x1: number | null;
   c: number | null;
+  /** The fit's verdict; only good fits are published to the salt2 stream (null: a row without one). */
+  quality: string | null;
+  qualityReasons: string[];
   /** Object name of the plot in the sncosmo bucket, or null when there is none. */
   plot: string | null;
   /** The plot downloaded to this file, or null when the bucket has none. */
@@ -316,7 +361,8 @@ export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Pr
   if (view === undefined || bucket === undefined) return [];
   const [rows] = await bigquery.query({
     query:
-      "SELECT objectId, CAST(candid AS STRING) AS candid, success, chisq, ndof, z, t0, x0, x1, c " +
+      "SELECT objectId, CAST(candid AS STRING) AS candid, success, chisq, ndof, z, t0, x0, x1, c, " +
+      "quality, quality_reasons " +
       `FROM \`${project}.${instance.model.dataset.name}.${view.name}\` ORDER BY objectId, candid`,
     useLegacySql: false,
   });
@@ -345,6 +391,10 @@ export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Pr
       x0: num("x0"),
       x1: num("x1"),
       c: num("c"),
+      quality: typeof row["quality"] === "string" ? row["quality"] : null,
+      qualityReasons: Array.isArray(row["quality_reasons"])
+        ? (row["quality_reasons"] as unknown[]).map(String)
+        : [],
       plot: plot?.name ?? null,
       png,
     });

@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import type { Subscription, Topic } from "@google-cloud/pubsub";
 import { describe, expect, it } from "vitest";
-import { Alert } from "@pgb/broker-utils/alerts";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { dataPath } from "../../support/test-data.js";
@@ -18,10 +17,11 @@ import {
   Collector,
   ConsumerProcess,
   consumerEnv,
+  expectedAttributes,
   kafkaClient,
   offsetKey,
   produce,
-  type Produced,
+  scratchResources,
 } from "./harness.js";
 
 function sampleFiles(survey: "ztf" | "lsst"): string[] {
@@ -30,30 +30,6 @@ function sampleFiles(survey: "ztf" | "lsst"): string[] {
     .trim()
     .split("\n")
     .sort();
-}
-
-/** The attributes the consumer must set: Kafka coordinates, and the ids when the alert decodes. */
-function expectedAttributes(
-  survey: "ztf" | "lsst",
-  topic: string,
-  p: Produced,
-  timestamp: string,
-): Record<string, string> {
-  const attributes: Record<string, string> = {
-    "kafka.topic": topic,
-    "kafka.partition": String(p.partition),
-    "kafka.offset": p.offset,
-    "kafka.timestamp": timestamp,
-  };
-  try {
-    const alert = Alert.fromBytes(p.value, { survey });
-    attributes["objectId"] = alert.objectId;
-    attributes["sourceId"] = alert.sourceId;
-    if (alert.schemaVersion !== undefined) attributes["schemaVersion"] = alert.schemaVersion;
-  } catch {
-    // published without ids
-  }
-  return attributes;
 }
 
 describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", () => {
@@ -74,15 +50,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
   }
 
   it("waits for tonight's topic, then publishes every ZTF sample byte-identical with its attributes, stores a >10 MB value in rejected/, and commits all on SIGTERM", async () => {
-    const { topic, subscription } = await alertsTopic();
-    const bucket = uniqueName("cons_files");
-    await storage.createBucket(bucket);
-    suite.cleanups.push(() =>
-      storage
-        .bucket(bucket)
-        .deleteFiles({ force: true })
-        .then(() => storage.bucket(bucket).delete()),
-    );
+    const { topic, subscription, bucket } = await scratchResources(suite, pubsub, storage);
     const prefix = uniqueName("ztf");
     const groupId = uniqueName("ztf_consumer");
     const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");

@@ -7,10 +7,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
-import { v1, type PubSub } from "@google-cloud/pubsub";
+import { v1, type PubSub, type Subscription, type Topic } from "@google-cloud/pubsub";
+import type { Storage } from "@google-cloud/storage";
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
+import { Alert } from "@pgb/broker-utils/alerts";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
+import { uniqueName } from "../../support/names.js";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readData } from "../../support/test-data.js";
 
@@ -239,6 +242,28 @@ export function consumerSuite(kafka: Kafka): ConsumerSuite {
   };
 }
 
+/** A Pub/Sub topic with one pull subscription, and a bucket, deleted when the suite ends. */
+export async function scratchResources(
+  suite: ConsumerSuite,
+  pubsub: PubSub,
+  storage: Storage,
+): Promise<{ topic: Topic; subscription: Subscription; bucket: string }> {
+  const [topic] = await pubsub.createTopic(uniqueName("cons_alerts"));
+  const [subscription] = await topic.createSubscription(uniqueName("cons_sub"));
+  const bucket = uniqueName("cons_files");
+  await storage.createBucket(bucket);
+  suite.cleanups.push(
+    () => subscription.delete(),
+    () => topic.delete(),
+    () =>
+      storage
+        .bucket(bucket)
+        .deleteFiles({ force: true })
+        .then(() => storage.bucket(bucket).delete()),
+  );
+  return { topic, subscription, bucket };
+}
+
 export function kafkaClient(bootstrap: string): Kafka {
   return new Kafka({
     clientId: "pgb-consumer-test",
@@ -251,6 +276,30 @@ export interface Produced {
   partition: number;
   offset: string;
   value: Buffer;
+}
+
+/** The attributes the consumer must set: Kafka coordinates, and the ids when the alert decodes. */
+export function expectedAttributes(
+  survey: "ztf" | "lsst",
+  topic: string,
+  p: Produced,
+  timestamp: string,
+): Record<string, string> {
+  const attributes: Record<string, string> = {
+    "kafka.topic": topic,
+    "kafka.partition": String(p.partition),
+    "kafka.offset": p.offset,
+    "kafka.timestamp": timestamp,
+  };
+  try {
+    const alert = Alert.fromBytes(p.value, { survey });
+    attributes["objectId"] = alert.objectId;
+    attributes["sourceId"] = alert.sourceId;
+    if (alert.schemaVersion !== undefined) attributes["schemaVersion"] = alert.schemaVersion;
+  } catch {
+    // published without ids
+  }
+  return attributes;
 }
 
 export interface ToProduce {

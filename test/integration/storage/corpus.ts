@@ -31,11 +31,6 @@ export interface CorpusCase {
   /** Object name and candid of a case some function stores. */
   object?: string;
   sourceId?: string;
-  /**
-   * Sent through probe subscriptions with a 1–3 s retry policy: an envelope with empty data is
-   * dropped by the functions framework, so only Pub/Sub's dead-letter policy ends it (5 attempts).
-   */
-  viaProbe?: boolean;
 }
 
 const V402 = "ztf/alerts/v4.02/2695378462115010012.avro";
@@ -191,10 +186,7 @@ export function buildCorpus(): CorpusCase[] {
   add(
     "empty",
     Buffer.alloc(0),
-    ...both("delivery-attempts-exhausted", /gave up after 5 delivery attempts/),
-    {
-      viaProbe: true,
-    },
+    ...both("empty", /has no data: expected the bytes of one ztf alert/),
   );
 
   stored("unknown-version", (s) => (s["version"] = "9.99"), STORED, STORED);
@@ -277,6 +269,25 @@ export function buildCorpus(): CorpusCase[] {
     STORED,
     { topic: "ztf/evil" },
   );
+  stored(
+    "out-of-range-fields",
+    (_s, r) => {
+      Object.assign(r["candidate"] as object, {
+        magpsf: 1e30,
+        sigmapsf: -1,
+        ra: 720,
+        dec: -1e9,
+      });
+    },
+    STORED,
+    STORED,
+  );
+  // below −2^53: exact only as a string, in the object name and the rows
+  const negative = -(BASE_CANDID + 900n);
+  add("negative-candid", variant(negative), STORED, STORED, {
+    sourceId: String(negative),
+    object: `${CORPUS_TOPIC}/ZTF18abudxnw/${negative}.avro`,
+  });
   stored("no-attributes", () => {}, STORED, STORED, { topic: null });
   stored(
     "oversize-cutout",

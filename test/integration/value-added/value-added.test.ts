@@ -53,7 +53,8 @@ const ids = (pick: (k: (typeof ZTF_KIT)[number]) => boolean) =>
 const EXPECTED: Record<Stream, string[]> = {
   alerts_pure: [...ids((k) => k.pure), `${SYNTHETIC.objectId}/${SYNTHETIC.sourceId}`].sort(),
   exgalac_trans: [...ids((k) => k.exgal), `${SYNTHETIC.objectId}/${SYNTHETIC.sourceId}`].sort(),
-  salt2: ids((k) => k.fit).sort(),
+  // only good fits are published; every fit has a row (below)
+  salt2: ids((k) => k.qualityReasons?.length === 0).sort(),
 };
 const FITTED = ZTF_KIT.filter((k) => k.fit);
 
@@ -143,7 +144,7 @@ describe("value-added on the local servers", () => {
     expect(deadLetters[0]!.data.toString()).toBe("not an alert");
   });
 
-  it("salt2 rows: one per fit with the exact candid, equal to the published salt2Fit", async () => {
+  it("salt2 rows: one per fit with the exact candid and its verdict; a good one equals the published salt2Fit", async () => {
     const rows = await queryRows(
       clients.bigquery,
       `SELECT * FROM ${fq(instance.names.salt2Table)} ORDER BY candid`,
@@ -152,8 +153,19 @@ describe("value-added on the local servers", () => {
     expect(rows.map((r) => r["objectId"])).toEqual(
       [...FITTED].sort((a, b) => a.sourceId.localeCompare(b.sourceId)).map((k) => k.objectId),
     );
-    for (const row of rows) {
+    const verdicts = rows.map((r) => [r["objectId"], r["quality"], r["quality_reasons"]]);
+    expect(verdicts).toEqual(
+      [...FITTED]
+        .sort((a, b) => a.sourceId.localeCompare(b.sourceId))
+        .map((k) => [
+          k.objectId,
+          k.qualityReasons!.length === 0 ? "good" : "poor",
+          k.qualityReasons,
+        ]),
+    );
+    for (const row of rows.filter((r) => r["quality"] === "good")) {
       const message = received.salt2.find((m) => m.attributes["sourceId"] === row["candid"])!;
+      expect(message.attributes["salt2Quality"]).toBe("good");
       const fit = (
         JSON.parse(message.data.toString("utf8")) as { salt2Fit: Record<string, unknown> }
       ).salt2Fit;

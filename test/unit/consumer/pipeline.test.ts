@@ -109,19 +109,53 @@ describe("pipeline: one Kafka message → one Pub/Sub message (docs/spec/broker.
     ]);
   });
 
-  it("does not decode when decoding is off, and publishes a null value as empty data", () => {
+  it("does not decode when decoding is off", () => {
     const h = harness({ decode: false });
     h.pipeline.handle(TOPIC, 0, record(0n, readFileSync(ZTF_ALERT)));
-    h.pipeline.handle(TOPIC, 0, record(1n, null));
     expect(Object.keys(h.published[0]!.attributes).sort()).toEqual([
       "kafka.offset",
       "kafka.partition",
       "kafka.timestamp",
       "kafka.topic",
     ]);
-    expect(h.published[1]!.data.length).toBe(0);
     expect(h.logs).toEqual([]);
   });
+
+  for (const [what, value] of [
+    ["null", null],
+    ["empty", Buffer.alloc(0)],
+  ] as const) {
+    it(`stores a ${what} value in rejected/ with reason empty (ERROR), never publishes it, commits its offset`, async () => {
+      const h = harness();
+      h.pipeline.handle(TOPIC, 1, record(7n, value));
+      expect(h.published).toHaveLength(0);
+      await flush();
+      expect(h.stored).toEqual([
+        {
+          name: "rejected/consumer/ztf_20261128_programid1/1-7.bin",
+          data: Buffer.alloc(0),
+          metadata: {
+            "kafka.topic": TOPIC,
+            "kafka.partition": "1",
+            "kafka.offset": "7",
+            "kafka.timestamp": "1795861741714",
+            reason: "empty",
+          },
+        },
+      ]);
+      expect(h.logs).toEqual([
+        expect.objectContaining({
+          severity: "ERROR",
+          message:
+            "Kafka value is null or empty; storing it as rejected/consumer/ztf_20261128_programid1/1-7.bin (reason empty), not publishing it",
+          "kafka.offset": "7",
+          reason: "empty",
+        }),
+      ]);
+      expect(h.tracker.get(TOPIC, 1).commitPosition()).toBe(8n);
+      expect(h.gate.outstanding).toEqual({ messages: 0, bytes: 0 });
+    });
+  }
 
   it("stores a value over Pub/Sub's limit in rejected/ (ERROR), then lets its offset commit", async () => {
     const h = harness();
@@ -133,7 +167,11 @@ describe("pipeline: one Kafka message → one Pub/Sub message (docs/spec/broker.
     expect(h.stored).toHaveLength(1);
     expect(h.stored[0]!.data).toBe(big);
     expect(h.stored[0]!.name).toBe("rejected/consumer/ztf_20261128_programid1/2-41.bin");
-    expect(h.stored[0]!.metadata).toMatchObject({ "kafka.offset": "41", "kafka.partition": "2" });
+    expect(h.stored[0]!.metadata).toMatchObject({
+      "kafka.offset": "41",
+      "kafka.partition": "2",
+      reason: "too-large",
+    });
     expect(h.logs[0]).toMatchObject({
       severity: "ERROR",
       message: expect.stringContaining(

@@ -109,7 +109,7 @@ describe("instance model", () => {
 describe("BigQuery layout", () => {
   const table = (m: InstanceModel, name: string) => m.tables.find((t) => t.name === name);
 
-  it("defines salt2 per docs/spec/broker.md §6 with the 25 covariances row-major", () => {
+  it("defines salt2 per the spec (§6) with the 25 covariances row-major, then the fit's verdict", () => {
     const fields = table(test, "salt2")?.schema ?? [];
     const p = ["z", "t0", "x0", "x1", "c"];
     expect(fields.map((f) => f.name)).toEqual([
@@ -122,6 +122,8 @@ describe("BigQuery layout", () => {
       ...p,
       ...p.map((x) => `${x}_err`),
       ...p.flatMap((a) => p.map((b) => `${a}_${b}_cov`)),
+      "quality",
+      "quality_reasons",
     ]);
     expect(fields.filter((f) => f.name.endsWith("_cov"))).toHaveLength(25);
     expect(fields.slice(0, 6).map((f) => f.type)).toEqual([
@@ -132,7 +134,8 @@ describe("BigQuery layout", () => {
       "FLOAT",
       "INTEGER",
     ]);
-    expect(fields.every((f) => f.mode === "NULLABLE")).toBe(true);
+    expect(fields.slice(0, -1).every((f) => f.mode === "NULLABLE")).toBe(true);
+    expect(fields.at(-1)).toEqual({ name: "quality_reasons", type: "STRING", mode: "REPEATED" });
   });
 
   it("defines metadata per docs/spec/broker.md §8, partitioned on night", () => {

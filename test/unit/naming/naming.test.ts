@@ -12,6 +12,7 @@ import {
   maxTestidLength,
   nightSummaryObject,
   parseStack,
+  rejectedMessageCoordinates,
   rejectedMessageObject,
   salt2PlotObject,
   schemaMapObject,
@@ -141,6 +142,17 @@ describe("object names in the buckets (docs/spec/broker.md §3, §4, §6, §8)",
       true,
     );
     expect(nightSummaryObject("2026-11-28").startsWith(OBJECT_PREFIX.nightSummaries)).toBe(true);
+  });
+
+  it("reads the Kafka coordinates back from a rejected message's name, for its topic only", () => {
+    const name = rejectedMessageObject("ztf_20261128_programid1", 3, "41");
+    expect(rejectedMessageCoordinates("ztf_20261128_programid1", name)).toEqual({
+      partition: 3,
+      offset: 41,
+    });
+    expect(rejectedMessageCoordinates("ztf_20261128", name)).toBeUndefined();
+    expect(rejectedMessageCoordinates("t", "rejected/consumer/t/3-x.bin")).toBeUndefined();
+    expect(rejectedMessageCoordinates("t", "rejected/consumer/t/sub/3-4.bin")).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import { createLogger } from "@pgb/broker-utils/log";
 import {
   BadInputError,
   createCloudEventHandler,
+  decodeAlertMessage,
   type PubSubMessage,
 } from "@pgb/broker-utils/runtime";
 
@@ -25,6 +26,7 @@ ff.cloudEvent(
     async (message) => {
       handled.push(message);
       const mode = message.attributes["mode"];
+      if (mode === "alert") decodeAlertMessage(message, "ztf");
       if (mode === "bad") throw new BadInputError("corrupt_avro", "not an Avro container file");
       if (mode === "transient")
         throw Object.assign(new Error("backend unavailable"), { code: 503 });
@@ -74,6 +76,21 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return res.status;
 }
 
+/** A structured-mode CloudEvent of Pub/Sub's type with `data`. */
+function postStructured(data: unknown) {
+  return post(
+    "/",
+    {
+      specversion: "1.0",
+      id: "1234",
+      type: "google.cloud.pubsub.topic.v1.messagePublished",
+      source: "//pubsub.googleapis.com/projects/p/topics/ztf-alerts",
+      data,
+    },
+    { "content-type": "application/cloudevents+json" },
+  );
+}
+
 describe("CloudEvent adapter through the functions framework", () => {
   it("accepts the emulator's push envelope (converted by the framework)", async () => {
     const status = await post("/projects/p/topics/ztf-alerts", {
@@ -108,17 +125,7 @@ describe("CloudEvent adapter through the functions framework", () => {
   });
 
   it("accepts a structured-mode CloudEvent", async () => {
-    const status = await post(
-      "/",
-      {
-        specversion: "1.0",
-        id: "1234",
-        type: "google.cloud.pubsub.topic.v1.messagePublished",
-        source: "//pubsub.googleapis.com/projects/p/topics/ztf-alerts",
-        data: { message: message({ b: "2" }) },
-      },
-      { "content-type": "application/cloudevents+json" },
-    );
+    const status = await postStructured({ message: message({ b: "2" }) });
     expect(status).toBeGreaterThanOrEqual(200);
     expect(status).toBeLessThan(300);
     expect(handled.map((m) => m.attributes)).toEqual([{ b: "2" }]);
@@ -171,11 +178,28 @@ describe("CloudEvent adapter through the functions framework", () => {
     expect(logs.map((l) => l["severity"])).toEqual(["ERROR"]);
   });
 
-  it("fails an envelope without message data (the framework drops it), so it is never acked", async () => {
+  it("dead-letters an envelope with empty data at once (reason empty): the framework leaves it unconverted", async () => {
     const status = await post("/projects/p/topics/t", {
-      subscription: "s",
-      message: message({ objectId: "x" }, ""),
+      subscription: "projects/p/subscriptions/ztf-alerts-value-added",
+      message: message({ mode: "alert", "kafka.offset": "7" }, ""),
     });
+    expect(status).toBeGreaterThanOrEqual(200);
+    expect(status).toBeLessThan(300);
+    expect(handled).toHaveLength(1);
+    expect(handled[0]!.data.length).toBe(0);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]!.attributes).toMatchObject({
+      mode: "alert",
+      "kafka.offset": "7",
+      "pgb.stage": "probe",
+      "pgb.reason": "empty",
+      "pgb.messageId": "1234",
+    });
+    expect(logs.map((l) => l["severity"])).toEqual(["ERROR"]);
+  });
+
+  it("fails an event that carries no Pub/Sub message at all, so it is never acked", async () => {
+    const status = await postStructured({ nothing: true });
     expect(status).toBe(500);
     expect(handled).toEqual([]);
     expect(logs[0]).toMatchObject({ severity: "ERROR", stage: "probe" });

@@ -396,4 +396,19 @@ describe("input rows", () => {
       /zpsys "vega" is not supported; use "ab"/,
     );
   });
+
+  it("rejects a light curve spanning more than 10,000 days (a wrong time) before any search", () => {
+    const rows = lcA.map((r) => ({ ...r, zpsys: "ab" }));
+    const wrong = [...rows.slice(1), { ...(rows[0] as PhotometryPoint), time: 1e300 }];
+    expect(() => fitSalt2(wrong, { vary: FOUR, params: { z: 0.05 } })).toThrow(
+      /the times span 1\.000e\+300 days \(.* to 1e\+300\), over the 10000 days a light curve can span: a time is wrong/,
+    );
+    const decades = [
+      ...rows.slice(1),
+      { ...(rows[0] as PhotometryPoint), time: (rows[0] as PhotometryPoint).time + 9000 },
+    ];
+    expect(() => fitSalt2(decades, { vary: FOUR, params: { z: 0.05 } })).not.toThrow(
+      PhotometryError,
+    );
+  });
 });

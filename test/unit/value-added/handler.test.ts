@@ -81,6 +81,8 @@ describe("derived messages (docs/spec/broker.md §7)", () => {
         schemaVersion: "3.3",
         "kafka.topic": KAFKA["kafka.topic"],
         "kafka.timestamp": KAFKA["kafka.timestamp"],
+        // the fit's verdict, on the salt2 message only
+        ...(p.stream === "salt2" ? { salt2Quality: "good" } : {}),
       });
     }
   });
@@ -140,6 +142,7 @@ describe("SALT2 outputs", () => {
       published: ["alerts_pure", "exgalac_trans", "salt2"],
       salt2: "fit",
       plot: "written",
+      quality: "good",
     });
     expect(f.rows.map((r) => r.insertId)).toEqual(["1704377621415015002"]);
     expect(f.uploads).toEqual([
@@ -170,13 +173,18 @@ describe("SALT2 outputs", () => {
     expect(png.length).toBeGreaterThan(30_000);
   });
 
-  it("a fit with success = false is still written and published", async () => {
+  it("a poor fit (success = false) is written with its verdict but not published to salt2", async () => {
     const f = fakes({
       fit: (epochs) => ({ ...fitSalt2(epochs, PRODUCT_FIT_CONFIG), success: false }),
     });
     const outcome = await f.run(message(readData(PRZFG.file)));
-    expect(outcome.published).toEqual(["alerts_pure", "exgalac_trans", "salt2"]);
-    expect(f.rows[0]!.json["success"]).toBe(0);
+    expect(outcome.published).toEqual(["alerts_pure", "exgalac_trans"]);
+    expect(outcome).toMatchObject({ salt2: "fit", quality: "poor" });
+    expect(f.rows[0]!.json).toMatchObject({
+      success: 0,
+      quality: "poor",
+      quality_reasons: ["not-converged"],
+    });
     expect(f.uploads).toHaveLength(1);
   });
 
@@ -413,6 +421,7 @@ describe("surveys", () => {
       published: ["alerts_pure", "exgalac_trans", "salt2"],
       salt2: "fit",
       plot: "written",
+      quality: "good",
     });
     // DECAT alerts carry no schema version; kafka.timestamp is absent from this input
     expect(f.published[0]!.attributes).toEqual({

@@ -19,10 +19,11 @@ describe("value-added on the real ZTF alerts", () => {
   it.each(ZTF_KIT.map((k) => [k.objectId, k] as const))("%s", async (_, kit) => {
     const f = fakes();
     const outcome = await f.run(message(readData(kit.file)));
+    const good = kit.qualityReasons?.length === 0;
     const streams = [
       ...(kit.pure ? ["alerts_pure"] : []),
       ...(kit.exgal ? ["exgalac_trans"] : []),
-      ...(kit.fit ? ["salt2"] : []),
+      ...(good ? ["salt2"] : []),
     ];
     expect(outcome).toMatchObject({ objectId: kit.objectId, sourceId: kit.sourceId });
     expect(outcome.published).toEqual(streams);
@@ -34,6 +35,13 @@ describe("value-added on the real ZTF alerts", () => {
     expect(f.rows.map((r) => [r.insertId, r.json["candid"], r.json["objectId"]])).toEqual(
       kit.fit ? [[kit.sourceId, kit.sourceId, kit.objectId]] : [],
     );
+    // every fit keeps its row, with the verdict; only a good one is on the stream
+    expect(f.rows.map((r) => [r.json["quality"], r.json["quality_reasons"]])).toEqual(
+      kit.fit ? [[good ? "good" : "poor", kit.qualityReasons]] : [],
+    );
+    for (const p of f.published.filter((m) => m.stream === "salt2")) {
+      expect(p.attributes["salt2Quality"]).toBe("good");
+    }
     expect(f.uploads.map((u) => u.name)).toEqual(
       kit.fit ? [`salt2/plot_lc/${kit.objectId}.${kit.sourceId}.png`] : [],
     );
@@ -60,6 +68,14 @@ describe("value-added on the real ZTF alerts", () => {
     expect(ids((k) => k.exgal)).toEqual(fitted);
     expect(ids((k) => k.pure && !k.exgal)).toHaveLength(10);
     expect(ids((k) => !k.pure && !k.exgal)).toHaveLength(31);
+    // 5 good fits reach the salt2 stream; 7 poor ones stay in the table
+    expect(ids((k) => k.qualityReasons?.length === 0)).toEqual([
+      "ZTF18abiyatb",
+      "ZTF21abngbrl",
+      "ZTF21abpiosb",
+      "ZTF21abprzfg",
+      "ZTF21abvicne",
+    ]);
   });
 });
 

@@ -36,9 +36,31 @@ export interface KitAlert {
   cuts: boolean;
   detections: number;
   maxSnr: number;
-  /** Extragalactic and passing the cuts: a row, a plot and a salt2 message. */
+  /** Extragalactic and passing the cuts: a row and a plot. */
   fit: boolean;
+  /** The fit's quality reasons (empty: a good fit, which alone gets a salt2 message); fits only. */
+  qualityReasons?: readonly string[];
 }
+
+/**
+ * The product fit's quality verdict of the 12 fitted alerts (salt2FitQuality; χ²/ndof and the
+ * parameters as the fit gives them). 5 are good; 7 are poor and kept out of the salt2 stream.
+ */
+const FIT_QUALITY: Readonly<Record<string, readonly string[]>> = {
+  // x0 = −3.5e−3, c = −4.16, χ²/ndof = 579.9/4
+  ZTF18aawmdot: ["x0-not-positive", "chisq-per-dof"],
+  ZTF18abiyatb: [],
+  ZTF18ablpgeh: ["z-at-bound"], // z = 0.2
+  ZTF18abmsrfx: ["ndof-not-positive"], // 5 points, 5 parameters
+  ZTF18aboetso: ["ndof-not-positive"],
+  ZTF19aatvxcs: ["ndof-not-positive", "z-at-bound"], // z = 0.01
+  ZTF21aavuqzr: ["z-at-bound", "x1-at-bound"], // z = 0.2, x1 = 5
+  ZTF21abngbrl: [],
+  ZTF21abpiosb: [],
+  ZTF21abprzfg: [],
+  ZTF21abvawaj: ["z-at-bound"], // z = 0.2
+  ZTF21abvicne: [],
+};
 
 type Flags = `${"P" | "-"}${"X" | "-"}${"C" | "-"}`;
 
@@ -105,6 +127,7 @@ const TABLE: [string, string, string, Flags, number, number][] = [
 export const ZTF_KIT: readonly KitAlert[] = TABLE.map(
   ([file, objectId, sourceId, flags, detections, maxSnr]) => {
     const [pure, exgal, cuts] = [flags[0] === "P", flags[1] === "X", flags[2] === "C"];
+    const reasons = FIT_QUALITY[objectId];
     return {
       file: `ztf/alerts/${file}`,
       objectId,
@@ -115,6 +138,7 @@ export const ZTF_KIT: readonly KitAlert[] = TABLE.map(
       detections,
       maxSnr,
       fit: exgal && cuts,
+      ...(exgal && cuts && reasons !== undefined ? { qualityReasons: reasons } : {}),
     };
   },
 );

@@ -2,7 +2,8 @@
  * One Kafka message → one Pub/Sub message (docs/spec/broker.md §3 "Message"), independent of kafkajs so it
  * can be tested with fakes: the value is published unchanged with its Kafka coordinates as string
  * attributes (plus the alert's ids when decoding is on), the offset is tracked until Pub/Sub
- * acknowledges it, and a value too large for Pub/Sub goes to `rejected/` in the broker_files bucket.
+ * acknowledges it. A value that can never be an alert or a message (null or empty, or too large for
+ * Pub/Sub) goes to `rejected/` in the broker_files bucket instead, with its reason.
  * A publish or store that fails is fatal: the caller stops and exits, and Kafka re-delivers every
  * offset that was not committed.
  */
@@ -59,6 +60,24 @@ export function kafkaAttributes(topic: string, partition: number, record: KafkaR
   };
 }
 
+/** Why a Kafka value is stored in `rejected/` instead of published (object metadata `reason`). */
+export type RejectReason = "empty" | "too-large";
+
+/**
+ * Why a value cannot be published: a null or empty value is no alert (published, it would only
+ * fail at every function), and one over the limit cannot be a Pub/Sub message.
+ */
+function rejectionOf(bytes: number): { reason: RejectReason; why: string } | undefined {
+  if (bytes === 0) return { reason: "empty", why: "Kafka value is null or empty" };
+  if (bytes + REQUEST_OVERHEAD_BYTES > MAX_PUBLISH_BYTES) {
+    return {
+      reason: "too-large",
+      why: `Kafka value of ${bytes} bytes is over Pub/Sub's ${MAX_PUBLISH_BYTES}-byte limit`,
+    };
+  }
+  return undefined;
+}
+
 export class Pipeline {
   private readonly now: () => number;
 
@@ -84,13 +103,17 @@ export class Pipeline {
       deps.onFatal(err, attributes);
     };
 
-    if (bytes + REQUEST_OVERHEAD_BYTES > MAX_PUBLISH_BYTES) {
+    const rejection = rejectionOf(bytes);
+    if (rejection !== undefined) {
+      const { reason, why } = rejection;
       const name = rejectedMessageObject(topic, partition, record.offset);
-      deps.log.error(
-        `Kafka value of ${bytes} bytes is over Pub/Sub's ${MAX_PUBLISH_BYTES}-byte limit; storing it as ${name}`,
-        { ...attributes, bytes, object: name },
-      );
-      deps.storeRejected(name, value, attributes).then((outcome) => {
+      deps.log.error(`${why}; storing it as ${name} (reason ${reason}), not publishing it`, {
+        ...attributes,
+        bytes,
+        object: name,
+        reason,
+      });
+      deps.storeRejected(name, value, { ...attributes, reason }).then((outcome) => {
         if (outcome === "duplicate")
           deps.log.info(`${name} was stored by an earlier run`, attributes);
         deps.stats.rejectedOne(bytes);

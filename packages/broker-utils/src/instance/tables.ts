@@ -32,7 +32,10 @@ const required = (name: string, type: TableField["type"]): TableField => ({
   mode: "REQUIRED",
 });
 
-/** docs/spec/broker.md §6: one row per fit, all nullable. */
+/**
+ * docs/spec/broker.md §6: one row per fit, all nullable; then the fit's quality verdict (not in the spec:
+ * `quality` 'good' or 'poor' and the reason codes of a poor one, docs/value-added.md).
+ */
 export function salt2TableSchema(): TableField[] {
   const p = SALT2_PARAMETERS;
   return [
@@ -45,6 +48,8 @@ export function salt2TableSchema(): TableField[] {
     ...p.map((name) => nullable(name, "FLOAT")),
     ...p.map((name) => nullable(`${name}_err`, "FLOAT")),
     ...p.flatMap((a) => p.map((b) => nullable(`${a}_${b}_cov`, "FLOAT"))),
+    nullable("quality", "STRING"),
+    { name: "quality_reasons", type: "STRING", mode: "REPEATED" },
   ];
 }
 

@@ -25,9 +25,29 @@ export function salt2PlotObject(objectId: string, sourceId: string): string {
   return `salt2/plot_lc/${objectId}.${sourceId}.png`;
 }
 
-/** broker_files: a Kafka message too large to publish, `rejected/consumer/{topic}/{partition}-{offset}.bin`. */
+/**
+ * broker_files: a Kafka message the consumer does not publish (null or empty, or too large),
+ * `rejected/consumer/{topic}/{partition}-{offset}.bin`.
+ */
 export function rejectedMessageObject(topic: string, partition: number, offset: string): string {
-  return `${OBJECT_PREFIX.rejectedConsumer}${topic}/${partition}-${offset}.bin`;
+  return `${rejectedMessagePrefix(topic)}${partition}-${offset}.bin`;
+}
+
+/** broker_files: the folder of a Kafka topic's rejected messages. */
+export function rejectedMessagePrefix(topic: string): string {
+  return `${OBJECT_PREFIX.rejectedConsumer}${topic}/`;
+}
+
+/** The partition and offset of a `rejectedMessageObject` of `topic`; undefined for another name. */
+export function rejectedMessageCoordinates(
+  topic: string,
+  name: string,
+): { partition: number; offset: number } | undefined {
+  const prefix = rejectedMessagePrefix(topic);
+  const match = name.startsWith(prefix)
+    ? /^(\d+)-(\d+)\.bin$/.exec(name.slice(prefix.length))
+    : null;
+  return match === null ? undefined : { partition: Number(match[1]), offset: Number(match[2]) };
 }
 
 /** broker_files: the night's JSON summary, `nights/{night}.json`. */

@@ -2,6 +2,9 @@
  * The Pub/Sub message a broker handler receives, extracted from whatever delivered it: a CloudEvent
  * from Eventarc (binary or structured), or a push envelope that the functions framework's legacy
  * middleware converted into a CloudEvent (the local emulator's push). Both carry the same fields.
+ * The middleware converts an envelope only when its `message.data` is non-empty; an envelope with
+ * empty data reaches the function unconverted, as the event itself, and is read here all the same,
+ * so an empty message gets its messageId and attributes and can be dead-lettered at once.
  */
 
 export interface PubSubMessage {
@@ -17,6 +20,9 @@ export interface PubSubCloudEvent {
   id?: string;
   type?: string;
   data?: unknown;
+  /** Set when the event is an unconverted push envelope (a message with empty data). */
+  subscription?: unknown;
+  message?: unknown;
 }
 
 /** The delivery carried no Pub/Sub message: nothing can be processed or dead-lettered from it. */
@@ -35,14 +41,21 @@ function stringAttributes(raw: unknown): Record<string, string> {
   return out;
 }
 
-export function messageFromCloudEvent(event: PubSubCloudEvent): PubSubMessage {
+/** The Pub/Sub message of a CloudEvent (`data.message`) or of an unconverted push envelope. */
+function rawMessage(event: PubSubCloudEvent): Record<string, unknown> | undefined {
   const data = isRecord(event.data) ? event.data : undefined;
-  const message = data && isRecord(data["message"]) ? data["message"] : undefined;
+  if (data && isRecord(data["message"])) return data["message"];
+  const envelope = typeof event.subscription === "string" && isRecord(event.message);
+  return envelope ? (event.message as Record<string, unknown>) : undefined;
+}
+
+export function messageFromCloudEvent(event: PubSubCloudEvent): PubSubMessage {
+  const message = rawMessage(event);
   if (!message) {
-    // The framework turns a push envelope with empty data into an event without data.
     throw new EnvelopeError(
       `event ${event.id ?? "(no id)"} of type ${event.type ?? "(no type)"} carries no Pub/Sub message ` +
-        "(empty message data?); it is retried and then dead-lettered by its subscription",
+        "(neither data.message nor a push envelope's subscription and message); it is retried " +
+        "and then dead-lettered by its subscription",
     );
   }
   const rawData = message["data"];

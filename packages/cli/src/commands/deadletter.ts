@@ -4,6 +4,11 @@
  * one function's reservoir to that function only, so the other subscribers of its topic see no
  * duplicate. Locally (PUBSUB_EMULATOR_HOST set) the function is its local process; in the cloud it
  * is the function's URL, called with an ID token of the caller's credentials.
+ *
+ * Without --stack or --project the instance is the local one that is up (its record, read through
+ * `@pgb/local`), whose servers' environment is then set for this process, so
+ * neither the flags nor `pgb local env` are needed on the machine that runs it. A missing setting
+ * or missing credentials are named in one line (exit code 2), never as a stack trace.
  */
 import type { PubSub } from "@google-cloud/pubsub";
 import {
@@ -15,7 +20,7 @@ import {
   ReplayTargetError,
   type DeadLetterEntry,
 } from "@pgb/broker-utils/deadletter";
-import { Puller, pubsubClient } from "@pgb/broker-utils/gcp";
+import { isLocalEnvironment, Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import {
   idColumnsOnlySchemas,
   instanceModel,
@@ -30,12 +35,75 @@ import {
   type FunctionStub,
 } from "@pgb/broker-utils/naming";
 import { progress } from "@pgb/broker-utils/terminal";
+import { localInstanceSettings } from "@pgb/local";
 import { UsageError, type CommandModule } from "../program.js";
 
 interface InstanceOptions {
   stack: string;
   project: string;
   region: string;
+}
+
+/** The flags as given: --stack and --project may be left to the local instance. */
+type InstanceFlags = Omit<InstanceOptions, "stack" | "project"> & {
+  stack?: string;
+  project?: string;
+};
+
+/** What `@pgb/local`'s localInstanceSettings gives: the local instance that is up, if any. */
+export interface LocalSettings {
+  stack: string;
+  project: string;
+  env: Record<string, string>;
+}
+
+export type LocalSettingsLoader = (stack?: string) => Promise<LocalSettings | undefined>;
+
+/**
+ * --stack and --project taken from the local instance when it is up (and matches the flags given),
+ * with its servers' environment set unless already set; else the flags as given, or a UsageError
+ * naming what is missing.
+ */
+async function resolveInstance<T extends InstanceFlags>(
+  flags: T,
+  localSettings: LocalSettingsLoader,
+): Promise<T & InstanceOptions> {
+  const { stack, project } = flags;
+  if (stack !== undefined) usage(() => parseStack(stack));
+  const given = stack !== undefined && project !== undefined;
+  // both flags with the servers' environment set: nothing to look up
+  const local = given && isLocalEnvironment() ? undefined : await localSettings(stack);
+  if (local === undefined || (project !== undefined && project !== local.project)) {
+    if (given) return { ...flags, stack, project };
+    const missing = [stack === undefined ? "--stack" : "", project === undefined ? "--project" : ""]
+      .filter((f) => f !== "")
+      .join(" and ");
+    throw new UsageError(
+      `${missing} not given and no local instance${stack === undefined ? "" : ` ${stack}`} is up ` +
+        "to read the settings from: pass --stack <survey>[-<testid>] --project <id> for a cloud instance, " +
+        "or bring the local one up (`npx pgb local up`)",
+    );
+  }
+  for (const [key, value] of Object.entries(local.env)) process.env[key] ??= value;
+  process.stderr.write(
+    `using the local instance ${local.stack} (project ${local.project}, Pub/Sub emulator ` +
+      `${process.env["PUBSUB_EMULATOR_HOST"] ?? "?"})\n`,
+  );
+  return { ...flags, stack: stack ?? local.stack, project: local.project };
+}
+
+/** In the cloud the caller's credentials are needed: their absence is named before any pull. */
+async function checkCredentials(pubsub: PubSub, project: string): Promise<void> {
+  if (isLocalEnvironment()) return;
+  try {
+    await pubsub.auth.getClient();
+  } catch (err) {
+    throw new UsageError(
+      `no Google credentials to read the dead letters of project ${project} ` +
+        `(${(err as Error).message.split(". ")[0]}): run \`gcloud auth application-default login\`; ` +
+        'for the local instance, leave out --project (or `eval "$(npx pgb local env)"`)',
+    );
+  }
 }
 
 interface ListOptions extends InstanceOptions {
@@ -50,8 +118,18 @@ interface ReplayOptions extends InstanceOptions {
   max?: string;
 }
 
-function model(options: InstanceOptions): InstanceModel {
+/** Naming errors (an invalid stack, testid or project) are the user's to fix: one line, exit 2. */
+function usage<T>(build: () => T): T {
   try {
+    return build();
+  } catch (err) {
+    if (err instanceof NamingError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function model(options: InstanceOptions): InstanceModel {
+  return usage(() => {
     const { survey, testid } = parseStack(options.stack);
     return instanceModel({
       survey,
@@ -60,10 +138,7 @@ function model(options: InstanceOptions): InstanceModel {
       region: options.region,
       tableSchemas: idColumnsOnlySchemas,
     });
-  } catch (err) {
-    if (err instanceof NamingError) throw new UsageError(err.message);
-    throw err;
-  }
+  });
 }
 
 /** `bq-sink`, `upload-bytes-to-bucket` and `upload_bytes_to_bucket` all name a function. */
@@ -149,15 +224,27 @@ async function pushTarget(
   return { url, audience: metadata.pushConfig?.oidcToken?.audience || url };
 }
 
-export const deadletterCommands: CommandModule = (program) => {
+export function deadletterCommandsWith(localSettings: LocalSettingsLoader): CommandModule {
+  return (program) => registerDeadletter(program, localSettings);
+}
+
+export const deadletterCommands: CommandModule = deadletterCommandsWith(localInstanceSettings);
+
+function registerDeadletter(
+  program: Parameters<CommandModule>[0],
+  localSettings: LocalSettingsLoader,
+): void {
   const group = program
     .command("deadletter")
     .description("inspect and replay the dead letters of an instance's functions");
 
   const instanceFlags = (cmd: ReturnType<typeof group.command>) =>
     cmd
-      .requiredOption("--stack <stack>", "Pulumi stack: <survey> (production) or <survey>-<testid>")
-      .requiredOption("--project <id>", "GCP project id")
+      .option(
+        "--stack <stack>",
+        "Pulumi stack: <survey> (production) or <survey>-<testid> (default: the local instance that is up)",
+      )
+      .option("--project <id>", "GCP project id (default: the local instance's)")
       .option("--region <region>", "GCP region", "us-central1");
 
   instanceFlags(
@@ -168,13 +255,15 @@ export const deadletterCommands: CommandModule = (program) => {
     .option("--function <fn>", "only this function (e.g. bq-sink, upload-bytes-to-bucket)")
     .option("--json", "print JSON (one array, with every attribute)")
     .option("--max <n>", "at most this many per function", "100")
-    .action(async (options: ListOptions) => {
+    .action(async (flags: InstanceFlags & Omit<ListOptions, keyof InstanceOptions>) => {
+      const options = await resolveInstance(flags, localSettings);
       const m = model(options);
       const max = positive("--max", options.max);
       const fns = options.function === undefined ? FUNCTIONS : [parseFunction(options.function)];
       const pubsub = pubsubClient(options.project);
       const entries: DeadLetterEntry[] = [];
       try {
+        await checkCredentials(pubsub, options.project);
         for (const fn of fns) {
           const puller = new Puller(pubsub, reservoirOf(m, fn));
           try {
@@ -212,7 +301,8 @@ export const deadletterCommands: CommandModule = (program) => {
       "the function's URL (default: its processing subscription's push endpoint)",
     )
     .option("--max <n>", "replay at most this many")
-    .action(async (options: ReplayOptions) => {
+    .action(async (flags: InstanceFlags & Omit<ReplayOptions, keyof InstanceOptions>) => {
+      const options = await resolveInstance(flags, localSettings);
       const m = model(options);
       const fn = parseFunction(options.function);
       const spec = functionSpec(m, fn);
@@ -225,6 +315,10 @@ export const deadletterCommands: CommandModule = (program) => {
         }
       }
       const pubsub = pubsubClient(options.project);
+      await checkCredentials(pubsub, options.project).catch(async (err: unknown) => {
+        await pubsub.close();
+        throw err;
+      });
       const puller = new Puller(pubsub, reservoirOf(m, fn));
       try {
         const target =
@@ -281,4 +375,4 @@ export const deadletterCommands: CommandModule = (program) => {
         await pubsub.close();
       }
     });
-};
+}

@@ -37,6 +37,13 @@ export {
 export { autoT0Bounds, guessT0AndAmplitude } from "./guess.js";
 export { fitSalt2, type FitResult } from "./fit.js";
 export { salt2Row, type Salt2Number, type Salt2Row } from "./row.js";
+export {
+  MAX_CHISQ_PER_DOF,
+  SALT2_QUALITY_ATTRIBUTE,
+  salt2FitQuality,
+  type Salt2Quality,
+  type Salt2QualityReason,
+} from "./quality.js";
 export { chisq } from "./objective.js";
 export { parseLightCurveCsv } from "./csv.js";
 export { MIN_DETECTIONS, MIN_MAX_SNR, salt2QualityCuts, type QualityCuts } from "./cuts.js";

@@ -53,6 +53,13 @@ export class PhotometryError extends Salt2Error {
   override name = "PhotometryError";
 }
 
+/**
+ * The longest light curve the fitter takes, in days (~27 years). A survey's alert spans at most a
+ * few years (ZTF's history is 30 days, LSST's a year); a longer span means a wrong time (a jd of
+ * 1e300), and the t0 search, sized by the span, would try to allocate it.
+ */
+export const MAX_TIME_SPAN_DAYS = 10_000;
+
 /** Photometry sorted by time (stable) and grouped by band, in the arrays the fitter uses. */
 export class PreparedPhotometry {
   /** Index into the caller's rows of each sorted point. */
@@ -98,6 +105,13 @@ export class PreparedPhotometry {
       this.bandIndex[k] = b;
     });
     this.bands = bands;
+    const span = n === 0 ? 0 : (this.time[n - 1] as number) - (this.time[0] as number);
+    if (span > MAX_TIME_SPAN_DAYS) {
+      throw new PhotometryError(
+        `the times span ${span.toPrecision(4)} days (${this.time[0]} to ${this.time[n - 1]}), ` +
+          `over the ${MAX_TIME_SPAN_DAYS} days a light curve can span: a time is wrong`,
+      );
+    }
   }
 
   get length(): number {

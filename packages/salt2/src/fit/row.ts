@@ -1,7 +1,8 @@
 /**
  * The `salt2` row of a fit (docs/spec/broker.md §6): objectId, candid, success, ncall, chisq, ndof, the five
  * parameters, their errors and the 25 covariances `{a}_{b}_cov` row-major in sncosmo's parameter
- * order, exactly the columns of `salt2TableSchema()`. The same object is the `salt2Fit` of the
+ * order, and the fit's quality verdict (`quality`, `quality_reasons`: ./quality.ts), exactly the
+ * columns of `salt2TableSchema()`. The same object is the `salt2Fit` of the
  * `salt2` message, so it is JSON-safe as it stands: candid a decimal string, NaN/±Infinity null.
  *
  * A parameter the fit held fixed has error 0 and covariance 0 with every parameter (it has no
@@ -11,6 +12,7 @@
  */
 import { SALT2_PARAMETERS } from "@pgb/broker-utils/instance";
 import type { FitResult } from "./fit.js";
+import { salt2FitQuality, type Salt2Quality, type Salt2QualityReason } from "./quality.js";
 
 type Param = (typeof SALT2_PARAMETERS)[number];
 
@@ -26,6 +28,8 @@ export type Salt2Row = {
   ncall: number;
   chisq: Salt2Number;
   ndof: number;
+  quality: Salt2Quality["quality"];
+  quality_reasons: Salt2QualityReason[];
 } & Record<Param | `${Param}_err` | `${Param}_${Param}_cov`, Salt2Number>;
 
 function finite(x: number | undefined): Salt2Number {
@@ -53,5 +57,6 @@ export function salt2Row(alert: { objectId: string; sourceId: string }, fit: Fit
         i === undefined || j === undefined ? 0 : finite(fit.covariance[i]?.[j]);
     }
   }
-  return row as Salt2Row;
+  const { quality, reasons } = salt2FitQuality(fit);
+  return { ...row, quality, quality_reasons: reasons } as Salt2Row;
 }
