@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 // the command module is not part of the alerts API (functions need no CLI); cli/index.ts registers it
 import { alertCommands } from "../../../packages/broker-utils/src/alerts/cli.js";
+import { parseJsonExact } from "@pgb/broker-utils/alerts";
 import { createProgram, runProgram } from "@pgb/broker-utils/cli";
 import { dataPath } from "../../support/test-data.js";
 
@@ -25,10 +26,10 @@ async function pgb(...args: string[]): Promise<{ code: number; out: string; err:
 afterEach(() => vi.restoreAllMocks());
 
 describe("pgb alert show", () => {
-  it("--json: the alert without cutouts, top-level keys in schema order, 64-bit ints as strings", async () => {
+  it("--json: the alert without cutouts, top-level keys in schema order, 64-bit ints exact", async () => {
     const { code, out } = await pgb("alert", "show", ZTF, "--json");
     expect(code).toBe(0);
-    const alert = JSON.parse(out) as Record<string, unknown>;
+    const alert = parseJsonExact(out) as Record<string, unknown>;
     expect(Object.keys(alert)).toEqual([
       "schemavsn",
       "publisher",
@@ -37,10 +38,10 @@ describe("pgb alert show", () => {
       "candidate",
       "prv_candidates",
     ]);
-    expect(alert["candid"]).toBe("1704264473315015001");
+    expect(alert["candid"]).toBe(1704264473315015001n);
     expect(alert["candidate"]).toMatchObject({
-      candid: "1704264473315015001",
-      pid: "1704264473315",
+      candid: 1704264473315015001n,
+      pid: 1704264473315,
       fid: 1,
     });
     expect(out).not.toContain("stampData");

@@ -31,6 +31,7 @@ import {
   type Survey,
 } from "../schema-maps/index.js";
 import { AlertDecodeError } from "./errors.js";
+import { alertAttributes } from "./attributes.js";
 
 export interface AlertOptions {
   survey: Survey;
@@ -269,16 +270,24 @@ export class Alert {
   }
 
   /**
-   * String attributes of a message derived from this alert (spec §7): objectId, sourceId, survey,
-   * schemaVersion, and kafka.topic / kafka.timestamp from the input message.
+   * String attributes of a message derived from this alert (docs/streams.md): pittgoogle-client's
+   * (the survey-named ids, schema_version, healpix9/19/29, n_previous_detections), `survey`, and
+   * kafka.topic / kafka.timestamp from the input message.
    */
   derivedAttributes(): Record<string, string> {
     const attributes: Record<string, string> = {
-      objectId: this.objectId,
-      sourceId: this.sourceId,
+      ...alertAttributes({
+        objectIdPath: this.schemaMap.objectIdPathOf(this.record),
+        objectId: this.objectId,
+        sourceIdPath: this.schemaMap.fields.sourceIdPath,
+        sourceId: this.sourceId,
+        schemaVersion: this.schemaVersion,
+        ra: this.ra,
+        dec: this.dec,
+        previousSources: this.prvSources?.length ?? 0,
+      }),
       survey: this.survey,
     };
-    if (this.schemaVersion !== undefined) attributes["schemaVersion"] = this.schemaVersion;
     for (const key of ["kafka.topic", "kafka.timestamp"]) {
       const value = this.attributes[key];
       if (value !== undefined) attributes[key] = value;

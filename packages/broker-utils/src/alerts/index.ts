@@ -4,6 +4,12 @@
  * messages. The `pgb alert` commands live in `./cli.ts`.
  */
 export { Alert, detectSurvey, type AlertOptions, type PubSubMessageLike } from "./alert.js";
+export {
+  alertAttributes,
+  attributeName,
+  idsFromAttributes,
+  type AlertAttributeValues,
+} from "./attributes.js";
 export { AlertDecodeError, type AlertDecodeReason } from "./errors.js";
 export {
   alertTableFields,
@@ -16,4 +22,4 @@ export {
   type DiaSourceLayout,
 } from "./bigquery-schema.js";
 export { bigQueryRow, type BigQueryRow } from "./bigquery-rows.js";
-export { toJsonSafe, toJsonString, type JsonSafe } from "./json.js";
+export { JsonParseError, parseJsonExact, toJsonString } from "./json.js";

@@ -255,10 +255,15 @@ export class SchemaMap {
 
   /** The object id (ZTF objectId, LSST diaObjectId, or ssObjectId for solar-system alerts). */
   objectId(alert: AlertRecord): unknown {
-    const id = valueAt(alert, this.fields.objectIdPath);
-    return id === undefined && this.fields.ssObjectIdPath
-      ? valueAt(alert, this.fields.ssObjectIdPath)
-      : id;
+    return valueAt(alert, this.objectIdPathOf(alert));
+  }
+
+  /** The path objectId reads: objectIdPath, or ssObjectIdPath when objectIdPath holds nothing. */
+  objectIdPathOf(alert: AlertRecord): FieldPath {
+    const { objectIdPath, ssObjectIdPath } = this.fields;
+    return valueAt(alert, objectIdPath) === undefined && ssObjectIdPath
+      ? ssObjectIdPath
+      : objectIdPath;
   }
 
   sourceId(alert: AlertRecord): unknown {
