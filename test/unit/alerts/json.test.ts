@@ -61,7 +61,7 @@ describe("parseJsonExact", () => {
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
   });
 
-  it.each(["", "{", '{"a" 1}', "[1,]", "01", '"\\x"', "1 2", "nul"])(
+  it.each(["", "{", '"a\u0001b"', '{"a" 1}', "[1,]", "01", '"\\x"', "1 2", "nul"])(
     "refuses %j, naming the input and the offset",
     (text) => {
       expect(() => parseJsonExact(text, "message 7")).toThrow(/^message 7: not JSON at offset \d+/);

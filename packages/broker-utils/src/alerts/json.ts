@@ -61,7 +61,8 @@ export class JsonParseError extends Error {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+// the token only; JSON.parse then checks its escapes and control characters
+const STRING = /"(?:[^"\\]|\\.)*"/y;
 const LITERAL = /true|false|null/y;
 const SPACE = /[ \t\n\r]*/y;
 
@@ -104,13 +105,24 @@ class ExactReader {
     const c = this.text[this.pos];
     if (c === "{") return this.object();
     if (c === "[") return this.array();
-    if (c === '"') return JSON.parse(this.match(STRING) ?? this.fail("a bad string")) as string;
+    if (c === '"') return this.string();
     const literal = this.match(LITERAL);
     if (literal !== undefined) return literal === "null" ? null : literal === "true";
     const number = this.match(NUMBER) ?? this.fail("expected a value");
     const asNumber = Number(number);
     // an integer a double cannot hold exactly stays exact as a bigint
     return /^-?\d+$/.test(number) && !Number.isSafeInteger(asNumber) ? BigInt(number) : asNumber;
+  }
+
+  private string(): string {
+    const at = this.pos;
+    const token = this.match(STRING) ?? this.fail("expected a string");
+    try {
+      return JSON.parse(token) as string;
+    } catch {
+      this.pos = at;
+      return this.fail("a bad string");
+    }
   }
 
   private expect(char: string): void {
@@ -144,7 +156,7 @@ class ExactReader {
     if (this.closes("}")) return out;
     for (;;) {
       this.space();
-      const key = JSON.parse(this.match(STRING) ?? this.fail("expected a key")) as string;
+      const key = this.string();
       this.expect(":");
       // defineProperty: a "__proto__" key is data, as JSON.parse makes it
       Object.defineProperty(out, key, {
