@@ -23,13 +23,10 @@ function bytesOf(file: string): Buffer {
   return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
 }
 
-/** What the alert model says: the ids, or the error message. */
+/** What the alert model says: the stream attributes, or the error message. */
 function reference(survey: Survey, value: Buffer): Record<string, string> | string {
   try {
-    const alert = Alert.fromBytes(value, { survey, input: "x" });
-    const out: Record<string, string> = { objectId: alert.objectId, sourceId: alert.sourceId };
-    if (alert.schemaVersion !== undefined) out["schemaVersion"] = alert.schemaVersion;
-    return out;
+    return Alert.fromBytes(value, { survey, input: "x" }).streamAttributes();
   } catch (err) {
     return (err as Error).message;
   }
@@ -75,20 +72,28 @@ describe("alert ids from the head of the value", () => {
     }
   });
 
-  it("reads ZTF and LSST wire-format ids exactly (64-bit)", () => {
+  it("reads ZTF and LSST wire-format attributes exactly (64-bit ids, order-29 pixels)", () => {
     const ztf = new AlertIds(bundledSchemaMap("ztf"));
     expect(ztf.read(readData("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual({
       objectId: "ZTF18abudxnw",
-      sourceId: "2695378462115010012",
-      schemaVersion: "4.02",
+      candid: "2695378462115010012",
+      schema_version: "4.02",
+      healpix9: "1906892",
+      healpix19: "1999522120156",
+      healpix29: "2096650906665450765",
+      n_previous_detections: "10",
     });
     const lsst = new AlertIds(bundledSchemaMap("lsst"));
     expect(
       lsst.read(readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"), "x"),
     ).toEqual({
-      objectId: "7912941781254298",
-      sourceId: "7912941781254298",
-      schemaVersion: "v9_0",
+      diaObject_diaObjectId: "7912941781254298",
+      diaSource_diaSourceId: "7912941781254298",
+      schema_version: "v9_0",
+      healpix9: "2211618",
+      healpix19: "2319050236286",
+      healpix29: "2431700420564242354",
+      n_previous_detections: "0",
     });
   });
 

@@ -78,8 +78,12 @@ describe("pipeline: one Kafka message → one Pub/Sub message (broker-spec §3)"
       "kafka.offset": "9223372036854775806",
       "kafka.timestamp": "1795861741714",
       objectId: "ZTF18abudxnw",
-      sourceId: "2695378462115010012",
-      schemaVersion: "4.02",
+      candid: "2695378462115010012",
+      schema_version: "4.02",
+      healpix9: "1906892",
+      healpix19: "1999522120156",
+      healpix29: "2096650906665450765",
+      n_previous_detections: "10",
     });
     expect(h.tracker.get(TOPIC, 3).commitPosition()).toBeUndefined();
     h.published[0]!.resolve();
@@ -102,7 +106,7 @@ describe("pipeline: one Kafka message → one Pub/Sub message (broker-spec §3)"
       expect.objectContaining({
         severity: "WARNING",
         message: expect.stringMatching(
-          /^cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: Kafka ztf_20261128_programid1 partition 0 offset 5: /,
+          /^cannot decode the alert, publishing it without its ids and the other alert attributes: Kafka ztf_20261128_programid1 partition 0 offset 5: /,
         ),
         "kafka.offset": "5",
       }),

@@ -31,7 +31,7 @@ import {
   type Survey,
 } from "../schema-maps/index.js";
 import { AlertDecodeError } from "./errors.js";
-import { alertAttributes } from "./attributes.js";
+import { recordAttributes } from "./attributes.js";
 
 export interface AlertOptions {
   survey: Survey;
@@ -270,22 +270,20 @@ export class Alert {
   }
 
   /**
-   * String attributes of a message derived from this alert (docs/streams.md): pittgoogle-client's
-   * (the survey-named ids, schema_version, healpix9/19/29, n_previous_detections), `survey`, and
+   * pittgoogle-client's attributes of this alert (docs/streams.md): the survey-named ids,
+   * schema_version, healpix9/19/29, n_previous_detections.
+   */
+  streamAttributes(): Record<string, string> {
+    return recordAttributes(this.schemaMap, this.record, this, this.schemaVersion);
+  }
+
+  /**
+   * String attributes of a message derived from this alert: streamAttributes, `survey`, and
    * kafka.topic / kafka.timestamp from the input message.
    */
   derivedAttributes(): Record<string, string> {
     const attributes: Record<string, string> = {
-      ...alertAttributes({
-        objectIdPath: this.schemaMap.objectIdPathOf(this.record),
-        objectId: this.objectId,
-        sourceIdPath: this.schemaMap.fields.sourceIdPath,
-        sourceId: this.sourceId,
-        schemaVersion: this.schemaVersion,
-        ra: this.ra,
-        dec: this.dec,
-        previousSources: this.prvSources?.length ?? 0,
-      }),
+      ...this.streamAttributes(),
       survey: this.survey,
     };
     for (const key of ["kafka.topic", "kafka.timestamp"]) {

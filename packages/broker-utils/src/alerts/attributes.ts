@@ -8,7 +8,7 @@
  * values are strings, 64-bit ids and order-29 pixels in full decimal digits.
  */
 import { HEALPIX_ORDERS, healpixNested } from "../healpix/index.js";
-import type { FieldPath, SchemaMap } from "../schema-maps/index.js";
+import type { AlertRecord, FieldPath, SchemaMap } from "../schema-maps/index.js";
 
 /** What the attributes are made of; every id as a string (64-bit ids in decimal). */
 export interface AlertAttributeValues {
@@ -51,6 +51,28 @@ export function alertAttributes(values: AlertAttributeValues): Record<string, st
     out["n_previous_detections"] = String(values.previousSources);
   }
   return out;
+}
+
+/**
+ * The attributes of a decoded record (whole, or projected to the fields the map's paths name):
+ * `ids` are its objectId and sourceId as strings, already checked by the caller.
+ */
+export function recordAttributes(
+  map: SchemaMap,
+  record: AlertRecord,
+  ids: { objectId: string; sourceId: string },
+  schemaVersion: string | undefined,
+): Record<string, string> {
+  return alertAttributes({
+    objectIdPath: map.objectIdPathOf(record),
+    objectId: ids.objectId,
+    sourceIdPath: map.fields.sourceIdPath,
+    sourceId: ids.sourceId,
+    schemaVersion,
+    ra: map.ra(record),
+    dec: map.dec(record),
+    previousSources: map.prvSources(record)?.length ?? 0,
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ export {
   alertAttributes,
   attributeName,
   idsFromAttributes,
+  recordAttributes,
   type AlertAttributeValues,
 } from "./attributes.js";
 export { AlertDecodeError, type AlertDecodeReason } from "./errors.js";
