@@ -8,7 +8,13 @@
  * values are strings, 64-bit ids and order-29 pixels in full decimal digits.
  */
 import { HEALPIX_ORDERS, healpixNested } from "../healpix/index.js";
-import type { AlertRecord, FieldPath, SchemaMap } from "../schema-maps/index.js";
+import {
+  bundledSchemaMap,
+  SURVEYS,
+  type AlertRecord,
+  type FieldPath,
+  type SchemaMap,
+} from "../schema-maps/index.js";
 
 /** What the attributes are made of; every id as a string (64-bit ids in decimal). */
 export interface AlertAttributeValues {
@@ -76,18 +82,22 @@ export function recordAttributes(
 }
 
 /**
- * objectId and sourceId of a message of our streams, read back from its attributes (for logs and
- * listings of messages that are not decoded); undefined where the message has none.
+ * objectId and sourceId of a message of our streams, read back from its attributes under any
+ * bundled survey's names (for logs and listings of messages that are not decoded, whose survey the
+ * reader may not know); undefined where the message has none.
  */
-export function idsFromAttributes(
-  attributes: Readonly<Record<string, string>>,
-  map: SchemaMap,
-): { objectId: string | undefined; sourceId: string | undefined } {
-  const { objectIdPath, ssObjectIdPath, sourceIdPath } = map.fields;
-  return {
-    objectId:
-      attributes[attributeName(objectIdPath)] ??
-      (ssObjectIdPath ? attributes[attributeName(ssObjectIdPath)] : undefined),
-    sourceId: attributes[attributeName(sourceIdPath)],
-  };
+export function idsFromAttributes(attributes: Readonly<Record<string, string>>): {
+  objectId: string | undefined;
+  sourceId: string | undefined;
+} {
+  let objectId: string | undefined;
+  let sourceId: string | undefined;
+  for (const survey of SURVEYS) {
+    const { objectIdPath, ssObjectIdPath, sourceIdPath } = bundledSchemaMap(survey).fields;
+    for (const path of ssObjectIdPath ? [objectIdPath, ssObjectIdPath] : [objectIdPath]) {
+      objectId ??= attributes[attributeName(path)];
+    }
+    sourceId ??= attributes[attributeName(sourceIdPath)];
+  }
+  return { objectId, sourceId };
 }
