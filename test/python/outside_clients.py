@@ -1,14 +1,15 @@
 """Reads every stream of a local instance with the clients astronomers use, as they come.
 
 pittgoogle-client decodes a message of each stream as Pitt-Google's own streams are decoded
-(`Alert.from_msg`: schema "ztf" for the survey's Avro, the same schema with its JSON deserializer
-for alerts_pure and exgalac_trans, "default" for the salt2 JSON and the bucket notification); the
-ids must be exact Python ints equal to the message attributes (pittgoogle-client's names), the
-light curve must come out of `Alert.dataframe`, and the healpix attributes must be hpgeom's pixels.
-google-cloud-storage downloads the stored Avro (fastavro reads it) and google-cloud-bigquery
-queries the tables, both on the emulators with the settings of `pgb local env --python`.
+(`Alert.from_msg`: schema "ztf"/"lsst" for the survey's Avro, "ztf" with its JSON deserializer for
+alerts_pure and exgalac_trans, "default" for the salt2 JSON and the bucket notification); the ids
+must be exact Python ints equal to the message attributes, the attributes must be what pittgoogle
+computes itself for the same bytes (`Alert._add_attributes`; for ZTF, whose pittgoogle map has no
+ra/dec, the healpix attributes are checked against hpgeom at the candidate's position), and the
+light curve must come out of `Alert.dataframe`. google-cloud-storage downloads the stored alert and
+google-cloud-bigquery queries the tables, on the emulators with `pgb local env --python`'s settings.
 
-Usage: python outside_clients.py '<json: {"subscriptions": {stream: name}, "bucket": ...,
+Usage: python outside_clients.py '<json: {"survey": "ztf"|"lsst", "subscriptions": {stream: name},
 "dataset": ..., "timeout": seconds}>'. Exits non-zero with the failed check's message.
 """
 
@@ -23,8 +24,10 @@ import hpgeom
 import pittgoogle
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery, pubsub_v1, storage
+from pittgoogle.types_ import PubsubMessageLike
 
 CONFIG = json.loads(sys.argv[1])
+SURVEY = CONFIG["survey"]
 PROJECT = os.environ["GOOGLE_CLOUD_PROJECT"]
 CREDENTIALS = AnonymousCredentials()
 
@@ -51,39 +54,55 @@ def pull(stream, schema_name):
     raise AssertionError(f"{stream}: no message within {CONFIG['timeout']} s")
 
 
-def check_ids(stream, alert):
-    """objectId and candid (exact ints) as the attributes say, and hpgeom's pixels."""
-    attributes = alert.msg.attributes
-    check(alert.objectid == attributes["objectId"], f"{stream}: objectId {alert.objectid!r}")
-    check(type(alert.sourceid) is int, f"{stream}: candid is {type(alert.sourceid).__name__}")
-    check(str(alert.sourceid) == attributes["candid"], f"{stream}: candid {alert.sourceid}")
-    candidate = alert.dict["candidate"]
-    for order in (9, 19, 29):
-        expected = hpgeom.angle_to_pixel(
-            2**order, candidate["ra"], candidate["dec"], nest=True, lonlat=True, degrees=True
-        )
-        got = attributes[f"healpix{order}"]
-        check(got == str(int(expected)), f"{stream}: healpix{order} {got}, hpgeom {expected}")
-    # pittgoogle keeps the attributes it finds (its ZTF map has no ra/dec to compute them from)
-    check(alert.attributes["healpix29"] == attributes["healpix29"], f"{stream}: healpix29 replaced")
-    prv = alert.dict["prv_candidates"] or []
-    check(attributes["n_previous_detections"] == str(len(prv)), f"{stream}: n_previous_detections")
-    check(attributes["schema_version"] == alert.dict["schemavsn"], f"{stream}: schema_version")
+def own_attributes(alert):
+    """The attributes pittgoogle computes itself for the same data, as strings."""
+    bare = pittgoogle.Alert.from_msg(PubsubMessageLike(data=alert.msg.data), alert.schema_name)
+    bare.schema.deserializer = alert.schema.deserializer
+    return {name: str(value) for name, value in bare.attributes.items()}
+
+
+def check_attributes(stream, alert):
+    ours = alert.msg.attributes
+    for field, value in (("objectid", alert.objectid), ("sourceid", alert.sourceid)):
+        key = alert.get_key(field)  # nested fields are a path, joined with _ as pittgoogle does
+        name = "_".join(key) if isinstance(key, list) else key
+        check(str(value) == ours.get(name), f"{stream}: {name} {value!r}, attribute {ours.get(name)!r}")
+    check(type(alert.sourceid) is int, f"{stream}: source id is {type(alert.sourceid).__name__}")
+    own = own_attributes(alert)
+    # pittgoogle has no ZTF ra/dec (its healpix there is a placeholder) nor ZTF schema version
+    compared = [k for k in own if SURVEY == "lsst" or not k.startswith(("healpix", "schema"))]
+    for key in compared:
+        check(ours.get(key) == own[key], f"{stream}: {key} {ours.get(key)!r}, pittgoogle {own[key]!r}")
+    # and it keeps the attributes it finds
+    check(alert.attributes["healpix29"] == ours["healpix29"], f"{stream}: healpix29 replaced")
+    if SURVEY == "ztf":
+        candidate = alert.dict["candidate"]
+        for order in (9, 19, 29):
+            expected = hpgeom.angle_to_pixel(
+                2**order, candidate["ra"], candidate["dec"], nest=True, lonlat=True, degrees=True
+            )
+            got = ours[f"healpix{order}"]
+            check(got == str(int(expected)), f"{stream}: healpix{order} {got}, hpgeom {expected}")
+        check(ours["schema_version"] == alert.dict["schemavsn"], f"{stream}: schema_version")
 
 
 def check_light_curve(stream, alert):
     frame = alert.dataframe
-    rows = 1 + len(alert.dict["prv_candidates"] or [])
+    # the source is the first row (a column with nulls is float there: compare the sources' own)
+    source = alert.get("source")
+    for column in ("jd", "midpointMjdTai", "magpsf", "psfFlux"):
+        if column in source:
+            check(frame[column].iloc[0] == source[column], f"{stream}: light curve row 0 {column}")
+    rows = 1 + len(alert.get("prv_sources") or []) + len(alert.get("prv_forced_sources") or [])
     check(len(frame) == rows, f"{stream}: light curve of {len(frame)} rows, expected {rows}")
-    check({"jd", "fid", "magpsf"} <= set(frame.columns), f"{stream}: light-curve columns")
 
 
 def survey_alert(stream):
     """alerts carries the survey's Avro; alerts_pure and exgalac_trans the same alert as JSON."""
-    alert = pull(stream, "ztf")
+    alert = pull(stream, SURVEY)
     if stream != "alerts":
         alert.schema.deserializer = "json"
-    check_ids(stream, alert)
+    check_attributes(stream, alert)
     check_light_curve(stream, alert)
     return alert
 
@@ -99,14 +118,19 @@ def salt2():
 
 
 def stored_avro():
-    """The bucket notification names the object; google-cloud-storage fetches it, fastavro reads it."""
+    """The bucket notification names the object; google-cloud-storage fetches it, and it decodes
+    as the survey's alert (fastavro for ZTF's container, pittgoogle for LSST's wire format)."""
     notification = pull("alert_avros", "default").dict
     gcs = storage.Client(project=PROJECT, credentials=CREDENTIALS)
-    blob = gcs.bucket(notification["bucket"]).blob(notification["name"])
-    records = list(fastavro.reader(io.BytesIO(blob.download_as_bytes())))
-    check(len(records) == 1, f"alert_avros: {len(records)} records in {notification['name']}")
-    record = records[0]
-    name = f"{record['objectId']}/{record['candid']}.avro"
+    data = gcs.bucket(notification["bucket"]).blob(notification["name"]).download_as_bytes()
+    if SURVEY == "ztf":
+        records = list(fastavro.reader(io.BytesIO(data)))
+        check(len(records) == 1, f"alert_avros: {len(records)} records in {notification['name']}")
+        ids = records[0]["objectId"], records[0]["candid"]
+    else:
+        alert = pittgoogle.Alert.from_msg(PubsubMessageLike(data=data), schema_name="lsst")
+        ids = alert.objectid, alert.sourceid
+    name = f"{ids[0]}/{ids[1]}.avro"
     check(notification["name"].endswith(name), f"alert_avros: {notification['name']} vs {name}")
 
 
@@ -123,15 +147,18 @@ def bigquery_rows(candid):
 
 
 def main():
-    for stream in ("alerts", "alerts_pure", "exgalac_trans"):
+    # value-added has filters for ZTF only: LSST has no derived streams
+    derived = ("alerts_pure", "exgalac_trans") if SURVEY == "ztf" else ()
+    for stream in ("alerts", *derived):
         survey_alert(stream)
-        print(f"{stream}: ids exact, healpix = hpgeom, light curve", flush=True)
-    candid = salt2()
-    print("salt2: fit and alert ids exact", flush=True)
+        print(f"{stream}: ids exact, attributes = pittgoogle's, light curve", flush=True)
     stored_avro()
-    print("alert_avros: notification → object → fastavro", flush=True)
-    bigquery_rows(candid)
-    print("bigquery: salt2 row by candid", flush=True)
+    print("alert_avros: notification → object → decoded", flush=True)
+    if SURVEY == "ztf":
+        candid = salt2()
+        print("salt2: fit and alert ids exact", flush=True)
+        bigquery_rows(candid)
+        print("bigquery: salt2 row by candid", flush=True)
 
 
 if __name__ == "__main__":

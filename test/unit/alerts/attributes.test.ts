@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { alertAttributes, idsFromAttributes } from "@pgb/broker-utils/alerts";
+import { LSST_V90_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
 
 const LSST = {
   objectIdPath: ["diaObject", "diaObjectId"],
@@ -14,15 +15,7 @@ const LSST = {
 
 describe("alertAttributes (pittgoogle-client's names)", () => {
   it("names nested ids by their path joined with _ and writes the order-29 pixel in full", () => {
-    expect(alertAttributes(LSST)).toEqual({
-      diaObject_diaObjectId: "7912941781254298",
-      diaSource_diaSourceId: "7912941781254298",
-      schema_version: "v9_0",
-      healpix9: "2211618",
-      healpix19: "2319050236286",
-      healpix29: "2431700420564242354",
-      n_previous_detections: "0",
-    });
+    expect(alertAttributes(LSST)).toEqual(LSST_V90_ATTRIBUTES);
   });
 
   it("leaves out the pixels of a position off the sky or missing, and an unknown version", () => {

@@ -19,10 +19,7 @@ const AS_ZTF_WROTE = [
 const FIXED_BEFORE = dataFiles("ztf/alerts/v3.3", ".avro").filter(
   (path) => !AS_ZTF_WROTE.includes(path),
 );
-const V4 = [
-  ...dataFiles("ztf/alerts/v4.01", ".avro"),
-  ...dataFiles("ztf/alerts/v4.02", ".avro"),
-];
+const V4 = [...dataFiles("ztf/alerts/v4.01", ".avro"), ...dataFiles("ztf/alerts/v4.02", ".avro")];
 const SPARK = dataFiles("ztf/alerts/fink_spark_v4.02", ".avro");
 
 /** Paths of the fields typed `[T, "null"]` with default null, e.g. `candidate.magap`. */

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { bundledSchemaMap, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
 import { AlertIds } from "../../../vm/consumer/src/ids.js";
+import { LSST_V90_ATTRIBUTES, ZTF_V402_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
 import { readData, dataPath } from "../../support/test-data.js";
 
 /** The kit's alert files of a survey (none for DECAT). */
@@ -74,27 +75,13 @@ describe("alert ids from the head of the value", () => {
 
   it("reads ZTF and LSST wire-format attributes exactly (64-bit ids, order-29 pixels)", () => {
     const ztf = new AlertIds(bundledSchemaMap("ztf"));
-    expect(ztf.read(readData("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual({
-      objectId: "ZTF18abudxnw",
-      candid: "2695378462115010012",
-      schema_version: "4.02",
-      healpix9: "1906892",
-      healpix19: "1999522120156",
-      healpix29: "2096650906665450765",
-      n_previous_detections: "10",
-    });
+    expect(ztf.read(readData("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual(
+      ZTF_V402_ATTRIBUTES,
+    );
     const lsst = new AlertIds(bundledSchemaMap("lsst"));
     expect(
       lsst.read(readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"), "x"),
-    ).toEqual({
-      diaObject_diaObjectId: "7912941781254298",
-      diaSource_diaSourceId: "7912941781254298",
-      schema_version: "v9_0",
-      healpix9: "2211618",
-      healpix19: "2319050236286",
-      healpix29: "2431700420564242354",
-      n_previous_detections: "0",
-    });
+    ).toEqual(LSST_V90_ATTRIBUTES);
   });
 
   const corruptible = [

@@ -14,6 +14,7 @@ import {
 } from "../../../vm/consumer/src/pipeline.js";
 import { StatsWindow } from "../../../vm/consumer/src/stats.js";
 import { dataPath } from "../../support/test-data.js";
+import { ZTF_V402_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
 
 const ZTF_ALERT = dataPath("ztf/alerts/v4.02/2695378462115010012.avro");
 const TOPIC = "ztf_20261128_programid1";
@@ -77,13 +78,7 @@ describe("pipeline: one Kafka message → one Pub/Sub message (broker-spec §3)"
       "kafka.partition": "3",
       "kafka.offset": "9223372036854775806",
       "kafka.timestamp": "1795861741714",
-      objectId: "ZTF18abudxnw",
-      candid: "2695378462115010012",
-      schema_version: "4.02",
-      healpix9: "1906892",
-      healpix19: "1999522120156",
-      healpix29: "2096650906665450765",
-      n_previous_detections: "10",
+      ...ZTF_V402_ATTRIBUTES,
     });
     expect(h.tracker.get(TOPIC, 3).commitPosition()).toBeUndefined();
     h.published[0]!.resolve();

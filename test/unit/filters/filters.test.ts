@@ -249,9 +249,7 @@ describe("null, NaN and boundary rules (spec §6)", () => {
 
 describe("other surveys", () => {
   it("LSST: not applicable, and says so", () => {
-    const lsst = Alert.fromFile(
-      dataPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"),
-    );
+    const lsst = Alert.fromFile(dataPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"));
     const { pure, extragalacticTransient } = runFilters(lsst);
     for (const result of [pure, extragalacticTransient]) {
       expect(result).toEqual({
