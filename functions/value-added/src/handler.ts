@@ -142,7 +142,8 @@ export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAdde
             ...salt2,
             good: salt2.row.quality === "good",
             message: Buffer.from(
-              `{"alert":${alertJson},"salt2Fit":${JSON.stringify(salt2.row)}}`,
+              // the row's candid is a decimal string for BigQuery; in JSON it is an integer
+              `{"alert":${alertJson},"salt2Fit":${toJsonString({ ...salt2.row, candid: alert.sourceIdBigInt ?? alert.sourceId })}}`,
               "utf8",
             ),
           }

@@ -5,7 +5,7 @@
  * install cache from PGB_CACHE_DIR (docs/local-servers.md).
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { serviceEnv } from "../services/index.js";
+import { PYTHON_CLIENT_LINES, pythonEnv, serviceEnv } from "../services/index.js";
 import {
   DEFAULT_SURVEY,
   DEFAULT_TESTID,
@@ -311,13 +311,21 @@ export function registerLocalCommands(program: Command): void {
         "Print the environment of the instance's servers, for other commands and clients: " +
           'eval "$(npx pgb local env)"',
       ),
-  ).action(async (flags: InstanceFlags) => {
-    await withOpen(flags, async (instance) => {
-      const env = { ...serviceEnv(instance.record.endpoints), GOOGLE_CLOUD_PROJECT: LOCAL_PROJECT };
-      for (const [key, value] of Object.entries(env))
-        process.stdout.write(`export ${key}=${value}\n`);
+  )
+    .option("--python", "for Google's Python clients and pittgoogle (docs/python.md)")
+    .action(async (flags: InstanceFlags & { python?: boolean }) => {
+      await withOpen(flags, async (instance) => {
+        const { endpoints } = instance.record;
+        const env = flags.python
+          ? pythonEnv(endpoints, LOCAL_PROJECT)
+          : { ...serviceEnv(endpoints), GOOGLE_CLOUD_PROJECT: LOCAL_PROJECT };
+        for (const [key, value] of Object.entries(env))
+          process.stdout.write(`export ${key}=${value}\n`);
+        if (flags.python) {
+          for (const line of PYTHON_CLIENT_LINES) process.stdout.write(`#   ${line}\n`);
+        }
+      });
     });
-  });
 
   withInstance(
     local.command("status").description("Servers, processes, resources and what they hold"),

@@ -18,7 +18,7 @@ import {
   wireSchemaId,
 } from "@pgb/broker-utils/avro";
 import { Alert } from "@pgb/broker-utils/alerts";
-import { valueAt, type Survey } from "@pgb/broker-utils/schema-maps";
+import type { Survey } from "@pgb/broker-utils/schema-maps";
 
 export const MAX_CLONE_INDEX = 1_000_000;
 export const MAX_CLONE_SEED = 1_000_000_000_000;
@@ -108,10 +108,7 @@ export class AlertCloner {
     const fields = schemaMap.fields;
     const objectId = schemaMap.objectId(record);
     // an LSST solar-system alert has no diaObject: its object id is the ssObjectId
-    const objectPath =
-      valueAt(record, fields.objectIdPath) === undefined && fields.ssObjectIdPath !== null
-        ? fields.ssObjectIdPath
-        : fields.objectIdPath;
+    const objectPath = schemaMap.objectIdPathOf(record);
     this.objectSlots = findSlots(record, leaf(objectPath), objectId, []);
     this.sourceSlots = findSlots(record, leaf(fields.sourceIdPath), schemaMap.sourceId(record), []);
     this.objectIdIsInteger = typeof objectId === "bigint";

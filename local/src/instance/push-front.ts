@@ -24,6 +24,7 @@ import {
 } from "node:http";
 import { join } from "node:path";
 import { PushActivityRecorder } from "../compute/index.js";
+import { idsFromAttributes } from "@pgb/broker-utils/alerts";
 
 export const FRONT_HEALTH_PATH = "/__pgb/front/health";
 /** How long a push waits for a function process that is not listening (a restart in progress). */
@@ -78,10 +79,14 @@ function describe(body: Buffer): Omit<Delivery, "at" | "ms" | "status"> {
   }
   const attributes = parsed.message?.attributes ?? {};
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
+  const strings = Object.fromEntries(
+    Object.entries(attributes).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+  const ids = idsFromAttributes(strings);
   return {
     messageId: text(parsed.message?.messageId),
-    objectId: text(attributes["objectId"]),
-    sourceId: text(attributes["sourceId"]),
+    objectId: ids.objectId ?? null,
+    sourceId: ids.sourceId ?? null,
     kafkaTimestamp: text(attributes["kafka.timestamp"]),
     kafkaTopic: text(attributes["kafka.topic"]),
     kafkaPartition: text(attributes["kafka.partition"]),

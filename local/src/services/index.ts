@@ -129,6 +129,42 @@ export function serviceEnv(e: ServiceEndpoints): Record<string, string> {
   };
 }
 
+/** The API root of the BigQuery emulator: bigqueryHost without the `/bigquery/v2` path. */
+export function bigqueryApiEndpoint(e: ServiceEndpoints): string {
+  return e.bigqueryHost.replace(/\/bigquery\/v2\/?$/, "");
+}
+
+/**
+ * Environment for Google's Python clients (google-cloud-pubsub, -storage, -bigquery; pittgoogle):
+ * Pub/Sub and Storage read their emulator variables; google-cloud-bigquery reads none, and adds
+ * `/bigquery/v2` to its `api_endpoint` itself, so it gets the bare root in PGB_BIGQUERY_API_ENDPOINT
+ * (docs/python.md). No metadata-server lookups: the clients are given AnonymousCredentials.
+ */
+export function pythonEnv(e: ServiceEndpoints, project: string): Record<string, string> {
+  return {
+    PUBSUB_EMULATOR_HOST: e.pubsubHost,
+    STORAGE_EMULATOR_HOST: e.storageHost,
+    PGB_BIGQUERY_API_ENDPOINT: bigqueryApiEndpoint(e),
+    GOOGLE_CLOUD_PROJECT: project,
+    GCE_METADATA_HOST: "127.0.0.1:1",
+    GCE_METADATA_IP: "127.0.0.1:1",
+  };
+}
+
+/** The Python lines that use pythonEnv, printed as comments by `pgb local env --python`. */
+export const PYTHON_CLIENT_LINES = [
+  "from google.auth.credentials import AnonymousCredentials",
+  "from google.cloud import bigquery, pubsub_v1, storage",
+  "import os, pittgoogle",
+  "creds, project = AnonymousCredentials(), os.environ['GOOGLE_CLOUD_PROJECT']",
+  "bq = bigquery.Client(project=project, credentials=creds,",
+  "                     client_options={'api_endpoint': os.environ['PGB_BIGQUERY_API_ENDPOINT']})",
+  "gcs = storage.Client(project=project, credentials=creds)",
+  "# pittgoogle asks for credentials unless it is handed a client:",
+  "sub = pittgoogle.Subscription('<subscription>', client=pubsub_v1.SubscriberClient(),",
+  "                              auth=pittgoogle.Auth(GOOGLE_CLOUD_PROJECT=project), schema_name='ztf')",
+];
+
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }

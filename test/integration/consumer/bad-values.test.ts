@@ -114,7 +114,7 @@ describe("consumer: malformed Kafka values", () => {
       expect(got!.attributes).toEqual(expectedAttributes("ztf", kafkaTopic, p, TIMESTAMP));
     }
     for (const p of good) {
-      expect(collector.byOffset.get(offsetKey(p))![0]!.attributes["sourceId"]).toBeDefined();
+      expect(collector.byOffset.get(offsetKey(p))![0]!.attributes["candid"]).toBeDefined();
     }
     // rejected: the null and the empty value, with their coordinates and the reason
     for (const [i, name] of names.entries()) {

@@ -140,8 +140,12 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
           "kafka.offset": offset,
           "kafka.timestamp": expect.stringMatching(/^\d+$/),
           objectId: "ZTF18abudxnw",
-          sourceId: candidBySha.get(copy.sha),
-          schemaVersion: "4.02",
+          candid: candidBySha.get(copy.sha),
+          schema_version: "4.02",
+          healpix9: expect.stringMatching(/^\d+$/),
+          healpix19: expect.stringMatching(/^\d+$/),
+          healpix29: expect.stringMatching(/^\d+$/),
+          n_previous_detections: expect.stringMatching(/^\d+$/),
         });
       }
       // duplicates carry the same Kafka timestamp as the original

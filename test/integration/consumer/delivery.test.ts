@@ -133,8 +133,9 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
     const v402 = files.findIndex((f) => f.endsWith("v4.02/2695378462115010012.avro"));
     expect(collector.byOffset.get(offsetKey(produced[v402]!))![0]!.attributes).toMatchObject({
       objectId: "ZTF18abudxnw",
-      sourceId: "2695378462115010012",
-      schemaVersion: "4.02",
+      candid: "2695378462115010012",
+      schema_version: "4.02",
+      healpix29: "2096650906665450765",
     });
 
     const [stored] = await storage.bucket(bucket).file(rejectedName).download();
@@ -198,7 +199,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
         expect(m.data!.equals(p.value)).toBe(true);
         const expected = expectedAttributes("lsst", kafkaTopic, p, "1795861741000");
         expect(m.attributes).toEqual(expected);
-        if (expected["sourceId"] === undefined) withoutIds++;
+        if (expected["diaSource_diaSourceId"] === undefined) withoutIds++;
       }
     }
     // the multi-alert container of the kit is not one alert
@@ -210,7 +211,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
     expect(warnings).toEqual([
       expect.objectContaining({
         message: expect.stringMatching(
-          /^cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: .*container holds 10 records/,
+          /^cannot decode the alert, publishing it without its ids and the other alert attributes: .*container holds 10 records/,
         ),
         "kafka.topic": kafkaTopic,
       }),
@@ -219,9 +220,9 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
       collector.byOffset.get(offsetKey(produced.find((p) => p.value.length === 139056)!))![0]!
         .attributes,
     ).toMatchObject({
-      objectId: "7912941781254298",
-      sourceId: "7912941781254298",
-      schemaVersion: "v9_0",
+      diaObject_diaObjectId: "7912941781254298",
+      diaSource_diaSourceId: "7912941781254298",
+      schema_version: "v9_0",
     });
   });
 });

@@ -292,10 +292,7 @@ export function expectedAttributes(
     "kafka.timestamp": timestamp,
   };
   try {
-    const alert = Alert.fromBytes(p.value, { survey });
-    attributes["objectId"] = alert.objectId;
-    attributes["sourceId"] = alert.sourceId;
-    if (alert.schemaVersion !== undefined) attributes["schemaVersion"] = alert.schemaVersion;
+    Object.assign(attributes, Alert.fromBytes(p.value, { survey }).streamAttributes());
   } catch {
     // published without ids
   }

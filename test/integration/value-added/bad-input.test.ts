@@ -132,7 +132,7 @@ beforeAll(async () => {
       await collect(clients.pubsub, instance.names.counters.exgalac_trans, exgalac);
       const seen = deliveries(await instance.logLines());
       const missing = CASES.filter((_, i) => !seen.has(offsetOf(i))).map((c) => c.name);
-      const ids = new Set(exgalac.map((m) => m.attributes["sourceId"]));
+      const ids = new Set(exgalac.map((m) => m.attributes["candid"]));
       const good = GOOD.filter((k) => ids.has(k.sourceId)).length;
       return (
         (missing.length === 0 && good === GOOD.length) ||
@@ -164,7 +164,7 @@ describe(`bad input to value-added: ${CASES.length} cases`, () => {
 
   it("the process never restarted, and every good alert published after the bad ones was processed", async () => {
     expect(await functionHealthy(instance.fn)).toBe(true);
-    const ids = new Set(exgalac.map((m) => m.attributes["sourceId"]));
+    const ids = new Set(exgalac.map((m) => m.attributes["candid"]));
     for (const k of GOOD) expect(ids.has(k.sourceId), k.objectId).toBe(true);
   });
 });

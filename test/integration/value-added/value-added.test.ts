@@ -10,7 +10,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Alert } from "@pgb/broker-utils/alerts";
+import { Alert, parseJsonExact } from "@pgb/broker-utils/alerts";
 import {
   bigqueryClient,
   pubsubClient,
@@ -59,9 +59,7 @@ const EXPECTED: Record<Stream, string[]> = {
 const FITTED = ZTF_KIT.filter((k) => k.fit);
 
 const distinct = (messages: readonly ReceivedMessage[]) =>
-  [
-    ...new Set(messages.map((m) => `${m.attributes["objectId"]}/${m.attributes["sourceId"]}`)),
-  ].sort();
+  [...new Set(messages.map((m) => `${m.attributes["objectId"]}/${m.attributes["candid"]}`))].sort();
 const fq = (table: string) =>
   `\`${instance.model.keywords.project}.${instance.names.dataset}.${table}\``;
 
@@ -102,16 +100,20 @@ describe("value-added on the local servers", () => {
     expect(distinct(received[stream])).toEqual(EXPECTED[stream]);
   });
 
-  it("derived messages: UTF-8 JSON with ids as strings, the spec's attributes", () => {
+  it("derived messages: UTF-8 JSON with ids as exact integers, pittgoogle-client's attributes", () => {
     for (const stream of STREAMS) {
       for (const m of received[stream]) {
-        const offset = ZTF_KIT.findIndex((k) => k.sourceId === m.attributes["sourceId"]);
+        const offset = ZTF_KIT.findIndex((k) => k.sourceId === m.attributes["candid"]);
         expect(Object.keys(m.attributes).sort()).toEqual([
+          "candid",
+          "healpix19",
+          "healpix29",
+          "healpix9",
           "kafka.timestamp",
           "kafka.topic",
+          "n_previous_detections",
           "objectId",
-          "schemaVersion",
-          "sourceId",
+          "schema_version",
           "survey",
         ]);
         expect(m.attributes).toMatchObject({
@@ -119,15 +121,15 @@ describe("value-added on the local servers", () => {
           "kafka.topic": "ztf_20210901_programid1",
           "kafka.timestamp": kafkaAttributes(offset < 0 ? 100 : offset)["kafka.timestamp"],
         });
-        const body = JSON.parse(m.data.toString("utf8")) as Record<string, unknown>;
+        const body = parseJsonExact(m.data.toString("utf8")) as Record<string, unknown>;
         const alert = (stream === "salt2" ? body["alert"] : body) as Record<string, unknown>;
         expect(alert["objectId"]).toBe(m.attributes["objectId"]);
-        expect(alert["candid"]).toBe(m.attributes["sourceId"]);
+        expect(alert["candid"]).toBe(BigInt(m.attributes["candid"]!));
         expect(alert).not.toHaveProperty("cutoutScience");
         if (stream === "salt2") {
           expect(Object.keys(body)).toEqual(["alert", "salt2Fit"]);
           expect((body["salt2Fit"] as Record<string, unknown>)["candid"]).toBe(
-            m.attributes["sourceId"],
+            BigInt(m.attributes["candid"]!),
           );
         }
       }
@@ -164,15 +166,15 @@ describe("value-added on the local servers", () => {
         ]),
     );
     for (const row of rows.filter((r) => r["quality"] === "good")) {
-      const message = received.salt2.find((m) => m.attributes["sourceId"] === row["candid"])!;
+      const message = received.salt2.find((m) => m.attributes["candid"] === row["candid"])!;
       expect(message.attributes["salt2Quality"]).toBe("good");
       const fit = (
-        JSON.parse(message.data.toString("utf8")) as { salt2Fit: Record<string, unknown> }
+        parseJsonExact(message.data.toString("utf8")) as { salt2Fit: Record<string, unknown> }
       ).salt2Fit;
       // INTEGER columns come back as exact decimal strings (wrapIntegers)
       const sent = Object.fromEntries(
         Object.entries(fit).map(([k, v]) =>
-          ["success", "ncall", "ndof"].includes(k) ? [k, String(v)] : [k, v],
+          ["candid", "success", "ncall", "ndof"].includes(k) ? [k, String(v)] : [k, v],
         ),
       );
       expect(row).toEqual(sent);
@@ -249,8 +251,8 @@ describe("value-added on the local servers", () => {
       return received.salt2.length > count || `${received.salt2.length - count} new`;
     });
     const again = received.salt2.slice(count);
-    expect(again.map((m) => m.attributes["sourceId"])).toEqual([kit.sourceId]);
-    const first = received.salt2.find((m) => m.attributes["sourceId"] === kit.sourceId)!;
+    expect(again.map((m) => m.attributes["candid"])).toEqual([kit.sourceId]);
+    const first = received.salt2.find((m) => m.attributes["candid"] === kit.sourceId)!;
     expect(again[0]!.data.equals(first.data)).toBe(true);
     const [after] = await file.getMetadata();
     expect(after.generation).toBe(before.generation);

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Alert, AlertDecodeError, detectSurvey } from "@pgb/broker-utils/alerts";
 import { bundledSchema, encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
+import { healpixNested } from "@pgb/broker-utils/healpix";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readData, dataFiles, dataPath } from "../../support/test-data.js";
 
@@ -272,7 +273,7 @@ describe("Alert.fromBytes and fromMessage", () => {
     expect(alert.record["cutoutScience"]).toBeDefined(); // the record itself is untouched
   });
 
-  it("gives the attributes of derived messages (spec §7) as strings", () => {
+  it("gives the attributes of derived messages (pittgoogle-client's names) as strings", () => {
     const data = reencodedAlert(ztfPath, (record) => {
       record["candid"] = 1642404680815015001n;
     });
@@ -287,14 +288,18 @@ describe("Alert.fromBytes and fromMessage", () => {
       },
       { survey: "ztf" },
     );
-    expect(alert.derivedAttributes()).toEqual({
+    const { healpix9, healpix19, healpix29, ...rest } = alert.derivedAttributes();
+    expect(rest).toEqual({
       objectId: "ZTF18abudxnw",
-      sourceId: "1642404680815015001",
+      candid: "1642404680815015001",
+      schema_version: "4.02",
+      n_previous_detections: String(alert.prvSources?.length ?? 0),
       survey: "ztf",
-      schemaVersion: "4.02",
       "kafka.topic": "ztf_20240515_programid1",
       "kafka.timestamp": "1715812345000",
     });
+    const pixels = [9, 19, 29].map((order) => healpixNested(alert.ra!, alert.dec!, order));
+    expect([healpix9, healpix19, healpix29]).toEqual(pixels.map(String));
   });
 
   it("recognises surveys from bytes, and cannot from a bare datum", () => {

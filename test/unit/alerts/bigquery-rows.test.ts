@@ -3,6 +3,7 @@ import {
   Alert,
   alertTableFields,
   bigQueryRow,
+  parseJsonExact,
   toJsonString,
   type BigQueryRow,
 } from "@pgb/broker-utils/alerts";
@@ -188,14 +189,11 @@ describe("candid 1642404680815015001 round-trips exactly", () => {
     expect(json["candid"]).toBe("1642404680815015001");
     expect(candidateOf(json)["candid"]).toBe("1642404680815015001");
 
-    const message = JSON.parse(toJsonString({ alert: alert.dict() })) as {
-      alert: { candid: string };
-    };
-    const attribute = alert.derivedAttributes()["sourceId"]!;
-    expect([message.alert.candid, attribute]).toEqual([
-      "1642404680815015001",
-      "1642404680815015001",
-    ]);
+    const text = toJsonString({ alert: alert.dict() });
+    expect(text).toContain('"candid":1642404680815015001,');
+    const message = parseJsonExact(text) as { alert: { candid: bigint } };
+    const attribute = alert.derivedAttributes()["candid"]!;
+    expect([message.alert.candid, attribute]).toEqual([BIG_CANDID, "1642404680815015001"]);
 
     const back = BigInt(attribute);
     expect(back).toBe(BIG_CANDID);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { alertCommands } from "../../../packages/cli/src/commands/alert.js";
+import { parseJsonExact } from "@pgb/broker-utils/alerts";
 import { createProgram, runProgram } from "@pgb/cli";
 import {
   DIA_OBJECT_ID,
@@ -33,10 +34,10 @@ async function pgb(...args: string[]): Promise<{ code: number; out: string; err:
 afterEach(() => vi.restoreAllMocks());
 
 describe("pgb alert show", () => {
-  it("--json: the alert without cutouts, top-level keys in schema order, 64-bit ints as strings", async () => {
+  it("--json: the alert without cutouts, top-level keys in schema order, 64-bit ints exact", async () => {
     const { code, out } = await pgb("alert", "show", ZTF, "--json");
     expect(code).toBe(0);
-    const alert = JSON.parse(out) as Record<string, unknown>;
+    const alert = parseJsonExact(out) as Record<string, unknown>;
     expect(Object.keys(alert)).toEqual([
       "schemavsn",
       "publisher",
@@ -45,10 +46,10 @@ describe("pgb alert show", () => {
       "candidate",
       "prv_candidates",
     ]);
-    expect(alert["candid"]).toBe("1704264473315015001");
+    expect(alert["candid"]).toBe(1704264473315015001n);
     expect(alert["candidate"]).toMatchObject({
-      candid: "1704264473315015001",
-      pid: "1704264473315",
+      candid: 1704264473315015001n,
+      pid: 1704264473315,
       fid: 1,
     });
     expect(out).not.toContain("stampData");
@@ -96,12 +97,12 @@ describe("pgb alert show", () => {
       writeFileSync(file, lsstWirePacket(version));
       const { code, out } = await pgb("alert", "show", file, "--json");
       expect(code).toBe(0);
-      const alert = JSON.parse(out) as Record<string, Record<string, unknown>>;
+      const alert = parseJsonExact(out) as Record<string, Record<string, unknown>>;
       expect(alert["diaSource"]).toMatchObject({
-        diaSourceId: DIA_SOURCE_ID.toString(),
-        diaObjectId: DIA_OBJECT_ID.toString(),
+        diaSourceId: DIA_SOURCE_ID,
+        diaObjectId: DIA_OBJECT_ID,
       });
-      expect(alert["diaObject"]!["diaObjectId"]).toBe(DIA_OBJECT_ID.toString());
+      expect(alert["diaObject"]!["diaObjectId"]).toBe(DIA_OBJECT_ID);
       const summary = await pgb("alert", "show", file);
       expect(summary.out).toMatch(new RegExp(`^schemaVersion\\s+${version.label}$`, "m"));
     },

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { bundledSchemaMap, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
 import { AlertIds } from "../../../vm/consumer/src/ids.js";
+import { LSST_V90_ATTRIBUTES, ZTF_V402_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
 import { readData, dataPath } from "../../support/test-data.js";
 
 /** The kit's alert files of a survey (none for DECAT). */
@@ -23,13 +24,10 @@ function bytesOf(file: string): Buffer {
   return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
 }
 
-/** What the alert model says: the ids, or the error message. */
+/** What the alert model says: the stream attributes, or the error message. */
 function reference(survey: Survey, value: Buffer): Record<string, string> | string {
   try {
-    const alert = Alert.fromBytes(value, { survey, input: "x" });
-    const out: Record<string, string> = { objectId: alert.objectId, sourceId: alert.sourceId };
-    if (alert.schemaVersion !== undefined) out["schemaVersion"] = alert.schemaVersion;
-    return out;
+    return Alert.fromBytes(value, { survey, input: "x" }).streamAttributes();
   } catch (err) {
     return (err as Error).message;
   }
@@ -75,21 +73,15 @@ describe("alert ids from the head of the value", () => {
     }
   });
 
-  it("reads ZTF and LSST wire-format ids exactly (64-bit)", () => {
+  it("reads ZTF and LSST wire-format attributes exactly (64-bit ids, order-29 pixels)", () => {
     const ztf = new AlertIds(bundledSchemaMap("ztf"));
-    expect(ztf.read(readData("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual({
-      objectId: "ZTF18abudxnw",
-      sourceId: "2695378462115010012",
-      schemaVersion: "4.02",
-    });
+    expect(ztf.read(readData("ztf/alerts/v4.02/2695378462115010012.avro"), "x")).toEqual(
+      ZTF_V402_ATTRIBUTES,
+    );
     const lsst = new AlertIds(bundledSchemaMap("lsst"));
     expect(
       lsst.read(readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"), "x"),
-    ).toEqual({
-      objectId: "7912941781254298",
-      sourceId: "7912941781254298",
-      schemaVersion: "v9_0",
-    });
+    ).toEqual(LSST_V90_ATTRIBUTES);
   });
 
   const corruptible = [

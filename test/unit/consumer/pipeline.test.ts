@@ -14,6 +14,7 @@ import {
 } from "../../../vm/consumer/src/pipeline.js";
 import { StatsWindow } from "../../../vm/consumer/src/stats.js";
 import { dataPath } from "../../support/test-data.js";
+import { ZTF_V402_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
 
 const ZTF_ALERT = dataPath("ztf/alerts/v4.02/2695378462115010012.avro");
 const TOPIC = "ztf_20261128_programid1";
@@ -77,9 +78,7 @@ describe("pipeline: one Kafka message → one Pub/Sub message (docs/spec/broker.
       "kafka.partition": "3",
       "kafka.offset": "9223372036854775806",
       "kafka.timestamp": "1795861741714",
-      objectId: "ZTF18abudxnw",
-      sourceId: "2695378462115010012",
-      schemaVersion: "4.02",
+      ...ZTF_V402_ATTRIBUTES,
     });
     expect(h.tracker.get(TOPIC, 3).commitPosition()).toBeUndefined();
     h.published[0]!.resolve();
@@ -102,7 +101,7 @@ describe("pipeline: one Kafka message → one Pub/Sub message (docs/spec/broker.
       expect.objectContaining({
         severity: "WARNING",
         message: expect.stringMatching(
-          /^cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: Kafka ztf_20261128_programid1 partition 0 offset 5: /,
+          /^cannot decode the alert, publishing it without its ids and the other alert attributes: Kafka ztf_20261128_programid1 partition 0 offset 5: /,
         ),
         "kafka.offset": "5",
       }),

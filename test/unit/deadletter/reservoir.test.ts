@@ -33,7 +33,7 @@ function adapterLetter(
     data: Buffer.from(`alert ${original}`),
     attributes: {
       ...KAFKA,
-      sourceId: "1642404680815015001",
+      candid: "1642404680815015001",
       "pgb.stage": "bq-sink",
       "pgb.reason": "row-invalid",
       "pgb.error": "candidate.drbversion: REQUIRED STRING is missing",
@@ -100,7 +100,7 @@ class FakeSubscription implements PullSource {
 }
 
 describe("dead-letter entries", () => {
-  it("describes the adapter's dead letter: stage, reason, error, ids, kafka position", () => {
+  it("describes the adapter's dead letter: stage, reason, error, ids (from candid), kafka position", () => {
     const entry = describeDeadLetter("bq-sink", adapterLetter("900", "12"));
     expect(entry).toMatchObject({
       function: "bq-sink",
@@ -128,7 +128,7 @@ describe("dead-letter entries", () => {
   it("strips the dead-letter bookkeeping from the attributes", () => {
     expect(originalAttributes(adapterLetter("1", "2").attributes)).toEqual({
       ...KAFKA,
-      sourceId: "1642404680815015001",
+      candid: "1642404680815015001",
     });
     expect(originalAttributes(pubsubLetter("1").attributes)).toEqual(KAFKA);
   });
@@ -137,7 +137,7 @@ describe("dead-letter entries", () => {
     expect(replayEnvelope(adapterLetter("900", "12"), "projects/p/subscriptions/s")).toEqual({
       message: {
         data: Buffer.from("alert 12").toString("base64"),
-        attributes: { ...KAFKA, sourceId: "1642404680815015001" },
+        attributes: { ...KAFKA, candid: "1642404680815015001" },
         messageId: "12",
         publishTime: "2026-11-28T10:00:00.000Z",
       },

@@ -1,5 +1,5 @@
 /**
- * The value-added handler with fake ports: the derived messages (JSON with ids as strings,
+ * The value-added handler with fake ports: the derived messages (JSON with ids as integers,
  * attributes), the salt2 outputs and the order they are written in, the data-quality skips and
  * their log line, errors (bad input, failures while computing or writing), redelivery, DECAT and
  * surveys without filters.
@@ -42,7 +42,7 @@ function deferred() {
 }
 
 describe("derived messages (docs/spec/broker.md §7)", () => {
-  it("are the alert without cutouts as JSON, 64-bit ids as decimal strings", async () => {
+  it("are the alert without cutouts as JSON, 64-bit ids as integers with every digit", async () => {
     const f = fakes();
     await f.run(message(readData(PRZFG.file)));
     const alert = Alert.fromBytes(readData(PRZFG.file), { survey: "ztf" });
@@ -55,30 +55,35 @@ describe("derived messages (docs/spec/broker.md §7)", () => {
       expect(alert.record).toHaveProperty(cutout);
       expect(pure).not.toHaveProperty(cutout);
     }
-    expect(pure!["candid"]).toBe("1704377621415015002");
+    expect(pure!["candid"]).toBe(1704377621415015002n);
     const candidate = pure!["candidate"] as Record<string, unknown>;
-    expect(candidate["candid"]).toBe("1704377621415015002");
+    expect(candidate["candid"]).toBe(1704377621415015002n);
     expect(typeof candidate["jd"]).toBe("number");
     expect(candidate["fid"]).toBe(alert.source!["fid"]);
     const prv = pure!["prv_candidates"] as Record<string, unknown>[];
-    // detections carry a candid (string), upper limits none (null)
-    expect(
-      prv.every((p) => p["candid"] === null || /^\d{16,19}$/.test(p["candid"] as string)),
-    ).toBe(true);
-    expect(prv.some((p) => typeof p["candid"] === "string")).toBe(true);
-    expect(JSON.stringify(pure)).not.toMatch(/NaN|Infinity/);
+    // detections carry a candid (an integer), upper limits none (null)
+    expect(prv.every((p) => p["candid"] === null || typeof p["candid"] === "bigint")).toBe(true);
+    expect(prv.some((p) => typeof p["candid"] === "bigint")).toBe(true);
+    const text = f.published.find((p) => p.stream === "alerts_pure")!.data.toString("utf8");
+    expect(text).toContain('"candid":1704377621415015002,');
+    expect(text).not.toMatch(/NaN|Infinity/);
   });
 
-  it("carry string attributes objectId, sourceId, survey, schemaVersion, kafka.topic, kafka.timestamp", async () => {
+  it("carry pittgoogle-client's string attributes, survey, kafka.topic and kafka.timestamp", async () => {
     const f = fakes();
     await f.run(message(readData(PRZFG.file)));
     expect(f.published).toHaveLength(3);
     for (const p of f.published) {
       expect(p.attributes).toEqual({
         objectId: "ZTF21abprzfg",
-        sourceId: "1704377621415015002",
+        candid: "1704377621415015002",
+        schema_version: "3.3",
+        // hpgeom 1.6.1 gives the same pixels at (16.0999077, -13.3613618)
+        healpix9: "1122446",
+        healpix19: "1176970828989",
+        healpix29: "1234143363978296796",
+        n_previous_detections: "11",
         survey: "ztf",
-        schemaVersion: "3.3",
         "kafka.topic": KAFKA["kafka.topic"],
         "kafka.timestamp": KAFKA["kafka.timestamp"],
         // the fit's verdict, on the salt2 message only
@@ -93,8 +98,9 @@ describe("derived messages (docs/spec/broker.md §7)", () => {
     const salt2 = json(f.published.find((p) => p.stream === "salt2")!);
     expect(Object.keys(salt2)).toEqual(["alert", "salt2Fit"]);
     expect(salt2["alert"]).toEqual(json(f.published.find((p) => p.stream === "exgalac_trans")!));
-    expect(salt2["salt2Fit"]).toEqual(f.rows[0]!.json);
-    expect((salt2["salt2Fit"] as Record<string, unknown>)["candid"]).toBe("1704377621415015002");
+    // the row's candid is a decimal string (BigQuery), the message's an integer
+    expect(salt2["salt2Fit"]).toEqual({ ...f.rows[0]!.json, candid: 1704377621415015002n });
+    expect(f.rows[0]!.json["candid"]).toBe("1704377621415015002");
   });
 
   it("a pure-only alert goes to alerts_pure only: no fit is made", async () => {
@@ -425,8 +431,12 @@ describe("surveys", () => {
     });
     // DECAT alerts carry no schema version; kafka.timestamp is absent from this input
     expect(f.published[0]!.attributes).toEqual({
-      objectId: "DC21abc",
-      sourceId: "9000000000000000123",
+      objectid: "DC21abc",
+      sourceid: "9000000000000000123",
+      healpix9: "1744528",
+      healpix19: "1829271135116",
+      healpix29: "1918129809776324852",
+      n_previous_detections: "15",
       survey: "decat",
       "kafka.topic": "decat_20210301_2021A-0113",
     });

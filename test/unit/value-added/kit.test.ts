@@ -29,7 +29,7 @@ describe("value-added on the real ZTF alerts", () => {
     expect(outcome.published).toEqual(streams);
     expect(f.published.map((p) => p.stream).sort()).toEqual([...streams].sort());
     for (const p of f.published) {
-      expect(p.attributes).toMatchObject({ objectId: kit.objectId, sourceId: kit.sourceId });
+      expect(p.attributes).toMatchObject({ objectId: kit.objectId, candid: kit.sourceId });
     }
     expect(outcome.salt2).toBe(kit.fit ? "fit" : kit.exgal ? "quality-cuts" : "not-extragalactic");
     expect(f.rows.map((r) => [r.insertId, r.json["candid"], r.json["objectId"]])).toEqual(

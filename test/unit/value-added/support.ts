@@ -3,6 +3,7 @@
  * order, the plot store answers `duplicate` for a name it holds, log lines are parsed. The fit is
  * the real product fit; the renderer is a stand-in (tests that look at the PNG use the real one).
  */
+import { parseJsonExact } from "@pgb/broker-utils/alerts";
 import type { RowToInsert, UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { createLogger } from "@pgb/broker-utils/log";
 import type { Handler, PubSubMessage } from "@pgb/broker-utils/runtime";
@@ -108,7 +109,7 @@ export function fakes(
   };
 }
 
-/** The parsed JSON of a published message. */
+/** The parsed JSON of a published message, 64-bit ids exact. */
 export function json(p: Published): Record<string, unknown> {
-  return JSON.parse(p.data.toString("utf8")) as Record<string, unknown>;
+  return parseJsonExact(p.data.toString("utf8"), `${p.stream} message`) as Record<string, unknown>;
 }

@@ -20,7 +20,7 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
  * VM) and, for a local run only, the Kafka credentials that the cloud reads from Secret Manager.
  */
 export const CONSUMER_ENV = {
-  /** `false` publishes without objectId/sourceId/schemaVersion (no decoding). Default true. */
+  /** `false` publishes without the alert attributes (ids, healpix…; no decoding). Default true. */
   decode: "CONSUMER_DECODE",
   /** Seconds between two checks for a topic that does not exist yet. Default 60. */
   topicPollSeconds: "CONSUMER_TOPIC_POLL_SECONDS",

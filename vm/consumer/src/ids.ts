@@ -1,10 +1,11 @@
 /**
- * The alert's ids for the message attributes (objectId, sourceId, schemaVersion) without decoding
- * the whole alert. The consumer only needs three values, and a full decode (every candidate field,
+ * The alert's message attributes (pittgoogle-client's: the survey-named ids, schema_version,
+ * healpix9/19/29 from the source's ra/dec, n_previous_detections) without decoding the whole alert.
+ * The consumer only needs these few values, and a full decode (every candidate field,
  * the history, the cutouts copied out) takes ~0.3 ms per ZTF alert, a third of the consumer's CPU
  * on a 2-core VM. Here only the head of the value is read (`decodeHead` of @pgb/broker-utils/avro
- * on the schema map's id paths), which stops where the ids end (for ZTF, before the candidate, the
- * history and the cutouts).
+ * on the schema map's paths: ids, ra, dec and, of the previous sources, only their number), which
+ * stops where those end (for ZTF, before the cutouts).
  *
  * The fast path covers what surveys send on Kafka: a single-alert container whose version is in the
  * header (ZTF; its framing, down to the sync marker at the very end, is checked) and Confluent wire
@@ -14,11 +15,12 @@
  * sound but whose tail is corrupt still gets its ids (docs/spec/broker.md §3: the attributes are a
  * convenience, and every downstream stage decodes the whole alert and dead-letters a corrupt one).
  */
-import { Alert } from "@pgb/broker-utils/alerts";
+import { Alert, recordAttributes } from "@pgb/broker-utils/alerts";
 import {
   bundledSchema,
   cachedSchema,
   decodeHead,
+  HEAD_COUNT_ONLY,
   isContainer,
   isWireFormat,
   readContainerHeader,
@@ -39,16 +41,23 @@ function idString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads the alert ids of one survey's Kafka values; one instance per schema map. */
+/** Reads the attributes of one survey's Kafka values; one instance per schema map. */
 export class AlertIds {
   private readonly paths: FieldPath[];
 
   constructor(private readonly map: SchemaMap) {
     const f = map.fields;
-    this.paths = [f.objectIdPath, f.sourceIdPath, ...(f.ssObjectIdPath ? [f.ssObjectIdPath] : [])];
+    this.paths = [
+      f.objectIdPath,
+      f.sourceIdPath,
+      ...f.ssObjectIdPaths,
+      f.raPath,
+      f.decPath,
+      ...(f.prvSourcesField ? [[f.prvSourcesField, HEAD_COUNT_ONLY]] : []),
+    ];
   }
 
-  /** objectId, sourceId and (when known) schemaVersion; throws Alert.fromBytes' error when undecodable. */
+  /** The alert's stream attributes (Alert.streamAttributes); throws Alert.fromBytes' error when undecodable. */
   read(value: Buffer, input: string): Attributes {
     return this.fast(value) ?? this.full(value, input);
   }
@@ -59,9 +68,7 @@ export class AlertIds {
       schemaMap: this.map,
       input,
     });
-    const out: Attributes = { objectId: alert.objectId, sourceId: alert.sourceId };
-    if (alert.schemaVersion !== undefined) out["schemaVersion"] = alert.schemaVersion;
-    return out;
+    return alert.streamAttributes();
   }
 
   private fast(value: Buffer): Attributes | undefined {
@@ -108,8 +115,6 @@ export class AlertIds {
     const objectId = idString(this.map.objectId(record));
     const sourceId = idString(this.map.sourceId(record));
     if (objectId === undefined || sourceId === undefined) return undefined;
-    const out: Attributes = { objectId, sourceId };
-    if (schemaVersion !== undefined) out["schemaVersion"] = schemaVersion;
-    return out;
+    return recordAttributes(this.map, record, { objectId, sourceId }, schemaVersion);
   }
 }

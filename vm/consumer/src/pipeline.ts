@@ -129,7 +129,7 @@ export class Pipeline {
       } catch (err) {
         deps.stats.decodeFailed();
         deps.log.warning(
-          `cannot decode the alert, publishing it without objectId, sourceId, schemaVersion: ${(err as Error).message}`,
+          `cannot decode the alert, publishing it without its ids and the other alert attributes: ${(err as Error).message}`,
           attributes,
         );
       }

@@ -31,6 +31,7 @@ import {
   type Survey,
 } from "../schema-maps/index.js";
 import { AlertDecodeError } from "./errors.js";
+import { recordAttributes } from "./attributes.js";
 
 export interface AlertOptions {
   survey: Survey;
@@ -269,16 +270,22 @@ export class Alert {
   }
 
   /**
-   * String attributes of a message derived from this alert (spec §7): objectId, sourceId, survey,
-   * schemaVersion, and kafka.topic / kafka.timestamp from the input message.
+   * pittgoogle-client's attributes of this alert (docs/streams.md): the survey-named ids,
+   * schema_version, healpix9/19/29, n_previous_detections.
+   */
+  streamAttributes(): Record<string, string> {
+    return recordAttributes(this.schemaMap, this.record, this, this.schemaVersion);
+  }
+
+  /**
+   * String attributes of a message derived from this alert: streamAttributes, `survey`, and
+   * kafka.topic / kafka.timestamp from the input message.
    */
   derivedAttributes(): Record<string, string> {
     const attributes: Record<string, string> = {
-      objectId: this.objectId,
-      sourceId: this.sourceId,
+      ...this.streamAttributes(),
       survey: this.survey,
     };
-    if (this.schemaVersion !== undefined) attributes["schemaVersion"] = this.schemaVersion;
     for (const key of ["kafka.topic", "kafka.timestamp"]) {
       const value = this.attributes[key];
       if (value !== undefined) attributes[key] = value;

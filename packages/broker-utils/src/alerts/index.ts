@@ -4,6 +4,13 @@
  * messages. The `pgb alert` commands are in @pgb/cli.
  */
 export { Alert, detectSurvey, type AlertOptions, type PubSubMessageLike } from "./alert.js";
+export {
+  alertAttributes,
+  attributeName,
+  idsFromAttributes,
+  recordAttributes,
+  type AlertAttributeValues,
+} from "./attributes.js";
 export { AlertDecodeError, type AlertDecodeReason } from "./errors.js";
 export {
   ALL_SCHEMA_VERSIONS,
@@ -18,4 +25,4 @@ export {
 } from "./bigquery-schema.js";
 export { mergeTableSchemas, type VersionedFields } from "./bigquery-union.js";
 export { bigQueryRow, type BigQueryRow } from "./bigquery-rows.js";
-export { toJsonSafe, toJsonString, type JsonSafe } from "./json.js";
+export { JsonParseError, parseJsonExact, toJsonString } from "./json.js";

@@ -11,6 +11,12 @@ import { parseAvroSchema, type AvroSchema } from "./schema.js";
 /** Field names from the top record down, e.g. ["diaSource", "diaSourceId"]. */
 export type HeadPath = readonly string[];
 
+/**
+ * The last step of a path to an array of records that keeps only the array's length, e.g.
+ * ["prv_candidates", HEAD_COUNT_ONLY]: the items are skipped, not built.
+ */
+export const HEAD_COUNT_ONLY = "#count";
+
 interface Projection {
   type: avro.Type;
   resolver: ReturnType<avro.Type["createResolver"]>;
@@ -39,8 +45,22 @@ function project(type: avro.Type, paths: readonly HeadPath[]): unknown {
   // avsc names unions "union:unwrapped" or "union:wrapped"
   if (type.typeName.startsWith("union")) {
     return (type as avro.types.UnwrappedUnionType).types.map((branch) =>
-      branch.typeName === "record" ? project(branch, paths) : branch.schema(),
+      branch.typeName === "record" || branch.typeName === "array"
+        ? project(branch, paths)
+        : branch.schema(),
     );
+  }
+  if (type.typeName === "array") {
+    // items reduced to no fields: avsc skips them and the array keeps its length
+    const items = (type as avro.types.ArrayType).itemsType;
+    const countOnly = items.typeName === "record" && paths.every((p) => p[0] === HEAD_COUNT_ONLY);
+    return {
+      type: "array",
+      // its own name (the items' record may be projected elsewhere), resolved through the alias
+      items: countOnly
+        ? { type: "record", name: `${items.name}_count`, aliases: [items.name], fields: [] }
+        : items.schema(),
+    };
   }
   if (type.typeName !== "record") throw new Error(`path goes through a ${type.typeName}`);
   const record = type as avro.types.RecordType;

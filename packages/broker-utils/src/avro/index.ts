@@ -33,7 +33,7 @@ export {
   type WireMessage,
 } from "./wire.js";
 export { decodeDatum } from "./datum.js";
-export { decodeHead, type HeadPath } from "./head.js";
+export { decodeHead, HEAD_COUNT_ONLY, type HeadPath } from "./head.js";
 export { bundledSchema, bundledSchemaVersions } from "./bundled.js";
 export {
   fixZtfSchema,

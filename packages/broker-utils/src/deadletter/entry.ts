@@ -7,6 +7,7 @@
  *   the retries, an unexpected error), adding `CloudPubSubDeadLetterSource*`.
  */
 import type { ReceivedMessage } from "../gcp/pubsub.js";
+import { idsFromAttributes } from "../alerts/attributes.js";
 
 /** Attributes the adapter adds to a dead letter. */
 export const PGB_ATTRIBUTES = {
@@ -68,8 +69,7 @@ export function describeDeadLetter(fn: string, message: ReceivedMessage): DeadLe
           `${a[`${PUBSUB_DEAD_LETTER_PREFIX}Subscription`] ?? "its subscription"}; ` +
           "the function's log has each failure"),
     deliveryCount: exhausted === undefined ? undefined : Number(exhausted),
-    objectId: a["objectId"],
-    sourceId: a["sourceId"],
+    ...idsFromAttributes(a),
     kafka,
     size: message.data.length,
     attributes: { ...a },

@@ -85,6 +85,16 @@ class Reader {
     return this.fail(key, "a field name or a list of field names (a path)");
   }
 
+  /** A path, or a list of paths tried in order; none when absent. */
+  paths(key: Key): FieldPath[] {
+    const value = this.doc[key] ?? null;
+    if (Array.isArray(value) && value.length > 0 && value.every((v) => Array.isArray(v))) {
+      return value.map((_, i) => new Reader({ [key]: value[i] }, this.origin).path(key));
+    }
+    const one = this.optionalPath(key);
+    return one === null ? [] : [one];
+  }
+
   path(key: Key): FieldPath {
     return this.optionalPath(key) ?? this.fail(key, "a field name or a path");
   }
@@ -119,8 +129,8 @@ export interface SchemaMapFields {
    */
   readonly defaultSchemaVersion: string | null;
   readonly objectIdPath: FieldPath;
-  /** Object id of solar-system alerts, used when objectIdPath holds nothing. */
-  readonly ssObjectIdPath: FieldPath | null;
+  /** Object id of solar-system alerts, used when objectIdPath holds nothing: the first path that holds one. */
+  readonly ssObjectIdPaths: readonly FieldPath[];
   readonly sourceIdPath: FieldPath;
   /** Top-level field of the triggering source record. */
   readonly sourceField: string;
@@ -234,7 +244,7 @@ export class SchemaMap {
         schemaVersionSource: versionSource as SchemaVersionSource,
         defaultSchemaVersion: defaultVersion as string | null,
         objectIdPath: read.path("objectId"),
-        ssObjectIdPath: read.optionalPath("ssObjectId"),
+        ssObjectIdPaths: read.paths("ssObjectId"),
         sourceIdPath: read.path("sourceId"),
         sourceField: read.string("source"),
         prvSourcesField: read.optionalString("prvSources"),
@@ -258,10 +268,14 @@ export class SchemaMap {
 
   /** The object id (ZTF objectId, LSST diaObjectId, or ssObjectId for solar-system alerts). */
   objectId(alert: AlertRecord): unknown {
-    const id = valueAt(alert, this.fields.objectIdPath);
-    return id === undefined && this.fields.ssObjectIdPath
-      ? valueAt(alert, this.fields.ssObjectIdPath)
-      : id;
+    return valueAt(alert, this.objectIdPathOf(alert));
+  }
+
+  /** The path objectId reads: objectIdPath, or the first ssObjectIdPaths entry that holds a value. */
+  objectIdPathOf(alert: AlertRecord): FieldPath {
+    const { objectIdPath, ssObjectIdPaths } = this.fields;
+    if (valueAt(alert, objectIdPath) !== undefined) return objectIdPath;
+    return ssObjectIdPaths.find((path) => valueAt(alert, path) !== undefined) ?? objectIdPath;
   }
 
   sourceId(alert: AlertRecord): unknown {

@@ -2,8 +2,8 @@
  * The `salt2` row of a fit (docs/spec/broker.md §6): objectId, candid, success, ncall, chisq, ndof, the five
  * parameters, their errors and the 25 covariances `{a}_{b}_cov` row-major in sncosmo's parameter
  * order, and the fit's quality verdict (`quality`, `quality_reasons`: ./quality.ts), exactly the
- * columns of `salt2TableSchema()`. The same object is the `salt2Fit` of the
- * `salt2` message, so it is JSON-safe as it stands: candid a decimal string, NaN/±Infinity null.
+ * columns of `salt2TableSchema()`. The same object is the `salt2Fit` of the `salt2` message (there
+ * with candid as a JSON integer): candid a decimal string, NaN/±Infinity null.
  *
  * A parameter the fit held fixed has error 0 and covariance 0 with every parameter (it has no
  * variance), so every column is filled whichever parameters were varied. A parameter that ends on a
