@@ -110,6 +110,8 @@ describe("value-added on the local servers", () => {
           "kafka.timestamp",
           "kafka.topic",
           "objectId",
+          // the fit's verdict, on the salt2 stream only
+          ...(stream === "salt2" ? ["salt2Quality"] : []),
           "schemaVersion",
           "sourceId",
           "survey",
