@@ -16,7 +16,11 @@ import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row } from "@pgb/salt2";
 import {
   instanceStatus,
   localStart,
+  replay,
+  requireRunningConsumer,
   SAMPLES_DIR,
+  topicEnds,
+  waitForOutputs,
   type LocalInstance,
   type RunSummary,
 } from "../../local/src/instance/index.js";
@@ -196,6 +200,21 @@ describe("pgb local start: ZTF", () => {
     expect(summary.notes).toEqual([]);
   });
 
+  it("after END, a replay is refused at once and a wait gives up, naming the command that starts the consumer", async () => {
+    const consumer = instance.vmName("consumer");
+    const command = `npx pgb local night start --testid ${instance.record.testid}`;
+    await expect(requireRunningConsumer(instance, topic)).rejects.toThrow(
+      `${consumer} is TERMINATED, so nothing reads Kafka topic ${topic} (the night ended, or has ` +
+        `not started): start it with \`${command}\``,
+    );
+    const from = await topicEnds(instance, topic);
+    await replay(instance, { alerts: [sampleFiles("ztf")[0]!], topic, rate: "max" });
+    const to = await topicEnds(instance, topic);
+    await expect(waitForOutputs(instance, { topic, from, to }, 600_000)).rejects.toThrow(
+      `1 alert(s) wait in Kafka, but ${consumer} is TERMINATED`,
+    );
+  });
+
   it("status shows every process up and every resource present; down stops them all", async () => {
     const status = await instanceStatus(instance);
     expect(status.processes.map((p) => [p.kind, p.state])).toEqual([
@@ -205,7 +224,8 @@ describe("pgb local start: ZTF", () => {
       ["vm", "TERMINATED"],
     ]);
     for (const r of status.resources) expect(r.present).toBe(r.expected);
-    expect(status.kafka).toEqual([{ topic, messages: 32, committed: 32 }]);
+    // the alert the test above replayed after END stays unread
+    expect(status.kafka).toEqual([{ topic, messages: 33, committed: 32 }]);
     const pids = [...instance.record.functions.map((f) => f.pid), instance.record.front.pid];
     await instance.down({ purge: true });
     down = true;

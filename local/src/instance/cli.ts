@@ -6,14 +6,8 @@
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { PYTHON_CLIENT_LINES, pythonEnv, serviceEnv } from "../services/index.js";
-import {
-  DEFAULT_SURVEY,
-  DEFAULT_TESTID,
-  LOCAL_PROJECT,
-  LocalInstanceError,
-  sampleAlerts,
-} from "./config.js";
-import { consumerDownMessage, nightStartCommand } from "./consumer-watch.js";
+import { DEFAULT_SURVEY, DEFAULT_TESTID, LOCAL_PROJECT, sampleAlerts } from "./config.js";
+import { requireRunningConsumer } from "./consumer-watch.js";
 import { formatStatus, formatSummary, table } from "./format.js";
 import { LocalInstance, type LocalInstanceOptions } from "./instance.js";
 import { nightEnd, nightStart } from "./night.js";
@@ -79,18 +73,6 @@ async function withOpen<T>(flags: InstanceFlags, fn: (i: LocalInstance) => Promi
   } finally {
     await instance.close();
   }
-}
-
-/** A replay that waits needs the consumer: refused at once, with the fix, when it is not running. */
-async function requireRunningConsumer(instance: LocalInstance, topic: string): Promise<void> {
-  const vm = instance.vmName("consumer");
-  const status = await instance.compute.status(vm);
-  if (status === "RUNNING") return;
-  const { survey, testid } = instance.record;
-  throw new LocalInstanceError(
-    `${consumerDownMessage(vm, status, topic, nightStartCommand(survey, testid))}; ` +
-      "then replay, or pass --no-wait to only produce the alerts into Kafka",
-  );
 }
 
 export function registerLocalCommands(program: Command): void {

@@ -6,7 +6,8 @@
  * still in Kafka, naming the command that starts it.
  */
 import type { VmStatus } from "@pgb/broker-utils/night";
-import { DEFAULT_SURVEY, DEFAULT_TESTID } from "./config.js";
+import { DEFAULT_SURVEY, DEFAULT_TESTID, LocalInstanceError } from "./config.js";
+import type { LocalInstance } from "./instance.js";
 
 /**
  * How long the consumer may be seen down with alerts left in Kafka before the wait gives up: a
@@ -54,4 +55,19 @@ export class ConsumerWatch {
     this.downSince ??= now;
     return now - this.downSince >= this.graceMs;
   }
+}
+
+/** A replay that waits needs the consumer: refused at once, with the fix, when it is not running. */
+export async function requireRunningConsumer(
+  instance: LocalInstance,
+  topic: string,
+): Promise<void> {
+  const vm = instance.vmName("consumer");
+  const status = await instance.compute.status(vm);
+  if (status === "RUNNING") return;
+  const { survey, testid } = instance.record;
+  throw new LocalInstanceError(
+    `${consumerDownMessage(vm, status, topic, nightStartCommand(survey, testid))}; ` +
+      "then replay, or pass --no-wait to only produce the alerts into Kafka",
+  );
 }

@@ -48,4 +48,5 @@ export {
 } from "./run.js";
 export { instanceStatus, type InstanceStatus, type ProcessStatus } from "./status.js";
 export { localInstanceSettings, type LocalInstanceSettings } from "./settings.js";
+export { requireRunningConsumer } from "./consumer-watch.js";
 export { registerLocalCommands } from "./cli.js";

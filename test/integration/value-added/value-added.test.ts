@@ -113,6 +113,8 @@ describe("value-added on the local servers", () => {
           "kafka.topic",
           "n_previous_detections",
           "objectId",
+          // the fit's verdict, on the salt2 stream only
+          ...(stream === "salt2" ? ["salt2Quality"] : []),
           "schema_version",
           "survey",
         ]);
