@@ -74,6 +74,7 @@ export class BrokerInstance extends pulumi.ComponentResource {
       dependsOn: [...apis, ...((extra.dependsOn as pulumi.Resource[] | undefined) ?? [])],
     }));
     t.serviceAccounts();
+    t.customRoles();
     t.pubsubTopics();
     t.storageBuckets();
     t.bigQuery();

@@ -108,7 +108,6 @@ describe("derived names (broker-spec §2 with S=ztf, T=mytestid, P=my-proj)", ()
 
   it("derives the service agents from the project number", () => {
     expect(serviceAgentEmails("123456789012")).toEqual({
-      storage: "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
       pubsub: "service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com",
       cloudScheduler: "service-123456789012@gcp-sa-cloudscheduler.iam.gserviceaccount.com",
     });

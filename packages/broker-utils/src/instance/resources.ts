@@ -79,6 +79,12 @@ export function listResources(model: InstanceModel): ModelResource[] {
       name: a.accountId,
       component: a.component,
     })),
+    ...model.customRoles.map((r) => ({
+      kind: "customRole" as const,
+      stub: r.stub,
+      name: r.roleId,
+      component: r.component,
+    })),
     ...model.secrets.map((s) => ({
       kind: "secret" as const,
       stub: s.stub,

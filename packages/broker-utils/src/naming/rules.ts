@@ -16,6 +16,7 @@ export type NameKind =
   | "function"
   | "schedulerJob"
   | "serviceAccount"
+  | "customRole"
   | "secret"
   | "alertPolicy"
   | "logMetric";
@@ -109,6 +110,14 @@ export const NAME_RULES: Readonly<Record<NameKind, NameRule>> = {
     pattern: /^[a-z]([-a-z0-9]*[a-z0-9])$/,
     text: "6–30 characters matching ^[a-z]([-a-z0-9]*[a-z0-9])$",
     separator: "-",
+  },
+  customRole: {
+    label: "custom IAM role id",
+    min: 3,
+    max: 64,
+    pattern: /^[A-Za-z0-9_.]+$/,
+    text: "3–64 characters of A-Z a-z 0-9 _ .",
+    separator: "_",
   },
   secret: {
     label: "secret",
