@@ -88,6 +88,7 @@ export class BrokerInstance extends pulumi.ComponentResource {
     t.schedulerJobs();
     t.alertPolicies();
     t.logMetrics();
+    t.dashboards();
 
     this.outputs = t.outputs();
     this.registerOutputs({ ...this.outputs });

@@ -56,6 +56,33 @@ function oneOf<T extends string>(key: string, value: string, allowed: readonly T
   return value as T;
 }
 
+const CHANNEL = /^projects\/[^/]+\/notificationChannels\/[0-9]+$/;
+
+/**
+ * The alert policies' notification channels. Production must name one: an alert nobody receives
+ * is no alert. A test instance's policies are off without channels.
+ */
+function notificationChannels(cfg: pulumi.Config, production: boolean): string[] {
+  const channels = cfg.getObject<string[]>("notificationChannels") ?? [];
+  const bad = channels.filter((c) => typeof c !== "string" || !CHANNEL.test(c));
+  if (bad.length > 0) {
+    throw new Error(
+      `config broker:notificationChannels has ${JSON.stringify(bad)}: each must be ` +
+        "projects/PROJECT/notificationChannels/NUMBER (gcloud beta monitoring channels list)",
+    );
+  }
+  if (production && channels.length === 0) {
+    throw new Error(
+      "config broker:notificationChannels is empty: a production stack's alert policies must " +
+        "notify someone. Create a channel (gcloud beta monitoring channels create " +
+        "--type=email --channel-labels=email_address=you@example.org --display-name=broker) and " +
+        "set it: pulumi config set --path 'broker:notificationChannels[0]' " +
+        "projects/PROJECT/notificationChannels/NUMBER",
+    );
+  }
+  return channels;
+}
+
 export function readStackConfig(): StackConfig {
   const stack = pulumi.getStack();
   const parsed = parseStack(stack);
@@ -103,7 +130,7 @@ export function readStackConfig(): StackConfig {
       vmImage: str("vmImage") ?? BROKER_CONFIG.vmImage,
       nodeVersion: str("nodeVersion") ?? BROKER_CONFIG.nodeVersion,
       drainTimeoutMinutes: num("drainTimeoutMinutes"),
-      notificationChannels: cfg.getObject<string[]>("notificationChannels") ?? [],
+      notificationChannels: notificationChannels(cfg, parsed.testid === null),
     },
     kafkaCredentials: credentials === undefined ? undefined : credentials,
     buildServiceAccount: str("buildServiceAccount"),

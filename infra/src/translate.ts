@@ -15,6 +15,7 @@ import type {
   VmNetwork,
 } from "@pgb/broker-utils/instance";
 import { BUCKET, codeObject, type ServiceAccountRole } from "@pgb/broker-utils/naming";
+import { dashboardJson } from "./dashboard.js";
 import type { Bundle } from "./packaging.js";
 import { VM_METADATA } from "./startup-script.js";
 
@@ -77,6 +78,7 @@ export class ModelTranslator {
   private readonly grants: { grant: IamGrant; resource: pulumi.CustomResource }[] = [];
   private dataset: gcp.bigquery.Dataset | undefined;
   private storageAgent: pulumi.Output<string> | undefined;
+  private readonly metrics: gcp.logging.Metric[] = [];
 
   constructor(
     private readonly m: InstanceModel,
@@ -585,22 +587,33 @@ export class ModelTranslator {
 
   logMetrics(): void {
     for (const m of this.m.logMetrics) {
-      new gcp.logging.Metric(
-        m.name,
-        {
-          project: this.project,
-          name: m.name,
-          description: m.description,
-          filter: m.filter,
-          metricDescriptor: {
-            metricKind: "DELTA",
-            valueType: "INT64",
-            unit: "1",
-            labels: Object.keys(m.labelExtractors).map((key) => ({ key, valueType: "STRING" })),
+      this.metrics.push(
+        new gcp.logging.Metric(
+          m.name,
+          {
+            project: this.project,
+            name: m.name,
+            description: m.description,
+            filter: m.filter,
+            metricDescriptor: {
+              metricKind: "DELTA",
+              valueType: m.valueExtractor === undefined ? "INT64" : "DISTRIBUTION",
+              unit: "1",
+              labels: Object.keys(m.labelExtractors).map((key) => ({ key, valueType: "STRING" })),
+            },
+            labelExtractors: m.labelExtractors,
+            ...(m.valueExtractor === undefined
+              ? {}
+              : {
+                  valueExtractor: m.valueExtractor,
+                  // 1, 2, 4 … 2^39 messages
+                  bucketOptions: {
+                    exponentialBuckets: { numFiniteBuckets: 40, growthFactor: 2, scale: 1 },
+                  },
+                }),
           },
-          labelExtractors: m.labelExtractors,
-        },
-        this.opts(m.component),
+          this.opts(m.component),
+        ),
       );
     }
   }
@@ -614,7 +627,7 @@ export class ModelTranslator {
           project: this.project,
           displayName: p.displayName,
           combiner: "OR",
-          enabled: true,
+          enabled: p.enabled,
           notificationChannels: p.notificationChannels,
           documentation: { content: p.documentation, mimeType: "text/markdown" },
           userLabels: this.labels,
@@ -643,6 +656,17 @@ export class ModelTranslator {
             : {}),
         },
         this.opts(p.component),
+      );
+    }
+  }
+
+  /** After `logMetrics()`: charts of a log-based metric need it to exist. */
+  dashboards(): void {
+    for (const d of this.m.dashboards) {
+      new gcp.monitoring.Dashboard(
+        d.displayName,
+        { project: this.project, dashboardJson: dashboardJson(d) },
+        this.opts(d.component, { dependsOn: this.metrics }),
       );
     }
   }

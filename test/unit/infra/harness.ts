@@ -28,6 +28,14 @@ export interface Run {
 export const PROJECT = "my-proj";
 export const PROJECT_NUMBER = "123456789012";
 export const REGION = "us-central1";
+/** A notification channel; production stacks must name one. */
+export const CHANNEL = `projects/${PROJECT}/notificationChannels/4242`;
+
+/** The config a stack needs beyond the harness defaults: production must name a channel. */
+export function stackConfig(testid: string | null): Record<string, string> {
+  return testid === null ? { "broker:notificationChannels": JSON.stringify([CHANNEL]) } : {};
+}
+
 /** The address Google gives the Cloud Storage agent, as the lookup returns it. */
 export const STORAGE_AGENT = `service-${PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`;
 

@@ -10,6 +10,7 @@ import {
   PROJECT,
   PROJECT_NUMBER,
   runStack,
+  stackConfig,
   startupScriptOf,
   STORAGE_AGENT,
   T,
@@ -106,7 +107,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
   let run: Run;
   // Loading @pulumi/gcp and registering ~150 resources takes seconds on a busy machine.
   beforeAll(async () => {
-    run = await runStack(stack);
+    run = await runStack(stack, stackConfig(testid));
   }, 120_000);
   const t = testid === null ? "" : `-${testid}`;
   const sa = (role: string) => `ztf-${role}${t}@${PROJECT}.iam.gserviceaccount.com`;

@@ -25,6 +25,7 @@ import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.j
 import { codeObjectPrefix, schemaMapObject, startupScriptObject } from "../naming/objects.js";
 import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
 import { instanceCustomRoles, instanceGrants } from "./iam.js";
+import { instanceDashboard } from "./dashboard.js";
 import { instanceAlertPolicies, instanceLogMetrics } from "./monitoring.js";
 import {
   checkLayout,
@@ -597,6 +598,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
 
   const iam = instanceGrants(n, { region, zone, functions, serviceAgents });
   const alertPolicies = instanceAlertPolicies(n, stack, input.notificationChannels ?? []);
+  const logMetrics = instanceLogMetrics(n);
 
   return {
     keywords: n.keywords,
@@ -629,6 +631,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
     schedulerJobs,
     iam,
     alertPolicies,
-    logMetrics: instanceLogMetrics(n),
+    logMetrics,
+    dashboards: [instanceDashboard(n, logMetrics)],
   };
 }

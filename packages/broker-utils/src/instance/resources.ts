@@ -103,5 +103,11 @@ export function listResources(model: InstanceModel): ModelResource[] {
       name: m.name,
       component: m.component,
     })),
+    ...model.dashboards.map((d) => ({
+      kind: "dashboard" as const,
+      stub: d.stub,
+      name: d.displayName,
+      component: d.component,
+    })),
   ];
 }

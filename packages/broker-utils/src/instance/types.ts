@@ -8,6 +8,7 @@ import type {
   AlertPolicyStub,
   BucketStub,
   CustomRoleStub,
+  DashboardStub,
   LogMetricStub,
   FunctionStub,
   SchedulerJobStub,
@@ -289,10 +290,15 @@ export interface AlertPolicySpec {
   component: ComponentId;
   condition: AlertCondition;
   notificationChannels: string[];
+  /** On in production; in a test instance only when it has notification channels. */
+  enabled: boolean;
   documentation: string;
 }
 
-/** A counter of log lines: a DELTA INT64 metric with labels extracted from the lines. */
+/**
+ * A log-based metric: a DELTA INT64 count of matching lines, or, with `valueExtractor`, a DELTA
+ * distribution of a number the lines carry; labels extracted from the lines.
+ */
 export interface LogMetricSpec {
   stub: LogMetricStub;
   name: string;
@@ -301,6 +307,27 @@ export interface LogMetricSpec {
   filter: string;
   /** Metric label → extractor expression (`EXTRACT(jsonPayload.reason)`). */
   labelExtractors: Record<string, string>;
+  /** Makes it a distribution of this field (`EXTRACT(jsonPayload.lagTotal)`). */
+  valueExtractor?: string;
+}
+
+/**
+ * One chart of a dashboard: a time series per group, aligned per minute. Fields are Cloud
+ * Monitoring's (`perSeriesAligner`, `crossSeriesReducer`, `groupByFields`).
+ */
+export interface DashboardChart {
+  title: string;
+  filter: string;
+  perSeriesAligner: string;
+  crossSeriesReducer?: string;
+  groupByFields?: string[];
+}
+
+export interface DashboardSpec {
+  stub: DashboardStub;
+  displayName: string;
+  component: ComponentId;
+  charts: DashboardChart[];
 }
 
 export interface InstanceModel {
@@ -335,4 +362,5 @@ export interface InstanceModel {
   iam: IamGrant[];
   alertPolicies: AlertPolicySpec[];
   logMetrics: LogMetricSpec[];
+  dashboards: DashboardSpec[];
 }

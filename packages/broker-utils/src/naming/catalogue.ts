@@ -115,6 +115,13 @@ export const ALERT_POLICY = {
 } as const;
 export type AlertPolicyStub = (typeof ALERT_POLICY)[keyof typeof ALERT_POLICY];
 
-/** Log-based metrics: counts of log lines the programs write with a stable `event` field. */
-export const LOG_METRIC = { salt2Skipped: "salt2-skipped" } as const;
+/** The instance's Cloud Monitoring dashboard. */
+export const DASHBOARD = { broker: "broker" } as const;
+export type DashboardStub = (typeof DASHBOARD)[keyof typeof DASHBOARD];
+
+/**
+ * Log-based metrics: counts of log lines the programs write with a stable `event` field, and the
+ * consumer's Kafka lag from its stats line (Kafka outside GCP has no Cloud Monitoring metric).
+ */
+export const LOG_METRIC = { salt2Skipped: "salt2-skipped", kafkaLag: "kafka-lag" } as const;
 export type LogMetricStub = (typeof LOG_METRIC)[keyof typeof LOG_METRIC];

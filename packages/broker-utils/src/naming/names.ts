@@ -7,6 +7,7 @@ import {
   ALERT_POLICY,
   BUCKET,
   CUSTOM_ROLE,
+  DASHBOARD,
   DATA_TOPICS,
   DATASET,
   DEDUP_VIEW_SUFFIX,
@@ -23,6 +24,7 @@ import {
   type AlertPolicyStub,
   type BucketStub,
   type CustomRoleStub,
+  type DashboardStub,
   type FunctionStub,
   type LogMetricStub,
   type SchedulerJobStub,
@@ -162,6 +164,10 @@ export class InstanceNamer {
     return this.make("alertPolicy", stub, `${this.s}-${stub}`);
   }
 
+  dashboard(stub: DashboardStub): string {
+    return this.make("dashboard", stub, `${this.s}-${stub}`);
+  }
+
   logMetric(stub: LogMetricStub): string {
     return this.make("logMetric", stub, `${this.s}-${stub}`);
   }
@@ -206,6 +212,7 @@ export class InstanceNamer {
     for (const s of Object.values(SECRET)) add("secret", s, this.secret(s));
     for (const p of Object.values(ALERT_POLICY)) add("alertPolicy", p, this.alertPolicy(p));
     for (const m of Object.values(LOG_METRIC)) add("logMetric", m, this.logMetric(m));
+    for (const d of Object.values(DASHBOARD)) add("dashboard", d, this.dashboard(d));
     return out;
   }
 }

@@ -19,6 +19,7 @@ export type NameKind =
   | "customRole"
   | "secret"
   | "alertPolicy"
+  | "dashboard"
   | "logMetric";
 
 export interface NameRule {
@@ -129,6 +130,14 @@ export const NAME_RULES: Readonly<Record<NameKind, NameRule>> = {
   },
   alertPolicy: {
     label: "alert policy display name",
+    min: 1,
+    max: 512,
+    pattern: /^[^\p{Cc}]+$/u,
+    text: "1–512 characters without control characters",
+    separator: "-",
+  },
+  dashboard: {
+    label: "dashboard display name",
     min: 1,
     max: 512,
     pattern: /^[^\p{Cc}]+$/u,
