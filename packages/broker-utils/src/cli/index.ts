@@ -1,4 +1,5 @@
 import { alertCommands } from "../alerts/cli.js";
+import { costCommands } from "../cost/cli.js";
 import { deadletterCommands } from "../deadletter/cli.js";
 import { namesCommands } from "../naming/cli.js";
 import { salt2Commands } from "../salt2/cli.js";
@@ -10,6 +11,7 @@ export { createProgram, runProgram, UsageError, type CommandModule } from "./pro
 /** Command groups of this package, one per concept. */
 const CORE_COMMANDS: readonly CommandModule[] = [
   alertCommands,
+  costCommands,
   deadletterCommands,
   namesCommands,
   salt2Commands,
