@@ -74,6 +74,7 @@ export class BrokerInstance extends pulumi.ComponentResource {
       dependsOn: [...apis, ...((extra.dependsOn as pulumi.Resource[] | undefined) ?? [])],
     }));
     t.serviceAccounts();
+    t.customRoles();
     t.pubsubTopics();
     t.storageBuckets();
     t.bigQuery();
@@ -87,6 +88,7 @@ export class BrokerInstance extends pulumi.ComponentResource {
     t.schedulerJobs();
     t.alertPolicies();
     t.logMetrics();
+    t.dashboards();
 
     this.outputs = t.outputs();
     this.registerOutputs({ ...this.outputs });

@@ -17,6 +17,9 @@ export const BROKER_CONFIG = {
   logLevel: DEFAULTS.logLevel,
   maxInstances: DEFAULTS.maxInstances,
   machineType: DEFAULTS.machineType,
+  network: DEFAULTS.network,
+  subnetwork: "",
+  externalIp: DEFAULTS.externalIp as boolean,
   vmImage: DEFAULTS.vmImage,
   nodeVersion: DEFAULTS.nodeVersion,
   drainTimeoutMinutes: DEFAULTS.drainTimeoutMinutes,
@@ -51,6 +54,33 @@ function oneOf<T extends string>(key: string, value: string, allowed: readonly T
     );
   }
   return value as T;
+}
+
+const CHANNEL = /^projects\/[^/]+\/notificationChannels\/[0-9]+$/;
+
+/**
+ * The alert policies' notification channels. Production must name one: an alert nobody receives
+ * is no alert. A test instance's policies are off without channels.
+ */
+function notificationChannels(cfg: pulumi.Config, production: boolean): string[] {
+  const channels = cfg.getObject<string[]>("notificationChannels") ?? [];
+  const bad = channels.filter((c) => typeof c !== "string" || !CHANNEL.test(c));
+  if (bad.length > 0) {
+    throw new Error(
+      `config broker:notificationChannels has ${JSON.stringify(bad)}: each must be ` +
+        "projects/PROJECT/notificationChannels/NUMBER (gcloud beta monitoring channels list)",
+    );
+  }
+  if (production && channels.length === 0) {
+    throw new Error(
+      "config broker:notificationChannels is empty: a production stack's alert policies must " +
+        "notify someone. Create a channel (gcloud beta monitoring channels create " +
+        "--type=email --channel-labels=email_address=you@example.org --display-name=broker) and " +
+        "set it: pulumi config set --path 'broker:notificationChannels[0]' " +
+        "projects/PROJECT/notificationChannels/NUMBER",
+    );
+  }
+  return channels;
 }
 
 export function readStackConfig(): StackConfig {
@@ -94,10 +124,13 @@ export function readStackConfig(): StackConfig {
       kafka,
       maxInstances: num("maxInstances"),
       machineType: str("machineType") ?? BROKER_CONFIG.machineType,
+      network: str("network") ?? BROKER_CONFIG.network,
+      ...optional("subnetwork", str("subnetwork")),
+      externalIp: cfg.getBoolean("externalIp") ?? BROKER_CONFIG.externalIp,
       vmImage: str("vmImage") ?? BROKER_CONFIG.vmImage,
       nodeVersion: str("nodeVersion") ?? BROKER_CONFIG.nodeVersion,
       drainTimeoutMinutes: num("drainTimeoutMinutes"),
-      notificationChannels: cfg.getObject<string[]>("notificationChannels") ?? [],
+      notificationChannels: notificationChannels(cfg, parsed.testid === null),
     },
     kafkaCredentials: credentials === undefined ? undefined : credentials,
     buildServiceAccount: str("buildServiceAccount"),

@@ -9,6 +9,7 @@ import {
   type ProgramId,
   type TableSchemaProvider,
 } from "@pgb/broker-utils/instance";
+import { BUCKET, codeObject } from "@pgb/broker-utils/naming";
 import { isSurvey } from "@pgb/broker-utils/schema-maps";
 import { BrokerInstance, type BrokerFile, type BrokerOutputs } from "./broker.js";
 import { readStackConfig } from "./config.js";
@@ -27,9 +28,20 @@ export interface ProgramResult {
   outputs: BrokerOutputs;
 }
 
+/** `gs://` URL of a program's code archive in `broker_files`. */
+function bundleUrl(model: InstanceModel, program: ProgramId, bundle: Bundle): string {
+  const bucket = model.buckets.find((b) => b.stub === BUCKET.brokerFiles)?.name;
+  const code = model.code.find((c) => c.program === program);
+  if (bucket === undefined || code === undefined) {
+    throw new Error(`instance model has no broker_files bucket or no code entry for ${program}`);
+  }
+  return `gs://${bucket}/${codeObject(code.objectPrefix, bundle.hash)}`;
+}
+
 async function brokerFiles(
   model: InstanceModel,
   packager: Packager,
+  bundles: ReadonlyMap<ProgramId, Bundle>,
 ): Promise<Map<string, BrokerFile>> {
   const files = new Map<string, BrokerFile>();
   for (const f of model.brokerFiles) {
@@ -42,8 +54,14 @@ async function brokerFiles(
       });
     } else {
       const vm = model.vms.find((v) => v.stub === source.vm);
-      if (vm === undefined) throw new Error(`startup script for unknown VM ${source.vm}`);
-      files.set(f.object, { content: startupScript(vm), contentType: "text/x-shellscript" });
+      const bundle = bundles.get(source.vm);
+      if (vm === undefined || bundle === undefined) {
+        throw new Error(`startup script for unknown VM ${source.vm}`);
+      }
+      files.set(f.object, {
+        content: startupScript(vm, bundleUrl(model, vm.stub, bundle)),
+        contentType: "text/x-shellscript",
+      });
     }
   }
   return files;
@@ -59,7 +77,7 @@ export async function brokerProgram(deps: ProgramDeps): Promise<ProgramResult> {
     {
       model,
       bundles,
-      files: await brokerFiles(model, deps.packager),
+      files: await brokerFiles(model, deps.packager, bundles),
       kafkaCredentials: config.kafkaCredentials,
       buildServiceAccount: config.buildServiceAccount,
     },

@@ -6,20 +6,27 @@
  * next start without replacing the VM. Debian 12 ships Node 18, so the script installs the pinned
  * official Node.js build (checked against the release's SHASUMS256.txt) once.
  *
- * The program's environment is every UPPER_CASE metadata key: the ones the deployment sets (the
- * instance model's env) and the run-time ones (NIGHT, KAFKA_TOPIC). Its JSON logs go to a file the
- * Ops Agent forwards to Cloud Logging with their severity, which the CRITICAL alert policy needs.
+ * Everything a deployment sets (the program's environment, the bundle, the Node.js version) is
+ * written into this script, not into the VM's metadata: the metadata then never changes with a
+ * deploy, so Pulumi never rewrites it and cannot drop the run-time keys (NIGHT, KAFKA_TOPIC) the
+ * cue function and the night conductor write there; the script reads only those from the
+ * metadata server. Its JSON logs go to a file the Ops Agent forwards to Cloud Logging with their
+ * severity, which the CRITICAL alert policy needs.
  */
 import type { VmSpec } from "@pgb/broker-utils/instance";
 
-/** Non-environment metadata keys the script reads. */
-export const VM_METADATA = {
-  bundle: "pgb-bundle",
-  nodeVersion: "pgb-node-version",
-  startupScriptUrl: "startup-script-url",
-} as const;
+/** The VM's metadata keys the deployment sets; their values never change between deploys. */
+export const VM_METADATA = { startupScriptUrl: "startup-script-url" } as const;
 
-export function startupScript(vm: Pick<VmSpec, "stub" | "onExit">): string {
+/** `value` as one single-quoted bash word. */
+function shellWord(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export function startupScript(
+  vm: Pick<VmSpec, "stub" | "onExit" | "env" | "runtimeMetadataKeys" | "nodeVersion">,
+  bundleUrl: string,
+): string {
   const unit = `pgb-${vm.stub}`;
   const onExit =
     vm.onExit === "restart"
@@ -31,8 +38,8 @@ set -euo pipefail
 MD=http://metadata.google.internal/computeMetadata/v1/instance/attributes
 md() { curl -sf -H "Metadata-Flavor: Google" "$MD/$1"; }
 PGB=/opt/pgb
-NODE_VERSION=$(md ${VM_METADATA.nodeVersion})
-BUNDLE=$(md ${VM_METADATA.bundle})
+NODE_VERSION=${shellWord(vm.nodeVersion)}
+BUNDLE=${shellWord(bundleUrl)}
 mkdir -p "$PGB" /var/log/pgb
 
 # Ops Agent: forwards the program's JSON log lines with their severity (metrics off: no extra role).
@@ -86,10 +93,15 @@ gcloud storage cp "$BUNDLE" "$PGB/program.zip"
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$PGB/program.zip" "$PGB/program"
 (cd "$PGB/program" && npm install --omit=dev --no-audit --no-fund)
 
-# The environment: every UPPER_CASE metadata key, passed as arguments (values may hold JSON).
-setenv=()
-for key in $(md ""); do
-  if [[ "$key" =~ ^[A-Z][A-Z0-9_]*$ ]]; then setenv+=("--setenv=$key=$(md "$key")"); fi
+# The environment, passed as arguments (values may hold JSON): the deployment's, then the run-time
+# keys the metadata holds.
+setenv=(
+${Object.entries(vm.env)
+  .map(([key, value]) => `  ${shellWord(`--setenv=${key}=${value}`)}`)
+  .join("\n")}
+)
+for key in ${vm.runtimeMetadataKeys.join(" ")}; do
+  if value=$(md "$key"); then setenv+=("--setenv=$key=$value"); fi
 done
 
 systemctl stop ${unit} 2>/dev/null || true

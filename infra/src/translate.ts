@@ -12,8 +12,10 @@ import type {
   IamMember,
   InstanceModel,
   ProgramId,
+  VmNetwork,
 } from "@pgb/broker-utils/instance";
 import { BUCKET, codeObject, type ServiceAccountRole } from "@pgb/broker-utils/naming";
+import { dashboardJson } from "./dashboard.js";
 import type { Bundle } from "./packaging.js";
 import { VM_METADATA } from "./startup-script.js";
 
@@ -64,6 +66,7 @@ export class ModelTranslator {
   private readonly sas = new Registry<ServiceAccountRole, gcp.serviceaccount.Account>(
     "service account",
   );
+  private readonly roles = new Map<string, gcp.projects.IAMCustomRole>();
   private readonly topics = new Registry<string, gcp.pubsub.Topic>("topic");
   private readonly subs = new Registry<string, gcp.pubsub.Subscription>("subscription");
   private readonly buckets = new Registry<string, gcp.storage.Bucket>("bucket");
@@ -74,6 +77,8 @@ export class ModelTranslator {
   private readonly vms = new Registry<string, gcp.compute.Instance>("VM");
   private readonly grants: { grant: IamGrant; resource: pulumi.CustomResource }[] = [];
   private dataset: gcp.bigquery.Dataset | undefined;
+  private storageAgent: pulumi.Output<string> | undefined;
+  private readonly metrics: gcp.logging.Metric[] = [];
 
   constructor(
     private readonly m: InstanceModel,
@@ -102,6 +107,27 @@ export class ModelTranslator {
             description: a.description,
           },
           this.opts(a.component),
+        ),
+      );
+    }
+  }
+
+  /** The instance's custom roles, by the name grants use (`projects/P/roles/ID`). */
+  customRoles(): void {
+    for (const r of this.m.customRoles) {
+      this.roles.set(
+        r.name,
+        new gcp.projects.IAMCustomRole(
+          r.roleId,
+          {
+            project: this.project,
+            roleId: r.roleId,
+            title: r.title,
+            description: r.description,
+            permissions: r.permissions,
+            stage: "GA",
+          },
+          this.opts(r.component),
         ),
       );
     }
@@ -206,14 +232,14 @@ export class ModelTranslator {
             replication: { auto: {} },
             labels: this.labels,
           },
-          this.opts(s.component),
+          this.opts(s.component, protection(s.protect)),
         ),
       );
       if (kafkaCredentials !== undefined) {
         new gcp.secretmanager.SecretVersion(
           `${s.name}-version`,
           { secret: secret.id, secretData: pulumi.secret(kafkaCredentials) },
-          this.opts(s.component),
+          this.opts(s.component, protection(s.protect)),
         );
       }
     }
@@ -359,7 +385,7 @@ export class ModelTranslator {
                   },
                 }),
           },
-          this.opts(s.component),
+          this.opts(s.component, protection(s.protect)),
         ),
       );
     }
@@ -382,9 +408,7 @@ export class ModelTranslator {
               autoDelete: true,
               initializeParams: { image: v.image, size: v.bootDiskGb },
             },
-            // An ephemeral external address for outbound connections (Kafka, npm, nodejs.org);
-            // no firewall rule opens anything inbound.
-            networkInterfaces: [{ network: "default", accessConfigs: [{}] }],
+            networkInterfaces: [networkInterface(v.network)],
             serviceAccount: {
               email: this.sas.get(v.serviceAccount).email,
               scopes: ["cloud-platform"],
@@ -397,17 +421,16 @@ export class ModelTranslator {
             allowStoppingForUpdate: true,
             // Created stopped: the night conductor starts and stops the VMs.
             desiredStatus: "TERMINATED",
+            // Constant across deploys (the environment and the bundle are in the startup script),
+            // so a deploy never rewrites the metadata the night conductor writes at run time.
             metadata: {
-              ...v.env,
               "enable-oslogin": "TRUE",
-              [VM_METADATA.nodeVersion]: v.nodeVersion,
               [VM_METADATA.startupScriptUrl]: pulumi.interpolate`gs://${bucket}/${v.startupScriptObject}`,
-              [VM_METADATA.bundle]: pulumi.interpolate`gs://${bucket}/${this.code.get(v.stub).name}`,
             },
           },
           this.opts(v.component, {
             // The night conductor starts/stops the VMs and writes the run-time metadata keys;
-            // a deployment must undo neither.
+            // after a `pulumi refresh` the state holds them, and a deploy must not remove them.
             ignoreChanges: ["desiredStatus", ...v.runtimeMetadataKeys.map((k) => `metadata.${k}`)],
           }),
         ),
@@ -419,17 +442,40 @@ export class ModelTranslator {
     for (const grant of this.m.iam) this.grants.push({ grant, resource: this.iamMember(grant) });
   }
 
+  /**
+   * The Cloud Storage service agent's member. Google creates the agent on first use, so on a new
+   * project its derived address does not exist yet and a grant to it fails; the lookup creates it.
+   */
+  private storageAgentMember(component: ComponentId): pulumi.Output<string> {
+    const o = this.opts(component);
+    this.storageAgent ??= gcp.storage.getProjectServiceAccountOutput(
+      { project: this.project },
+      { parent: o.parent, dependsOn: o.dependsOn },
+    ).member;
+    return this.storageAgent;
+  }
+
+  private memberOf(g: IamGrant): pulumi.Input<string> {
+    switch (g.member.kind) {
+      case "serviceAccount":
+        return this.sas.get(g.member.role).member;
+      case "serviceAgent":
+        return `serviceAccount:${g.member.email}`;
+      case "storageAgent":
+        return this.storageAgentMember(g.component);
+    }
+  }
+
   private iamMember(g: IamGrant): pulumi.CustomResource {
     const { project } = this;
-    const member: pulumi.Input<string> =
-      g.member.kind === "serviceAccount"
-        ? this.sas.get(g.member.role).member
-        : `serviceAccount:${g.member.email}`;
+    const member = this.memberOf(g);
     const role = g.role;
     const t = g.target;
     const on = t.kind === "serviceAccount" ? t.role : t.kind === "project" ? "project" : t.name;
-    const name = `${memberLabel(g.member)}-${role.replace(/^roles\//, "")}-on-${on}`;
-    const o = this.opts(g.component);
+    // `roles/x.y` → `x.y`; a custom role `projects/P/roles/ID` → `ID`
+    const name = `${memberLabel(g.member)}-${role.split("/").pop() ?? role}-on-${on}`;
+    const customRole = this.roles.get(role);
+    const o = this.opts(g.component, customRole === undefined ? {} : { dependsOn: [customRole] });
     const condition = g.condition === undefined ? {} : { condition: g.condition };
     switch (t.kind) {
       case "project":
@@ -499,7 +545,7 @@ export class ModelTranslator {
       const publisherGrants = this.grants
         .filter(
           ({ grant }) =>
-            grant.member.kind === "serviceAgent" &&
+            grant.member.kind === "storageAgent" &&
             grant.target.kind === "topic" &&
             grant.target.name === x.topic,
         )
@@ -541,22 +587,33 @@ export class ModelTranslator {
 
   logMetrics(): void {
     for (const m of this.m.logMetrics) {
-      new gcp.logging.Metric(
-        m.name,
-        {
-          project: this.project,
-          name: m.name,
-          description: m.description,
-          filter: m.filter,
-          metricDescriptor: {
-            metricKind: "DELTA",
-            valueType: "INT64",
-            unit: "1",
-            labels: Object.keys(m.labelExtractors).map((key) => ({ key, valueType: "STRING" })),
+      this.metrics.push(
+        new gcp.logging.Metric(
+          m.name,
+          {
+            project: this.project,
+            name: m.name,
+            description: m.description,
+            filter: m.filter,
+            metricDescriptor: {
+              metricKind: "DELTA",
+              valueType: m.valueExtractor === undefined ? "INT64" : "DISTRIBUTION",
+              unit: "1",
+              labels: Object.keys(m.labelExtractors).map((key) => ({ key, valueType: "STRING" })),
+            },
+            labelExtractors: m.labelExtractors,
+            ...(m.valueExtractor === undefined
+              ? {}
+              : {
+                  valueExtractor: m.valueExtractor,
+                  // 1, 2, 4 … 2^39 messages
+                  bucketOptions: {
+                    exponentialBuckets: { numFiniteBuckets: 40, growthFactor: 2, scale: 1 },
+                  },
+                }),
           },
-          labelExtractors: m.labelExtractors,
-        },
-        this.opts(m.component),
+          this.opts(m.component),
+        ),
       );
     }
   }
@@ -570,7 +627,7 @@ export class ModelTranslator {
           project: this.project,
           displayName: p.displayName,
           combiner: "OR",
-          enabled: true,
+          enabled: p.enabled,
           notificationChannels: p.notificationChannels,
           documentation: { content: p.documentation, mimeType: "text/markdown" },
           userLabels: this.labels,
@@ -599,6 +656,17 @@ export class ModelTranslator {
             : {}),
         },
         this.opts(p.component),
+      );
+    }
+  }
+
+  /** After `logMetrics()`: charts of a log-based metric need it to exist. */
+  dashboards(): void {
+    for (const d of this.m.dashboards) {
+      new gcp.monitoring.Dashboard(
+        d.displayName,
+        { project: this.project, dashboardJson: dashboardJson(d) },
+        this.opts(d.component, { dependsOn: this.metrics }),
       );
     }
   }
@@ -635,5 +703,24 @@ function serviceUri(fn: gcp.cloudfunctionsv2.Function): pulumi.Output<string> {
 }
 
 function memberLabel(m: IamMember): string {
-  return m.kind === "serviceAccount" ? m.role : `${m.agent}-agent`;
+  switch (m.kind) {
+    case "serviceAccount":
+      return m.role;
+    case "serviceAgent":
+      return `${m.agent}-agent`;
+    case "storageAgent":
+      return "storage-agent";
+  }
+}
+
+/**
+ * A VM's network interface. `accessConfigs: [{}]` is an ephemeral external address, for outbound
+ * connections only (no firewall rule opens anything inbound); without it the VM needs Cloud NAT.
+ */
+function networkInterface(n: VmNetwork): gcp.types.input.compute.InstanceNetworkInterface {
+  return {
+    network: n.network,
+    ...(n.subnetwork === undefined ? {} : { subnetwork: n.subnetwork }),
+    ...(n.externalIp ? { accessConfigs: [{}] } : {}),
+  };
 }

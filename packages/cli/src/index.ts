@@ -4,6 +4,7 @@
  */
 import { registerCommands as localCommands } from "@pgb/local";
 import { alertCommands } from "./commands/alert.js";
+import { costCommands } from "./commands/cost.js";
 import { deadletterCommands } from "./commands/deadletter.js";
 import { namesCommands } from "./commands/names.js";
 import { salt2Commands } from "./commands/salt2.js";
@@ -11,10 +12,18 @@ import { simulateCommands } from "./commands/simulate.js";
 import { createProgram, runProgram, type CommandModule } from "./program.js";
 
 export { createProgram, runProgram, UsageError, type CommandModule } from "./program.js";
-export { alertCommands, deadletterCommands, namesCommands, salt2Commands, simulateCommands };
+export {
+  alertCommands,
+  costCommands,
+  deadletterCommands,
+  namesCommands,
+  salt2Commands,
+  simulateCommands,
+};
 
 export const COMMANDS: readonly CommandModule[] = [
   alertCommands,
+  costCommands,
   deadletterCommands,
   namesCommands,
   salt2Commands,

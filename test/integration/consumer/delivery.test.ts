@@ -157,6 +157,9 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
       bytesPerSecond: expect.any(Number),
       publishLatencyMs: { p50: expect.any(Number), p99: expect.any(Number) },
       lag: expect.any(Object),
+      // what the kafka-lag log-based metric extracts (instance/monitoring.ts)
+      event: "consumer-stats",
+      lagTotal: expect.any(Number),
     });
   });
 

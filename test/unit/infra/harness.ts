@@ -19,6 +19,8 @@ export interface Recorded {
 
 export interface Run {
   resources: Recorded[];
+  /** Every invoke (data-source lookup) the program made. */
+  invokes: { token: string; inputs: Record<string, unknown> }[];
   options: Map<string, pulumi.ResourceOptions>;
   result: ProgramResult;
 }
@@ -26,6 +28,19 @@ export interface Run {
 export const PROJECT = "my-proj";
 export const PROJECT_NUMBER = "123456789012";
 export const REGION = "us-central1";
+/** A notification channel; production stacks must name one. */
+export const CHANNEL = `projects/${PROJECT}/notificationChannels/4242`;
+
+/** The config a stack needs beyond the harness defaults: production must name a channel. */
+export function stackConfig(testid: string | null): Record<string, string> {
+  return testid === null ? { "broker:notificationChannels": JSON.stringify([CHANNEL]) } : {};
+}
+
+/** The address Google gives the Cloud Storage agent, as the lookup returns it. */
+export const STORAGE_AGENT = `service-${PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`;
+
+/** The one invoke the program may make: it creates the Cloud Storage agent on a new project. */
+const STORAGE_AGENT_LOOKUP = "gcp:storage/getProjectServiceAccount:getProjectServiceAccount";
 
 export const fakePackager: Packager = {
   bundle: (code) =>
@@ -84,8 +99,13 @@ function id(type: string, inputs: Record<string, unknown>, logical: string): str
   return `${logical}-id`;
 }
 
-export async function runStack(stack: string, config: Record<string, string> = {}): Promise<Run> {
+export async function runStack(
+  stack: string,
+  config: Record<string, string> = {},
+  secretKeys: string[] = [],
+): Promise<Run> {
   const resources: Recorded[] = [];
+  const invokes: Run["invokes"] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -93,19 +113,26 @@ export async function runStack(stack: string, config: Record<string, string> = {
         return { id: id(args.type, args.inputs, args.name), state: state(args.type, args.inputs) };
       },
       call: (args) => {
-        throw new Error(`the program made an invoke (${args.token}); it must need none`);
+        if (args.token !== STORAGE_AGENT_LOOKUP) {
+          throw new Error(`the program made an unexpected invoke (${args.token})`);
+        }
+        invokes.push({ token: args.token, inputs: args.inputs });
+        return { emailAddress: STORAGE_AGENT, member: `serviceAccount:${STORAGE_AGENT}` };
       },
     },
     "broker",
     stack,
     false,
   );
-  pulumi.runtime.setAllConfig({
-    "gcp:project": PROJECT,
-    "gcp:region": REGION,
-    "broker:projectNumber": PROJECT_NUMBER,
-    ...config,
-  });
+  pulumi.runtime.setAllConfig(
+    {
+      "gcp:project": PROJECT,
+      "gcp:region": REGION,
+      "broker:projectNumber": PROJECT_NUMBER,
+      ...config,
+    },
+    secretKeys,
+  );
   const options = new Map<string, pulumi.ResourceOptions>();
   const { brokerProgram } = await import("../../../infra/src/program.js");
   const result = await brokerProgram({
@@ -119,7 +146,7 @@ export async function runStack(stack: string, config: Record<string, string> = {
     ],
   });
   await (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs();
-  return { resources, options, result };
+  return { resources, invokes, options, result };
 }
 
 export function ofType(run: Run, type: string): Recorded[] {
@@ -144,8 +171,17 @@ export const T = {
   vm: "gcp:compute/instance:Instance",
   job: "gcp:cloudscheduler/job:Job",
   account: "gcp:serviceaccount/account:Account",
+  customRole: "gcp:projects/iAMCustomRole:IAMCustomRole",
   secret: "gcp:secretmanager/secret:Secret",
   alertPolicy: "gcp:monitoring/alertPolicy:AlertPolicy",
   logMetric: "gcp:logging/metric:Metric",
   api: "gcp:projects/service:Service",
+  dashboard: "gcp:monitoring/dashboard:Dashboard",
 } as const;
+
+/** The startup script a VM runs, as uploaded to broker_files. */
+export async function startupScriptOf(run: Run, vm: string): Promise<string> {
+  const object = ofType(run, T.object).find((o) => o.inputs["name"] === `vm/${vm}/startup.sh`);
+  if (object === undefined) throw new Error(`no startup script object for ${vm}`);
+  return String(await (object.inputs["source"] as { text: Promise<string> }).text);
+}

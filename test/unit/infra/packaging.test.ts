@@ -41,6 +41,7 @@ describe("esbuild packager", () => {
       yaml: yamlVersion,
     });
     expect(bundle.directories).toEqual({
+      "data/cost": `${repoRoot}packages/broker-utils/data/cost`,
       "data/schema-maps": `${repoRoot}packages/broker-utils/data/schema-maps`,
       "data/schemas": `${repoRoot}packages/broker-utils/data/schemas`,
     });
@@ -72,13 +73,31 @@ describe("esbuild packager", () => {
 });
 
 describe("VM startup script", () => {
+  const vm = {
+    env: { SURVEY: "ztf", COUNTER_SUBSCRIPTIONS: `{"alerts":"it's"}` },
+    runtimeMetadataKeys: ["NIGHT", "KAFKA_TOPIC"],
+    nodeVersion: "22.12.0",
+  };
+  const bundle = "gs://b/vm/night-conductor/h.zip";
+
   it("restarts the consumer and powers the night conductor off after its run", () => {
-    expect(startupScript({ stub: "consumer", onExit: "restart" })).toContain(
+    expect(startupScript({ ...vm, stub: "consumer", onExit: "restart" }, bundle)).toContain(
       '"--property=Restart=always"',
     );
-    const nc = startupScript({ stub: "night-conductor", onExit: "poweroff" });
+    const nc = startupScript({ ...vm, stub: "night-conductor", onExit: "poweroff" }, bundle);
     expect(nc).toContain('"--property=ExecStopPost=/usr/bin/systemctl poweroff"');
     expect(nc).toContain('gcloud storage cp "$BUNDLE"');
     expect(nc).toContain("sha256sum -c -");
+  });
+
+  it("carries the deployment's environment and bundle; reads only the run-time keys from metadata", () => {
+    const nc = startupScript({ ...vm, stub: "night-conductor", onExit: "poweroff" }, bundle);
+    expect(nc).toContain(`BUNDLE='${bundle}'`);
+    expect(nc).toContain("NODE_VERSION='22.12.0'");
+    expect(nc).toContain("'--setenv=SURVEY=ztf'");
+    // a quote in a value survives bash's single-quoting
+    expect(nc).toContain(`'--setenv=COUNTER_SUBSCRIPTIONS={"alerts":"it'\\''s"}'`);
+    expect(nc).toContain("for key in NIGHT KAFKA_TOPIC; do");
+    expect(nc).not.toContain('md ""');
   });
 });

@@ -31,8 +31,34 @@ describe("ztf: production data is protected", () => {
     }
   });
 
+  it("protects and retains the Kafka secret, the reservoir and the dead-letter reservoirs", () => {
+    const kept = [
+      [T.secret, "ztf-kafka-credentials"],
+      [T.subscription, "ztf-alerts-reservoir"],
+      ...[
+        "upload-bytes-to-bucket",
+        "bq-sink",
+        "value-added",
+        "cue-night-conductor",
+        "check-cue-response",
+      ].map((fn) => [T.subscription, `ztf-${fn}-deadletter-reservoir`] as const),
+    ] as const;
+    for (const [type, name] of kept) {
+      expect(options(type, name), name).toMatchObject({ protect: true, retainOnDelete: true });
+    }
+    const protectedSubs = ofType(run(), T.subscription)
+      .filter((s) => options(T.subscription, s.name)?.protect === true)
+      .map((s) => s.name);
+    expect(protectedSubs.sort()).toEqual(
+      kept
+        .filter(([type]) => type === T.subscription)
+        .map(([, name]) => name)
+        .sort(),
+    );
+  });
+
   it("protects nothing that holds no data (topics, functions, VMs, views)", () => {
-    for (const type of [T.topic, T.subscription, T.function, T.vm]) {
+    for (const type of [T.topic, T.function, T.vm]) {
       for (const r of ofType(run(), type))
         expect(options(type, r.name)?.protect ?? false, r.name).toBe(false);
     }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BROKER_CONFIG } from "../../../infra/src/config.js";
-import { ofType, runStack, T } from "./harness.js";
+import { ofType, runStack, startupScriptOf, T } from "./harness.js";
 
 const root = new URL("../../../", import.meta.url);
 const project = parse(readFileSync(new URL("Pulumi.yaml", root), "utf8")) as {
@@ -58,10 +58,8 @@ describe("Pulumi.dev.yaml", () => {
     expect(ofType(run, T.function)[0]?.inputs["serviceConfig"]).toMatchObject({
       maxInstanceCount: 10,
     });
-    const consumer = ofType(run, T.vm).find((v) => v.inputs["name"] === "ztf-consumer-mytestid");
-    expect(consumer?.inputs["metadata"]).toMatchObject({
-      KAFKA_BOOTSTRAP_SERVERS: "public.alerts.ztf.uw.edu:9092",
-      LOG_LEVEL: "DEBUG",
-    });
+    const consumer = await startupScriptOf(run, "consumer");
+    expect(consumer).toContain("'--setenv=KAFKA_BOOTSTRAP_SERVERS=public.alerts.ztf.uw.edu:9092'");
+    expect(consumer).toContain("'--setenv=LOG_LEVEL=DEBUG'");
   }, 120_000);
 });

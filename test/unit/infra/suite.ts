@@ -4,7 +4,18 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENV, PROGRAM_ENV } from "@pgb/broker-utils/instance";
-import { named, ofType, PROJECT, PROJECT_NUMBER, runStack, T, type Run } from "./harness.js";
+import {
+  named,
+  ofType,
+  PROJECT,
+  PROJECT_NUMBER,
+  runStack,
+  stackConfig,
+  startupScriptOf,
+  STORAGE_AGENT,
+  T,
+  type Run,
+} from "./harness.js";
 
 type Row = [kind: string, type: string, field: string, name: string];
 
@@ -74,11 +85,17 @@ export function specTable(testid: string | null): Row[] {
       "name",
       `ztf-cue_night_conductor_${c}${t}`,
     ]),
-    ...["cons", "nc", "up", "bq", "va", "cue", "push"].map((r): Row => [
+    ...["cons", "nc", "up", "bq", "va", "cue", "chk", "push"].map((r): Row => [
       "service account",
       T.account,
       "accountId",
       `ztf-${r}${t}`,
+    ]),
+    ...["vmOperator", "vmReader", "rowWriter"].map((r): Row => [
+      "custom role",
+      T.customRole,
+      "roleId",
+      `ztf_${r}${d}`,
     ]),
     ["secret", T.secret, "secretId", `ztf-kafka-credentials${t}`],
     ["alert policy", T.alertPolicy, "displayName", `ztf-cue-critical${t}`],
@@ -90,7 +107,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
   let run: Run;
   // Loading @pulumi/gcp and registering ~150 resources takes seconds on a busy machine.
   beforeAll(async () => {
-    run = await runStack(stack);
+    run = await runStack(stack, stackConfig(testid));
   }, 120_000);
   const t = testid === null ? "" : `-${testid}`;
   const sa = (role: string) => `ztf-${role}${t}@${PROJECT}.iam.gserviceaccount.com`;
@@ -196,7 +213,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       ["bq-sink", "bq", "bq-sink", "bqSink"],
       ["value-added", "va", "value-added", "valueAdded"],
       ["cue-night-conductor", "cue", "cue_night_conductor", "cueNightConductor"],
-      ["check-cue-response", "cue", "check_cue_response", "checkCueResponse"],
+      ["check-cue-response", "chk", "check_cue_response", "checkCueResponse"],
     ] as const;
     it.each(cases)(
       "%s runs as %s with its env contract, internal ingress, no eventTrigger",
@@ -246,7 +263,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
   });
 
   describe(`${stack}: VMs, scheduler, secret`, () => {
-    it("runs each VM as its own account with its env and the startup script from broker_files", () => {
+    it("runs each VM as its own account with its env and the startup script from broker_files", async () => {
       for (const [vm, role] of [
         ["consumer", "cons"],
         ["night-conductor", "nc"],
@@ -256,19 +273,35 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
           machineType: "e2-standard-2",
           bootDisk: { initializeParams: { image: "debian-cloud/debian-12" } },
           serviceAccount: { email: sa(role) },
-          metadata: {
-            SURVEY: "ztf",
-            "startup-script-url": `gs://${PROJECT}-ztf-broker_files${t}/vm/${vm}/startup.sh`,
-            "pgb-bundle": `gs://${PROJECT}-ztf-broker_files${t}/vm/${vm}/hash-${vm}.zip`,
-          },
         });
         expect(v.inputs["metadataStartupScript"]).toBeUndefined();
+        const script = await startupScriptOf(run, vm);
+        expect(script).toContain(
+          `BUNDLE='gs://${PROJECT}-ztf-broker_files${t}/vm/${vm}/hash-${vm}.zip'`,
+        );
+        expect(script).toContain("'--setenv=SURVEY=ztf'");
       }
-      expect(named(run, T.vm, `ztf-consumer${t}`).inputs["metadata"]).toMatchObject({
-        ALERTS_TOPIC: `ztf-alerts${t}`,
-        KAFKA_CREDENTIALS_SECRET: `ztf-kafka-credentials${t}`,
-        KAFKA_GROUP_ID: `ztf-consumer${t}`,
-      });
+      const consumer = await startupScriptOf(run, "consumer");
+      for (const [key, value] of [
+        ["ALERTS_TOPIC", `ztf-alerts${t}`],
+        ["KAFKA_CREDENTIALS_SECRET", `ztf-kafka-credentials${t}`],
+        ["KAFKA_GROUP_ID", `ztf-consumer${t}`],
+      ]) {
+        expect(consumer).toContain(`'--setenv=${key}=${value}'`);
+      }
+    });
+
+    it("sets only constant VM metadata, so a deploy never rewrites the run-time keys", async () => {
+      for (const vm of ["consumer", "night-conductor"]) {
+        expect(named(run, T.vm, `ztf-${vm}${t}`).inputs["metadata"]).toEqual({
+          "enable-oslogin": "TRUE",
+          "startup-script-url": `gs://${PROJECT}-ztf-broker_files${t}/vm/${vm}/startup.sh`,
+        });
+      }
+      expect(await startupScriptOf(run, "night-conductor")).toContain(
+        "for key in NIGHT KAFKA_TOPIC; do",
+      );
+      expect(await startupScriptOf(run, "consumer")).toContain("for key in KAFKA_TOPIC; do");
     });
 
     it("leaves VM state and run-time metadata to the night conductor", () => {
@@ -299,23 +332,32 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       }
     });
 
-    it("keeps Kafka credentials out of plain config: a secret, readable by the consumer only", () => {
+    it("keeps the Kafka secret readable by the consumer only", () => {
       const grants = ofType(run, "gcp:secretmanager/secretIamMember:SecretIamMember");
       expect(grants.map((g) => [g.inputs["role"], g.inputs["member"]])).toEqual([
         ["roles/secretmanager.secretAccessor", `serviceAccount:${sa("cons")}`],
       ]);
-      const vmMetadata = JSON.stringify(ofType(run, T.vm).map((v) => v.inputs["metadata"]));
-      expect(vmMetadata).not.toMatch(/password|sasl_password/i);
     });
 
-    it("enables the APIs without disabling them on destroy", () => {
+    it("enables exactly the APIs the instance uses, without disabling them on destroy", () => {
       const apis = ofType(run, T.api);
-      expect(apis.map((a) => a.inputs["service"])).toEqual(
-        expect.arrayContaining([
-          "pubsub.googleapis.com",
-          "run.googleapis.com",
-          "cloudfunctions.googleapis.com",
-        ]),
+      expect(apis.map((a) => a.inputs["service"]).sort()).toEqual(
+        [
+          "artifactregistry",
+          "bigquery",
+          "bigquerystorage",
+          "cloudbuild",
+          "cloudfunctions",
+          "cloudscheduler",
+          "compute",
+          "iam",
+          "logging",
+          "monitoring",
+          "pubsub",
+          "run",
+          "secretmanager",
+          "storage",
+        ].map((api) => `${api}.googleapis.com`),
       );
       for (const a of apis) expect(a.inputs["disableOnDestroy"]).toBe(false);
     });
@@ -334,6 +376,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
         ),
         `${member} ${role} on ${JSON.stringify(target)}`,
       ).toHaveLength(1);
+    const d = testid === null ? "" : `_${testid}`;
     const agent = (a: string) =>
       `serviceAccount:service-${PROJECT_NUMBER}@${a}.iam.gserviceaccount.com`;
 
@@ -342,7 +385,9 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
         run.resources.filter((r) => /IAMBinding|IAMPolicy|IamBinding|IamPolicy/.test(r.type)),
       ).toEqual([]);
       for (const g of grants()) {
-        expect(g.inputs["role"]).toMatch(/^roles\/[a-z]+\.[A-Za-z.0-9]+$/);
+        expect(g.inputs["role"]).toMatch(
+          /^(roles\/[a-z]+\.[A-Za-z.0-9]+|projects\/my-proj\/roles\/ztf_[A-Za-z]+(_mytestid)?)$/,
+        );
         expect(["roles/owner", "roles/editor", "roles/viewer"]).not.toContain(g.inputs["role"]);
         expect(g.inputs["member"]).toMatch(/^serviceAccount:/);
       }
@@ -352,7 +397,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       has(
         "gcp:pubsub/topicIAMMember:TopicIAMMember",
         "roles/pubsub.publisher",
-        agent("gs-project-accounts"),
+        `serviceAccount:${STORAGE_AGENT}`,
         {
           topic: `ztf-alert_avros${t}`,
         },
@@ -406,6 +451,15 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       );
     });
 
+    it("looks the Cloud Storage agent up (the lookup creates it on a new project)", () => {
+      expect(run.invokes).toEqual([
+        {
+          token: "gcp:storage/getProjectServiceAccount:getProjectServiceAccount",
+          inputs: { project: PROJECT },
+        },
+      ]);
+    });
+
     it("makes the notification wait for the GCS agent's publisher grant", () => {
       const [n] = ofType(run, T.notification);
       const deps = (run.options.get(`${T.notification}::${n?.name}`)?.dependsOn ?? []) as {
@@ -416,101 +470,21 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       );
     });
 
-    it("gives each runtime account only what it writes or reads", () => {
-      const run_ = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
-      for (const fn of [
-        "upload-bytes-to-bucket",
-        "bq-sink",
-        "value-added",
-        "cue-night-conductor",
-        "check-cue-response",
-      ]) {
-        has(run_, "roles/run.invoker", `serviceAccount:${sa("push")}`, { name: `ztf-${fn}${t}` });
-      }
-      expect(grants().filter((g) => g.type === run_)).toHaveLength(5);
-      has(
-        "gcp:pubsub/topicIAMMember:TopicIAMMember",
-        "roles/pubsub.publisher",
-        `serviceAccount:${sa("cons")}`,
-        {
-          topic: `ztf-alerts${t}`,
-        },
-      );
-      has(
-        "gcp:storage/bucketIAMMember:BucketIAMMember",
-        "roles/storage.objectCreator",
-        `serviceAccount:${sa("up")}`,
-        {
-          bucket: `${PROJECT}-ztf-alert_avros${t}`,
-        },
-      );
-      for (const table of ["alerts", "DIASource"]) {
-        has(
-          "gcp:bigquery/iamMember:IamMember",
-          "roles/bigquery.dataEditor",
-          `serviceAccount:${sa("bq")}`,
-          { tableId: table },
-        );
-      }
-      has(
-        "gcp:bigquery/iamMember:IamMember",
-        "roles/bigquery.dataEditor",
-        `serviceAccount:${sa("va")}`,
-        { tableId: "salt2" },
-      );
-      has(
-        "gcp:bigquery/iamMember:IamMember",
-        "roles/bigquery.dataEditor",
-        `serviceAccount:${sa("nc")}`,
-        { tableId: "metadata" },
-      );
-      for (const role of ["cue", "nc"]) {
-        for (const vm of ["consumer", "night-conductor"]) {
-          has(
-            "gcp:compute/instanceIAMMember:InstanceIAMMember",
-            "roles/compute.instanceAdmin.v1",
-            `serviceAccount:${sa(role)}`,
-            {
-              instanceName: `ztf-${vm}${t}`,
-            },
-          );
-        }
-      }
-      has(
-        "gcp:serviceaccount/iAMMember:IAMMember",
-        "roles/iam.serviceAccountUser",
-        `serviceAccount:${sa("cue")}`,
-        {
-          serviceAccountId: `projects/${PROJECT}/serviceAccounts/${sa("nc")}`,
-        },
-      );
-      has(
-        "gcp:projects/iAMMember:IAMMember",
-        "roles/monitoring.viewer",
-        `serviceAccount:${sa("nc")}`,
-        { project: PROJECT },
-      );
-      for (const role of ["cons", "nc", "up", "bq", "va", "cue"]) {
-        has(
-          "gcp:storage/bucketIAMMember:BucketIAMMember",
-          "roles/storage.objectViewer",
-          `serviceAccount:${sa(role)}`,
-          {
-            bucket: `${PROJECT}-ztf-broker_files${t}`,
-          },
-        );
-      }
-      const projectRoles = grants()
-        .filter((g) => g.type === "gcp:projects/iAMMember:IAMMember")
-        .map((g) => `${g.inputs["member"]} ${g.inputs["role"]}`)
-        .sort();
-      expect(projectRoles).toEqual(
-        [
-          `serviceAccount:${sa("cons")} roles/logging.logWriter`,
-          `serviceAccount:${sa("nc")} roles/logging.logWriter`,
-          `serviceAccount:${sa("nc")} roles/monitoring.viewer`,
-        ].sort(),
-      );
+    it.each(Object.keys(expectedGrants(t)))(
+      "gives %s exactly the roles it needs, on exactly the resources it uses",
+      (role) => {
+        expect(accountGrants(run, sa(role))).toEqual(expectedGrants(t)[role]!.sort());
+      },
+    );
+
+    it("grants each custom role after creating it", () => {
+      const deps = (name: string) =>
+        ((run.options.get(name)?.dependsOn ?? []) as { __name?: string }[]).map((x) => x.__name);
+      expect(
+        deps(
+          `gcp:compute/instanceIAMMember:InstanceIAMMember::cue-ztf_vmOperator${d}-on-ztf-night-conductor${t}`,
+        ),
+      ).toContain(`ztf_vmOperator${d}`);
     });
 
     it("allows no public access", () => {
@@ -529,4 +503,96 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
   });
 
   return () => run;
+}
+
+/** `role on target` of every grant to `email`; custom roles as `custom:<stub>`. */
+function accountGrants(run: Run, email: string): string[] {
+  return run.resources
+    .filter(
+      (r) => /IAMMember|IamMember/.test(r.type) && r.inputs["member"] === `serviceAccount:${email}`,
+    )
+    .map((g) => {
+      const i = g.inputs;
+      const role = String(i["role"]).replace(
+        /^projects\/[^/]+\/roles\/ztf_([A-Za-z]+).*$/,
+        "custom:$1",
+      );
+      const target =
+        i["topic"] ??
+        i["subscription"] ??
+        i["bucket"] ??
+        i["tableId"] ??
+        i["instanceName"] ??
+        i["secretId"] ??
+        (i["serviceAccountId"] as string | undefined)?.replace(
+          /^.*\/serviceAccounts\/([^@]+)@.*$/,
+          "$1",
+        ) ??
+        (i["name"] as string | undefined) ??
+        "project";
+      const condition = i["condition"] === undefined ? "" : ` if ${String(i["condition"].title)}`;
+      return `${role.replace(/^roles\//, "")} on ${String(target)}${condition}`;
+    })
+    .sort();
+}
+
+/** Every runtime account's grants (docs/deploy.md "IAM"), for the testid suffix `t`. */
+function expectedGrants(t: string): Record<string, string[]> {
+  const files = `${PROJECT}-ztf-broker_files${t}`;
+  const viewer = `storage.objectViewer on ${files}`;
+  const deadLetter = (fn: string) => `pubsub.publisher on ztf-${fn}-deadletter${t}`;
+  const vms = ["consumer", "night-conductor"].map((v) => `ztf-${v}${t}`);
+  return {
+    cons: [
+      viewer,
+      `pubsub.publisher on ztf-alerts${t}`,
+      `secretmanager.secretAccessor on ztf-kafka-credentials${t}`,
+      `storage.objectCreator on ${files} if rejected-consumer-only`,
+      "logging.logWriter on project",
+    ],
+    nc: [
+      viewer,
+      "logging.logWriter on project",
+      "monitoring.viewer on project",
+      ...["alerts", "alert_avros", "alerts_pure", "exgalac_trans", "salt2"].map(
+        (s) => `pubsub.subscriber on ztf-${s}-counter${t}`,
+      ),
+      "custom:rowWriter on metadata",
+      `storage.objectUser on ${files} if night-summaries-only`,
+      ...vms.map((v) => `custom:vmOperator on ${v}`),
+      `iam.serviceAccountUser on ztf-cons${t}`,
+    ],
+    up: [
+      viewer,
+      `storage.objectCreator on ${PROJECT}-ztf-alert_avros${t}`,
+      deadLetter("upload-bytes-to-bucket"),
+    ],
+    bq: [
+      viewer,
+      "custom:rowWriter on alerts",
+      "custom:rowWriter on DIASource",
+      deadLetter("bq-sink"),
+    ],
+    va: [
+      viewer,
+      "custom:rowWriter on salt2",
+      ...["alerts_pure", "exgalac_trans", "salt2"].map((s) => `pubsub.publisher on ztf-${s}${t}`),
+      `storage.objectCreator on ${PROJECT}-ztf-sncosmo${t}`,
+      deadLetter("value-added"),
+    ],
+    cue: [
+      viewer,
+      `custom:vmOperator on ztf-night-conductor${t}`,
+      `iam.serviceAccountUser on ztf-nc${t}`,
+      deadLetter("cue-night-conductor"),
+    ],
+    chk: [...vms.map((v) => `custom:vmReader on ${v}`), deadLetter("check-cue-response")],
+    push: [
+      "upload-bytes-to-bucket",
+      "bq-sink",
+      "value-added",
+      "cue-night-conductor",
+      "check-cue-response",
+    ].map((fn) => `run.invoker on ztf-${fn}${t}`),
+  };
 }

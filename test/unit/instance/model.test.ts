@@ -201,14 +201,37 @@ describe("BigQuery layout", () => {
 });
 
 describe("IAM", () => {
-  it("grants predefined roles only, to the instance's accounts and Google's agents", () => {
+  it("grants predefined or instance custom roles only, to the instance's accounts and Google's agents", () => {
     const emails = new Set(test.serviceAccounts.map((a) => a.email));
+    const custom = new Set(test.customRoles.map((r) => r.name));
     for (const g of test.iam) {
-      expect(g.role).toMatch(/^roles\/[a-z]+\.[A-Za-z.0-9]+$/);
+      if (!custom.has(g.role)) expect(g.role).toMatch(/^roles\/[a-z]+\.[A-Za-z.0-9]+$/);
       expect(["roles/owner", "roles/editor", "roles/viewer"]).not.toContain(g.role);
       if (g.member.kind === "serviceAccount") expect(emails.has(g.member.email)).toBe(true);
-      else expect(g.member.email).toMatch(/^service-123456789012@/);
+      else if (g.member.kind === "serviceAgent") {
+        expect(g.member.email).toMatch(/^service-123456789012@/);
+      }
     }
+  });
+
+  it("names the custom roles per instance and lets them do no more than they say", () => {
+    expect(test.customRoles.map((r) => [r.roleId, r.permissions])).toEqual([
+      [
+        "ztf_vmOperator_mytestid",
+        [
+          "compute.instances.get",
+          "compute.instances.setMetadata",
+          "compute.instances.start",
+          "compute.instances.stop",
+        ],
+      ],
+      ["ztf_vmReader_mytestid", ["compute.instances.get"]],
+      [
+        "ztf_rowWriter_mytestid",
+        ["bigquery.tables.get", "bigquery.tables.getData", "bigquery.tables.updateData"],
+      ],
+    ]);
+    expect(test.customRoles[0]?.name).toBe("projects/my-proj/roles/ztf_vmOperator_mytestid");
   });
 
   it("limits the consumer's bucket writes to rejected/consumer/", () => {
@@ -226,7 +249,7 @@ describe("IAM", () => {
   it("omits the service-agent grants when the project number is unknown (local instance)", () => {
     const local = instanceModel({ ...input, projectNumber: undefined });
     expect(local.serviceAgents).toBeNull();
-    expect(local.iam.some((g) => g.member.kind === "serviceAgent")).toBe(false);
+    expect(local.iam.some((g) => g.member.kind !== "serviceAccount")).toBe(false);
   });
 });
 

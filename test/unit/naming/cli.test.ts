@@ -25,7 +25,7 @@ describe("pgb names", () => {
     expect(resources).toContainEqual(
       expect.objectContaining({ kind: "dataset", name: "ztf_alerts_mytestid" }),
     );
-    expect(resources.filter((r) => r.kind === "serviceAccount")).toHaveLength(7);
+    expect(resources.filter((r) => r.kind === "serviceAccount")).toHaveLength(8);
   });
 
   it("prints a table without --json", async () => {

@@ -109,7 +109,6 @@ describe("derived names (docs/spec/broker.md §2 with S=ztf, T=mytestid, P=my-pr
 
   it("derives the service agents from the project number", () => {
     expect(serviceAgentEmails("123456789012")).toEqual({
-      storage: "service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
       pubsub: "service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com",
       cloudScheduler: "service-123456789012@gcp-sa-cloudscheduler.iam.gserviceaccount.com",
     });

@@ -14,6 +14,7 @@ import {
   uploadIfAbsent,
   type Attributes,
 } from "@pgb/broker-utils/gcp";
+import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import { levelFromEnv, type Logger } from "@pgb/broker-utils/log";
 import { schemaMapObject } from "@pgb/broker-utils/naming";
 import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
@@ -300,16 +301,24 @@ async function run(
   const statsTimer = setInterval(() => {
     const snapshot = stats.snapshot(Date.now());
     const lag: Record<string, string> = {};
+    let lagTotal = 0n;
     for (const { partition, offsets } of tracker.entries()) {
       const hw = highWatermarks.get(partition);
       const value = hw === undefined ? undefined : offsets.lag(hw);
-      if (value !== undefined) lag[String(partition)] = value;
+      if (value !== undefined) {
+        lag[String(partition)] = value;
+        lagTotal += BigInt(value);
+      }
     }
+    // `event` and the numeric `lagTotal` feed the kafka-lag log-based metric (a message count,
+    // far below 2^53, so a number is exact)
     log.info("stats", {
+      event: LOG_EVENT.consumerStats,
       topic,
       ...snapshot,
       megabytesPerSecond: Math.round(snapshot.bytesPerSecond / 1e4) / 100,
       lag,
+      lagTotal: Number(lagTotal),
       outstanding: gate.outstanding,
       paused,
       pausesInWindow: pauses,

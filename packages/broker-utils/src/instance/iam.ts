@@ -1,21 +1,69 @@
 /**
  * The IAM grants of an instance (docs/spec/broker.md §2 "IAM"): additive member grants only, because
- * instances share projects. Each runtime account gets what it writes or reads; Google's service
- * agents get what `gsutil`/`gcloud` granted silently in the reference broker.
+ * instances share projects. Each runtime account gets what it writes or reads, through a custom
+ * role where every predefined role is broader; Google's service agents get what `gsutil`/`gcloud`
+ * granted silently in the reference broker.
  */
 import {
   BUCKET,
+  CUSTOM_ROLE,
   DATA_TOPICS,
   SECRET,
   TABLE,
   TOPIC,
   VM,
+  type CustomRoleStub,
   type ServiceAccountRole,
   type TableStub,
 } from "../naming/catalogue.js";
 import type { InstanceNamer, ServiceAgents } from "../naming/names.js";
 import { OBJECT_PREFIX } from "../naming/objects.js";
-import type { ComponentId, FunctionSpec, IamGrant, IamMember, IamTarget } from "./types.js";
+import type {
+  ComponentId,
+  CustomRoleSpec,
+  FunctionSpec,
+  IamGrant,
+  IamMember,
+  IamTarget,
+} from "./types.js";
+
+/** What each custom role allows, and the predefined role it replaces. */
+const CUSTOM_ROLES: Readonly<
+  Record<CustomRoleStub, { title: string; description: string; permissions: string[] }>
+> = {
+  [CUSTOM_ROLE.vmOperator]: {
+    title: "VM operator",
+    description: "Read a VM, set its metadata, start and stop it (instanceAdmin.v1 also deletes)",
+    permissions: [
+      "compute.instances.get",
+      "compute.instances.setMetadata",
+      "compute.instances.start",
+      "compute.instances.stop",
+    ],
+  },
+  [CUSTOM_ROLE.vmReader]: {
+    title: "VM reader",
+    description: "Read a VM's state and metadata",
+    permissions: ["compute.instances.get"],
+  },
+  [CUSTOM_ROLE.rowWriter]: {
+    title: "Row writer",
+    description: "Stream rows into a table (dataEditor also deletes and alters tables)",
+    permissions: ["bigquery.tables.get", "bigquery.tables.getData", "bigquery.tables.updateData"],
+  },
+};
+
+export function instanceCustomRoles(n: InstanceNamer, stack: string): CustomRoleSpec[] {
+  return Object.values(CUSTOM_ROLE).map((stub) => ({
+    stub,
+    roleId: n.customRole(stub),
+    name: n.customRoleName(stub),
+    title: `${stack} ${CUSTOM_ROLES[stub].title}`,
+    description: `Broker ${stack}: ${CUSTOM_ROLES[stub].description}`,
+    permissions: [...CUSTOM_ROLES[stub].permissions],
+    component: "instance",
+  }));
+}
 
 export function instanceGrants(
   n: InstanceNamer,
@@ -103,22 +151,11 @@ export function instanceGrants(
     "avroStorage",
     "stores each alert's Avro file (create only, never overwrite)",
   );
+  const rowWriter = n.customRoleName(CUSTOM_ROLE.rowWriter);
   for (const t of [TABLE.alerts, TABLE.diaSource] as const) {
-    grant(
-      sa("bq"),
-      "roles/bigquery.dataEditor",
-      tableT(t),
-      "bigQueryStorage",
-      `inserts rows into ${t}`,
-    );
+    grant(sa("bq"), rowWriter, tableT(t), "bigQueryStorage", `inserts rows into ${t}`);
   }
-  grant(
-    sa("va"),
-    "roles/bigquery.dataEditor",
-    tableT(TABLE.salt2),
-    "bigQueryStorage",
-    "inserts SALT2 fits",
-  );
+  grant(sa("va"), rowWriter, tableT(TABLE.salt2), "bigQueryStorage", "inserts SALT2 fits");
   for (const t of [TOPIC.alertsPure, TOPIC.exgalacTrans, TOPIC.salt2] as const) {
     grant(sa("va"), "roles/pubsub.publisher", topicT(topicName(t)), "valueAdded", `publishes ${t}`);
   }
@@ -145,13 +182,7 @@ export function instanceGrants(
     "instance",
     "reads the processing subscriptions' backlog",
   );
-  grant(
-    sa("nc"),
-    "roles/bigquery.dataEditor",
-    tableT(TABLE.metadata),
-    "bigQueryStorage",
-    "records the night",
-  );
+  grant(sa("nc"), rowWriter, tableT(TABLE.metadata), "bigQueryStorage", "records the night");
   grant(
     sa("nc"),
     "roles/storage.objectUser",
@@ -163,17 +194,30 @@ export function instanceGrants(
       expression: `resource.name.startsWith("projects/_/buckets/${brokerFilesBucket}/objects/${OBJECT_PREFIX.nightSummaries}")`,
     },
   );
-  for (const role of ["nc", "cue"] as const) {
-    for (const vm of [consumerVm, nightConductorVm]) {
-      grant(
-        sa(role),
-        "roles/compute.instanceAdmin.v1",
-        vmT(vm),
-        "nightConductor",
-        "reads the VM's state, sets its metadata, starts and stops it",
-      );
-    }
+  const vmOperator = n.customRoleName(CUSTOM_ROLE.vmOperator);
+  for (const vm of [consumerVm, nightConductorVm]) {
+    grant(
+      sa("nc"),
+      vmOperator,
+      vmT(vm),
+      "nightConductor",
+      "starts and stops the consumer, sets its topic and clears its own NIGHT",
+    );
+    grant(
+      sa("chk"),
+      n.customRoleName(CUSTOM_ROLE.vmReader),
+      vmT(vm),
+      "nightConductor",
+      "checks the VMs' state after a cue",
+    );
   }
+  grant(
+    sa("cue"),
+    vmOperator,
+    vmT(nightConductorVm),
+    "nightConductor",
+    "sets the night conductor's NIGHT and KAFKA_TOPIC and starts it",
+  );
   grant(
     sa("nc"),
     "roles/iam.serviceAccountUser",
@@ -213,7 +257,7 @@ export function instanceGrants(
       email: serviceAgents[a],
     });
     grant(
-      agent("storage"),
+      { kind: "storageAgent" },
       "roles/pubsub.publisher",
       topicT(topicName(TOPIC.alertAvros)),
       "avroStorage",

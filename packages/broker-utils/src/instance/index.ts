@@ -8,4 +8,5 @@ export * from "./model.js";
 export { LOG_EVENT } from "./monitoring.js";
 export * from "./resources.js";
 export * from "./tables.js";
+export { regionZones, vmZone } from "./zones.js";
 export type * from "./types.js";

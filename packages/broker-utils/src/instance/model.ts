@@ -24,7 +24,8 @@ import {
 import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.js";
 import { codeObjectPrefix, schemaMapObject, startupScriptObject } from "../naming/objects.js";
 import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
-import { instanceGrants } from "./iam.js";
+import { instanceCustomRoles, instanceGrants } from "./iam.js";
+import { instanceDashboard } from "./dashboard.js";
 import { instanceAlertPolicies, instanceLogMetrics } from "./monitoring.js";
 import {
   checkLayout,
@@ -34,6 +35,7 @@ import {
   tableLayout,
   type TableSchemaProvider,
 } from "./tables.js";
+import { vmZone } from "./zones.js";
 import type {
   BrokerFileSpec,
   BucketSpec,
@@ -47,6 +49,7 @@ import type {
   TableSpec,
   TopicSpec,
   ViewSpec,
+  VmNetwork,
   VmSpec,
 } from "./types.js";
 
@@ -67,8 +70,14 @@ export interface InstanceInput {
   testid?: string | null;
   project: string;
   region: string;
-  /** Zone of the VMs; default `<region>-a`. */
+  /** Zone of the VMs, one of the region's (zones.ts); default the region's first zone. */
   zone?: string;
+  /** Network of the VMs; default `default`. */
+  network?: string;
+  /** Subnetwork of the VMs; required when `network` is a custom-mode network. */
+  subnetwork?: string;
+  /** An external IP on the VMs; without one, the subnetwork needs Cloud NAT. Default true. */
+  externalIp?: boolean;
   /** Numeric project id, for the grants to Google's service agents; unknown locally. */
   projectNumber?: string;
   /** Location of buckets and dataset; default the region. */
@@ -96,6 +105,8 @@ export const DEFAULTS = {
   machineType: "e2-standard-2",
   vmImage: "debian-cloud/debian-12",
   bootDiskGb: 20,
+  network: "default",
+  externalIp: true,
   nodeVersion: "22.12.0",
   drainTimeoutMinutes: 60,
   kafkaSecurityProtocol: "PLAINTEXT",
@@ -162,7 +173,7 @@ const FUNCTION_SETTINGS: Readonly<
   },
   [FUNCTION.check]: {
     component: "nightConductor",
-    role: "cue",
+    role: "chk",
     entryPoint: "checkCueResponse",
     memory: "256Mi",
     cpu: "1",
@@ -187,10 +198,8 @@ const SERVICE_ACCOUNTS: Readonly<
   up: { component: "avroStorage", description: "function upload-bytes-to-bucket" },
   bq: { component: "bigQueryStorage", description: "function bq-sink" },
   va: { component: "valueAdded", description: "function value-added" },
-  cue: {
-    component: "nightConductor",
-    description: "functions cue-night-conductor and check-cue-response",
-  },
+  cue: { component: "nightConductor", description: "function cue-night-conductor" },
+  chk: { component: "nightConductor", description: "function check-cue-response (reads only)" },
   push: { component: "instance", description: "OIDC identity of the push subscriptions" },
 };
 
@@ -251,7 +260,12 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   const { survey, testid, project } = n.keywords;
   const production = testid === null;
   const region = input.region;
-  const zone = input.zone ?? `${region}-a`;
+  const zone = vmZone(region, input.zone);
+  const network: VmNetwork = {
+    network: input.network ?? DEFAULTS.network,
+    ...(input.subnetwork === undefined ? {} : { subnetwork: input.subnetwork }),
+    externalIp: input.externalIp ?? DEFAULTS.externalIp,
+  };
   const dataLocation = input.dataLocation ?? region;
   const stack = production ? survey : `${survey}-${testid}`;
   const serviceAgents =
@@ -302,6 +316,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       messageRetentionSeconds: 7 * DAY,
       retainAckedMessages: false,
       neverExpires: true,
+      protect: production,
     },
     ...DATA_TOPICS.map((t): SubscriptionSpec => ({
       stub: `${t}-counter`,
@@ -313,6 +328,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       messageRetentionSeconds: 7 * DAY,
       retainAckedMessages: false,
       neverExpires: true,
+      protect: false,
     })),
   ];
 
@@ -396,6 +412,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
           minimumBackoffSeconds: RETRY.minimumBackoffSeconds,
           maximumBackoffSeconds: RETRY.maximumBackoffSeconds,
         },
+        protect: false,
       },
       {
         stub: `${functionId(fn)}-deadletter-reservoir`,
@@ -407,6 +424,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
         messageRetentionSeconds: 31 * DAY,
         retainAckedMessages: false,
         neverExpires: true,
+        protect: production,
       },
     );
   }
@@ -507,6 +525,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       name: n.vm(stub),
       component: s.component,
       zone,
+      network,
       machineType: input.machineType ?? DEFAULTS.machineType,
       image: input.vmImage ?? DEFAULTS.vmImage,
       bootDiskGb: DEFAULTS.bootDiskGb,
@@ -569,11 +588,17 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   }));
 
   const secrets = [
-    { stub: SECRET.kafka, name: n.secret(SECRET.kafka), component: "consumer" as const },
+    {
+      stub: SECRET.kafka,
+      name: n.secret(SECRET.kafka),
+      component: "consumer" as const,
+      protect: production,
+    },
   ];
 
   const iam = instanceGrants(n, { region, zone, functions, serviceAgents });
   const alertPolicies = instanceAlertPolicies(n, stack, input.notificationChannels ?? []);
+  const logMetrics = instanceLogMetrics(n);
 
   return {
     keywords: n.keywords,
@@ -585,6 +610,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
     apis: [...APIS],
     serviceAgents,
     serviceAccounts,
+    customRoles: instanceCustomRoles(n, stack),
     topics,
     subscriptions,
     buckets,
@@ -605,6 +631,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
     schedulerJobs,
     iam,
     alertPolicies,
-    logMetrics: instanceLogMetrics(n),
+    logMetrics,
+    dashboards: [instanceDashboard(n, logMetrics)],
   };
 }

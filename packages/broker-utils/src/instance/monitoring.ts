@@ -11,7 +11,10 @@ import type { AlertPolicySpec, LogMetricSpec } from "./types.js";
  * Values of the `event` field of log lines that log-based metrics count; the programs write them,
  * the metrics filter on them.
  */
-export const LOG_EVENT = { salt2Skipped: "salt2-skipped" } as const;
+export const LOG_EVENT = {
+  salt2Skipped: "salt2-skipped",
+  consumerStats: "consumer-stats",
+} as const;
 
 export function instanceLogMetrics(n: InstanceNamer): LogMetricSpec[] {
   return [
@@ -27,6 +30,19 @@ export function instanceLogMetrics(n: InstanceNamer): LogMetricSpec[] {
         ` AND jsonPayload.event="${LOG_EVENT.salt2Skipped}"`,
       labelExtractors: { reason: "EXTRACT(jsonPayload.reason)" },
     },
+    {
+      stub: LOG_METRIC.kafkaLag,
+      name: n.logMetric(LOG_METRIC.kafkaLag),
+      component: "consumer",
+      description:
+        "Messages of the survey's Kafka topic the consumer has not yet published, summed over " +
+        "partitions, from its periodic stats line",
+      filter:
+        `resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="${n.vm(VM.consumer)}"` +
+        ` AND jsonPayload.event="${LOG_EVENT.consumerStats}"`,
+      labelExtractors: {},
+      valueExtractor: "EXTRACT(jsonPayload.lagTotal)",
+    },
   ];
 }
 
@@ -35,6 +51,7 @@ export function instanceAlertPolicies(
   stack: string,
   channels: string[],
 ): AlertPolicySpec[] {
+  const enabled = n.keywords.testid === null || channels.length > 0;
   const nightConductorVm = n.vm(VM.nightConductor);
   const cueServices = [FUNCTION.cue, FUNCTION.check]
     .map((fn) => `"${n.function(fn)}"`)
@@ -53,6 +70,7 @@ export function instanceAlertPolicies(
           ` OR (resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="${nightConductorVm}"))`,
       },
       notificationChannels: channels,
+      enabled,
       documentation: `The night of broker ${stack} needs attention: a cue was invalid or a VM is in the wrong state. See the log entry.`,
     },
     {
@@ -70,6 +88,7 @@ export function instanceAlertPolicies(
         alignmentPeriodSeconds: 300,
       },
       notificationChannels: channels,
+      enabled,
       documentation: `Broker ${stack} dead-lettered messages: inspect and replay them with \`pgb deadletter\`.`,
     },
   ];

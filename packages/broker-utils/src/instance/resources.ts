@@ -79,6 +79,12 @@ export function listResources(model: InstanceModel): ModelResource[] {
       name: a.accountId,
       component: a.component,
     })),
+    ...model.customRoles.map((r) => ({
+      kind: "customRole" as const,
+      stub: r.stub,
+      name: r.roleId,
+      component: r.component,
+    })),
     ...model.secrets.map((s) => ({
       kind: "secret" as const,
       stub: s.stub,
@@ -96,6 +102,12 @@ export function listResources(model: InstanceModel): ModelResource[] {
       stub: m.stub,
       name: m.name,
       component: m.component,
+    })),
+    ...model.dashboards.map((d) => ({
+      kind: "dashboard" as const,
+      stub: d.stub,
+      name: d.displayName,
+      component: d.component,
     })),
   ];
 }

@@ -7,6 +7,8 @@ import type { TableField } from "../bigquery/schema.js";
 import type {
   AlertPolicyStub,
   BucketStub,
+  CustomRoleStub,
+  DashboardStub,
   LogMetricStub,
   FunctionStub,
   SchedulerJobStub,
@@ -76,6 +78,8 @@ export interface SubscriptionSpec {
   push?: { function: string; oidcServiceAccount: ServiceAccountRole };
   deadLetter?: { topic: string; maxDeliveryAttempts: number };
   retry?: { minimumBackoffSeconds: number; maximumBackoffSeconds: number };
+  /** Holds data nothing else keeps (the reservoir, dead letters): protected in production. */
+  protect: boolean;
 }
 
 export interface BucketSpec {
@@ -126,6 +130,8 @@ export interface SecretSpec {
   stub: SecretStub;
   name: string;
   component: ComponentId;
+  /** Production credentials: protected from deletion and retained if removed from the program. */
+  protect: boolean;
 }
 
 /** A program to bundle and upload to `broker_files` (a function's source or a VM program). */
@@ -172,20 +178,38 @@ export interface FunctionSpec {
   };
 }
 
+/**
+ * Where a VM's network interface is. Without an external IP the VM reaches Kafka, nodejs.org and
+ * npm only through Cloud NAT on its subnetwork (Private Google Access reaches Google APIs only).
+ */
+export interface VmNetwork {
+  /** Network name or self link; `default` unless configured. */
+  network: string;
+  /** Subnetwork name or self link; required in custom-mode networks. */
+  subnetwork?: string;
+  /** An ephemeral external address for outbound connections. */
+  externalIp: boolean;
+}
+
 export interface VmSpec {
   stub: VmStub;
   name: string;
   component: ComponentId;
   zone: string;
+  network: VmNetwork;
   machineType: string;
   /** Boot image, `project/family`. */
   image: string;
   bootDiskGb: number;
   sourceDir: string;
   serviceAccount: ServiceAccountRole;
-  /** The program's environment, set as VM metadata and exported by the startup script. */
+  /** The program's environment, written into the VM's startup script by the deployment. */
   env: Record<string, string>;
-  /** Metadata keys written at run time (never by the deployment, so not reverted by it). */
+  /**
+   * The only environment keys read from the VM's metadata, which the cue function and the night
+   * conductor write at run time. The deployment sets no metadata that changes, so a deploy never
+   * rewrites the metadata and cannot drop these keys.
+   */
   runtimeMetadataKeys: string[];
   /** Object in `broker_files` the VM runs at every boot. */
   startupScriptObject: string;
@@ -209,7 +233,9 @@ export interface SchedulerJobSpec {
 
 export type IamMember =
   | { kind: "serviceAccount"; role: ServiceAccountRole; email: string }
-  | { kind: "serviceAgent"; agent: keyof ServiceAgents; email: string };
+  | { kind: "serviceAgent"; agent: keyof ServiceAgents; email: string }
+  /** Cloud Storage's agent: created lazily by Google, so looked up (and thereby created) at deploy. */
+  | { kind: "storageAgent" };
 
 export type IamTarget =
   | { kind: "project"; project: string }
@@ -224,7 +250,7 @@ export type IamTarget =
 
 export interface IamGrant {
   member: IamMember;
-  /** Predefined role, `roles/...`; never a primitive role. */
+  /** Predefined role `roles/...` (never a primitive one), or a custom role's `projects/P/roles/ID`. */
   role: string;
   target: IamTarget;
   /** IAM condition narrowing the grant (e.g. to an object prefix). */
@@ -232,6 +258,18 @@ export interface IamGrant {
   component: ComponentId;
   /** Why the member needs it. */
   reason: string;
+}
+
+/** A project-level custom role of the instance, granted on resources like a predefined one. */
+export interface CustomRoleSpec {
+  stub: CustomRoleStub;
+  roleId: string;
+  /** `projects/P/roles/ID`, what grants name. */
+  name: string;
+  title: string;
+  description: string;
+  permissions: string[];
+  component: ComponentId;
 }
 
 export type AlertCondition =
@@ -252,10 +290,15 @@ export interface AlertPolicySpec {
   component: ComponentId;
   condition: AlertCondition;
   notificationChannels: string[];
+  /** On in production; in a test instance only when it has notification channels. */
+  enabled: boolean;
   documentation: string;
 }
 
-/** A counter of log lines: a DELTA INT64 metric with labels extracted from the lines. */
+/**
+ * A log-based metric: a DELTA INT64 count of matching lines, or, with `valueExtractor`, a DELTA
+ * distribution of a number the lines carry; labels extracted from the lines.
+ */
 export interface LogMetricSpec {
   stub: LogMetricStub;
   name: string;
@@ -264,6 +307,27 @@ export interface LogMetricSpec {
   filter: string;
   /** Metric label → extractor expression (`EXTRACT(jsonPayload.reason)`). */
   labelExtractors: Record<string, string>;
+  /** Makes it a distribution of this field (`EXTRACT(jsonPayload.lagTotal)`). */
+  valueExtractor?: string;
+}
+
+/**
+ * One chart of a dashboard: a time series per group, aligned per minute. Fields are Cloud
+ * Monitoring's (`perSeriesAligner`, `crossSeriesReducer`, `groupByFields`).
+ */
+export interface DashboardChart {
+  title: string;
+  filter: string;
+  perSeriesAligner: string;
+  crossSeriesReducer?: string;
+  groupByFields?: string[];
+}
+
+export interface DashboardSpec {
+  stub: DashboardStub;
+  displayName: string;
+  component: ComponentId;
+  charts: DashboardChart[];
 }
 
 export interface InstanceModel {
@@ -281,6 +345,7 @@ export interface InstanceModel {
   /** Google's service agents, or null when the project number is unknown (local instance). */
   serviceAgents: ServiceAgents | null;
   serviceAccounts: ServiceAccountSpec[];
+  customRoles: CustomRoleSpec[];
   topics: TopicSpec[];
   subscriptions: SubscriptionSpec[];
   buckets: BucketSpec[];
@@ -297,4 +362,5 @@ export interface InstanceModel {
   iam: IamGrant[];
   alertPolicies: AlertPolicySpec[];
   logMetrics: LogMetricSpec[];
+  dashboards: DashboardSpec[];
 }

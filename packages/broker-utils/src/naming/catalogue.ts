@@ -74,11 +74,33 @@ export type SchedulerJobStub = (typeof SCHEDULER_JOB)[keyof typeof SCHEDULER_JOB
 
 /**
  * Service-account roles, kept short because ids are limited to 30 characters: `cons` consumer VM,
- * `nc` night-conductor VM, `up` upload, `bq` bq-sink, `va` value-added, `cue` both cue functions,
- * `push` the identity of the push subscriptions.
+ * `nc` night-conductor VM, `up` upload, `bq` bq-sink, `va` value-added, `cue` cue-night-conductor,
+ * `chk` check-cue-response (reads VM states only, so not the cue account), `push` the identity of
+ * the push subscriptions.
  */
-export const SERVICE_ACCOUNT_ROLES = ["cons", "nc", "up", "bq", "va", "cue", "push"] as const;
+export const SERVICE_ACCOUNT_ROLES = [
+  "cons",
+  "nc",
+  "up",
+  "bq",
+  "va",
+  "cue",
+  "chk",
+  "push",
+] as const;
 export type ServiceAccountRole = (typeof SERVICE_ACCOUNT_ROLES)[number];
+
+/**
+ * Custom IAM roles, where every predefined role is broader than what an account does: start, stop,
+ * read and set metadata of a VM (instanceAdmin also deletes); read a VM; insert rows (dataEditor
+ * also deletes and alters tables).
+ */
+export const CUSTOM_ROLE = {
+  vmOperator: "vmOperator",
+  vmReader: "vmReader",
+  rowWriter: "rowWriter",
+} as const;
+export type CustomRoleStub = (typeof CUSTOM_ROLE)[keyof typeof CUSTOM_ROLE];
 
 export const SECRET = { kafka: "kafka-credentials" } as const;
 export type SecretStub = (typeof SECRET)[keyof typeof SECRET];
@@ -93,6 +115,13 @@ export const ALERT_POLICY = {
 } as const;
 export type AlertPolicyStub = (typeof ALERT_POLICY)[keyof typeof ALERT_POLICY];
 
-/** Log-based metrics: counts of log lines the programs write with a stable `event` field. */
-export const LOG_METRIC = { salt2Skipped: "salt2-skipped" } as const;
+/** The instance's Cloud Monitoring dashboard. */
+export const DASHBOARD = { broker: "broker" } as const;
+export type DashboardStub = (typeof DASHBOARD)[keyof typeof DASHBOARD];
+
+/**
+ * Log-based metrics: counts of log lines the programs write with a stable `event` field, and the
+ * consumer's Kafka lag from its stats line (Kafka outside GCP has no Cloud Monitoring metric).
+ */
+export const LOG_METRIC = { salt2Skipped: "salt2-skipped", kafkaLag: "kafka-lag" } as const;
 export type LogMetricStub = (typeof LOG_METRIC)[keyof typeof LOG_METRIC];

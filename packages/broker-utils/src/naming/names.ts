@@ -6,6 +6,8 @@
 import {
   ALERT_POLICY,
   BUCKET,
+  CUSTOM_ROLE,
+  DASHBOARD,
   DATA_TOPICS,
   DATASET,
   DEDUP_VIEW_SUFFIX,
@@ -21,6 +23,8 @@ import {
   VM,
   type AlertPolicyStub,
   type BucketStub,
+  type CustomRoleStub,
+  type DashboardStub,
   type FunctionStub,
   type LogMetricStub,
   type SchedulerJobStub,
@@ -142,12 +146,26 @@ export class InstanceNamer {
     return `${this.serviceAccount(role)}@${this.keywords.project}.iam.gserviceaccount.com`;
   }
 
+  /** `S_{stub}[_T]`: role ids allow no `-`; a custom role is per instance, in the project. */
+  customRole(stub: CustomRoleStub): string {
+    return this.make("customRole", stub, `${this.s}_${stub}`);
+  }
+
+  /** What an IAM binding names: `projects/P/roles/ID`. */
+  customRoleName(stub: CustomRoleStub): string {
+    return `projects/${this.keywords.project}/roles/${this.customRole(stub)}`;
+  }
+
   secret(stub: SecretStub): string {
     return this.make("secret", stub, `${this.s}-${stub}`);
   }
 
   alertPolicy(stub: AlertPolicyStub): string {
     return this.make("alertPolicy", stub, `${this.s}-${stub}`);
+  }
+
+  dashboard(stub: DashboardStub): string {
+    return this.make("dashboard", stub, `${this.s}-${stub}`);
   }
 
   logMetric(stub: LogMetricStub): string {
@@ -190,9 +208,11 @@ export class InstanceNamer {
     for (const v of Object.values(VM)) add("vm", v, this.vm(v));
     for (const j of Object.values(SCHEDULER_JOB)) add("schedulerJob", j, this.schedulerJob(j));
     for (const r of SERVICE_ACCOUNT_ROLES) add("serviceAccount", r, this.serviceAccount(r));
+    for (const r of Object.values(CUSTOM_ROLE)) add("customRole", r, this.customRole(r));
     for (const s of Object.values(SECRET)) add("secret", s, this.secret(s));
     for (const p of Object.values(ALERT_POLICY)) add("alertPolicy", p, this.alertPolicy(p));
     for (const m of Object.values(LOG_METRIC)) add("logMetric", m, this.logMetric(m));
+    for (const d of Object.values(DASHBOARD)) add("dashboard", d, this.dashboard(d));
     return out;
   }
 }
@@ -215,10 +235,12 @@ export function maxTestidLength(survey: string, project: string): number {
   return Math.min(...production.map((r) => maxTestidFor(r.kind, r.name, null)));
 }
 
-/** Google-managed service agents of a project, which the broker grants roles to (spec §2 IAM). */
+/**
+ * Google-managed service agents of a project, which the broker grants roles to (spec §2 IAM).
+ * Not the Cloud Storage agent: Google creates it lazily, so its address is looked up at deploy
+ * time (the lookup creates it), never derived.
+ */
 export interface ServiceAgents {
-  /** Publishes the bucket notifications. */
-  storage: string;
   /** Delivers push subscriptions and dead letters. */
   pubsub: string;
   /** Publishes the scheduler's cues. */
@@ -233,7 +255,6 @@ export function serviceAgentEmails(projectNumber: string): ServiceAgents {
     );
   }
   return {
-    storage: `service-${projectNumber}@gs-project-accounts.iam.gserviceaccount.com`,
     pubsub: `service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`,
     cloudScheduler: `service-${projectNumber}@gcp-sa-cloudscheduler.iam.gserviceaccount.com`,
   };

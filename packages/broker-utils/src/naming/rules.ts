@@ -16,8 +16,10 @@ export type NameKind =
   | "function"
   | "schedulerJob"
   | "serviceAccount"
+  | "customRole"
   | "secret"
   | "alertPolicy"
+  | "dashboard"
   | "logMetric";
 
 export interface NameRule {
@@ -110,6 +112,14 @@ export const NAME_RULES: Readonly<Record<NameKind, NameRule>> = {
     text: "6–30 characters matching ^[a-z]([-a-z0-9]*[a-z0-9])$",
     separator: "-",
   },
+  customRole: {
+    label: "custom IAM role id",
+    min: 3,
+    max: 64,
+    pattern: /^[A-Za-z0-9_.]+$/,
+    text: "3–64 characters of A-Z a-z 0-9 _ .",
+    separator: "_",
+  },
   secret: {
     label: "secret",
     min: 1,
@@ -120,6 +130,14 @@ export const NAME_RULES: Readonly<Record<NameKind, NameRule>> = {
   },
   alertPolicy: {
     label: "alert policy display name",
+    min: 1,
+    max: 512,
+    pattern: /^[^\p{Cc}]+$/u,
+    text: "1–512 characters without control characters",
+    separator: "-",
+  },
+  dashboard: {
+    label: "dashboard display name",
     min: 1,
     max: 512,
     pattern: /^[^\p{Cc}]+$/u,

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import {
+  alertFunctionSizes,
+  loadPrices,
+  loadWorkload,
+  memoryGib,
+  nightCost,
+  parsePrices,
+  PRICE_KEYS,
+  type CostInput,
+  type PriceList,
+  type Workload,
+} from "@pgb/broker-utils/cost";
+
+const TIB = 2 ** 40;
+const GIB = 2 ** 30;
+
+/** Prices of 0 except the ones a test sets, so each component can be checked alone. */
+function prices(values: Partial<PriceList["values"]>): PriceList {
+  const zero = Object.fromEntries(PRICE_KEYS.map((k) => [k, 0])) as PriceList["values"];
+  return {
+    date: "2026-12-07",
+    region: "us-central1",
+    values: { ...zero, ...values },
+    unconfirmed: [],
+  };
+}
+
+const workload: Workload = {
+  date: "2026-12-07",
+  nightHours: 10,
+  nightConductorHours: 0.5,
+  vmCount: 2,
+  bootDiskGib: 20,
+  fitSeconds: 0,
+  plotSeconds: 0,
+  fittedWritesSeconds: 0,
+  plotBytes: 0,
+  egressBytesPerAlert: 0,
+  notificationBytes: 10,
+  minimumRowBytes: 1024,
+  functionSeconds: { upload_bytes_to_bucket: 1, "bq-sink": 2, "value-added": 3 },
+  surveys: {
+    ztf: {
+      alertBytes: 100,
+      alertsRowBytes: 500,
+      diaSourceRowBytes: 2000,
+      streamJsonBytes: 0,
+      alertsPureFraction: 0,
+      exgalacFraction: 0,
+      fittedFraction: 0,
+    },
+  },
+};
+
+const sizes = {
+  upload_bytes_to_bucket: { cpu: 1, memoryGib: 0.5 },
+  "bq-sink": { cpu: 1, memoryGib: 0.5 },
+  "value-added": { cpu: 1, memoryGib: 2 },
+};
+
+const input = (p: PriceList, alertsPerNight = 1000): CostInput => ({
+  survey: "ztf",
+  alertsPerNight,
+  prices: p,
+  workload,
+  functions: sizes,
+});
+
+const component = (c: ReturnType<typeof nightCost>, name: string) =>
+  c.components.find((x) => x.component === name)?.perNight;
+
+describe("cost model", () => {
+  it("bills Pub/Sub for the publish and every delivery: 3 processing subscriptions against 1", () => {
+    const p = prices({ pubsubTib: TIB }); // $1 a byte
+    // alerts: publish + processing + counter; the notification: publish + counter
+    expect(component(nightCost(input(p), "ours"), "Pub/Sub")).toBeCloseTo(1000 * (100 * 5 + 20));
+    expect(component(nightCost(input(p), "reference"), "Pub/Sub")).toBeCloseTo(
+      1000 * (100 * 3 + 20),
+    );
+  });
+
+  it("bills each function's time at its size; the reference runs all of it in the largest", () => {
+    const cpu = prices({ functionVcpuSecond: 1 });
+    expect(component(nightCost(input(cpu), "ours"), "Functions")).toBeCloseTo(1000 * 6);
+    const memory = prices({ functionGibSecond: 1 });
+    expect(component(nightCost(input(memory), "ours"), "Functions")).toBeCloseTo(1000 * 7.5);
+    expect(component(nightCost(input(memory), "reference"), "Functions")).toBeCloseTo(1000 * 12);
+    const requests = prices({ functionRequestMillion: 1e6 });
+    expect(component(nightCost(input(requests), "ours"), "Functions")).toBeCloseTo(3000);
+    expect(component(nightCost(input(requests), "reference"), "Functions")).toBeCloseTo(1000);
+  });
+
+  it("streams two rows per alert (each at least 1 KB), the reference one", () => {
+    const p = prices({ bqStreamingGib: GIB });
+    expect(component(nightCost(input(p), "ours"), "BigQuery ingestion")).toBeCloseTo(1000 * 3024);
+    expect(component(nightCost(input(p), "reference"), "BigQuery ingestion")).toBeCloseTo(
+      1000 * 1024,
+    );
+  });
+
+  it("costs the VMs per night whatever the alerts, and gives per-million figures", () => {
+    const p = prices({ vmHour: 1 });
+    const small = nightCost(input(p, 1000), "ours");
+    const large = nightCost(input(p, 1_000_000), "ours");
+    expect(component(small, "VMs")).toBe(10.5);
+    expect(component(large, "VMs")).toBe(10.5);
+    expect(small.perMillionAlerts).toBeCloseTo(10.5 * 1000);
+    expect(large.perNight).toBe(10.5);
+  });
+
+  it("refuses a night without alerts and a survey without workload, naming the fix", () => {
+    expect(() => nightCost(input(prices({}), 0), "ours")).toThrow(/positive integer, got 0/);
+    expect(() => nightCost({ ...input(prices({})), survey: "decat" }, "ours")).toThrow(
+      'no workload for survey "decat": use one of ztf',
+    );
+  });
+});
+
+describe("cost data", () => {
+  it("dates every price and names its source; lists the unconfirmed ones", () => {
+    const list = loadPrices();
+    expect(list.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    for (const k of PRICE_KEYS) expect(list.values[k], k).toBeGreaterThan(0);
+    expect(list.unconfirmed).toContain("vmHour");
+    expect(list.unconfirmed).not.toContain("pubsubTib");
+  });
+
+  it("names the file and key of a bad price", () => {
+    expect(() =>
+      parsePrices({ date: "d", region: "r", prices: { vmHour: { value: "1" } } }),
+    ).toThrow('data/cost/prices.json prices: "vmHour" must be a number ≥ 0');
+  });
+
+  it("has the measured workload of ZTF and LSST, and the deployed function sizes", () => {
+    const w = loadWorkload();
+    expect(Object.keys(w.surveys).sort()).toEqual(["lsst", "ztf"]);
+    expect(w.surveys["ztf"]?.alertBytes).toBe(72600);
+    expect(alertFunctionSizes("ztf")).toEqual({
+      upload_bytes_to_bucket: { cpu: 1, memoryGib: 0.5 },
+      "bq-sink": { cpu: 1, memoryGib: 0.5 },
+      "value-added": { cpu: 1, memoryGib: 2 },
+    });
+    expect(memoryGib("256Mi")).toBe(0.25);
+    expect(() => memoryGib("2G")).toThrow(/not <number>Mi or <number>Gi/);
+  });
+});
