@@ -14,8 +14,7 @@
  *
  * Run: nice npx tsx --conditions=source bench/value-added/bench.ts [rounds, default 5]
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Alert, bigQueryTableSchema } from "@pgb/broker-utils/alerts";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { createLogger } from "@pgb/broker-utils/log";
@@ -29,18 +28,9 @@ import {
   createValueAddedHandler,
   type ValueAddedOutcome,
 } from "../../functions/value-added/src/handler.js";
+import { dataFiles, readData } from "../../test/support/test-data.js";
 
 const ROUNDS = Number(process.argv[2] ?? 5);
-const DATA = new URL("../../test/data/", import.meta.url).pathname;
-
-function files(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? files(path) : name.endsWith(".avro") ? [path] : [];
-    });
-}
 
 /**
  * An extragalactic alert that fails the SALT2 cuts: `bytes` (a single-record container) without
@@ -94,11 +84,11 @@ async function cpuMs<T>(handler: Handler<T>, data: Buffer): Promise<{ ms: number
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-const ztfFiles = files(join(DATA, "ztf/alerts"));
-const ztf = ztfFiles.map((f) => readFileSync(f));
+const ztfFiles = dataFiles("ztf/alerts", ".avro");
+const ztf = ztfFiles.map(readData);
 // the LSST alerts that are one alert each (container_v7.1 holds ten: not a message)
-const lsst = files(join(DATA, "lsst/alerts"))
-  .map((f) => readFileSync(f))
+const lsst = dataFiles("lsst/alerts", ".avro")
+  .map(readData)
   .filter((bytes) => {
     try {
       return Alert.fromBytes(bytes, { survey: "lsst" }) !== undefined;
@@ -110,7 +100,9 @@ const ztfHandler = valueAdded("ztf");
 const lsstHandler = valueAdded("lsst");
 
 // the kit alerts that fit the storage tables (bench/storage's set), for upload and bq-sink
-const stored = ztfFiles.flatMap((f, i) => (/\/v(3\.3|4\.01|4\.02)\//.test(f) ? [ztf[i]!] : []));
+const stored = ztfFiles.flatMap((f, i) =>
+  /^ztf\/alerts\/v(3\.3|4\.01|4\.02)\//.test(f) ? [ztf[i]!] : [],
+);
 const upload = createUploadHandler({
   survey: "ztf",
   upload: async () => ({ status: "written", generation: "1" }),
@@ -133,7 +125,7 @@ for (const data of ztf) {
   kinds.set(data, outcome.salt2 === "fit" ? "fitted" : outcome.salt2);
 }
 const fewest = ztfFiles.find((f) => f.includes("ZTF21abngbrl"))!;
-const exgalNotFitted = withOneEarlierDetection(readFileSync(fewest), fewest);
+const exgalNotFitted = withOneEarlierDetection(readData(fewest), fewest);
 const check = await cpuMs(ztfHandler, exgalNotFitted);
 if (check.outcome.salt2 !== "quality-cuts" || !check.outcome.published.includes("exgalac_trans")) {
   throw new Error(`the re-encoded alert is not extragalactic-not-fitted: ${JSON.stringify(check)}`);
