@@ -173,6 +173,7 @@ export function fitSalt2(
     lower: Float64Array,
     upper: Float64Array,
     budget: number,
+    abandonAbove?: number,
   ) => {
     const lm = levenbergMarquardt(problem, x, {
       lower,
@@ -180,14 +181,27 @@ export function fitSalt2(
       maxEvaluations: budget,
       edmGoal: EDM_GOAL,
       initialDamping: 1,
+      ...(abandonAbove === undefined ? {} : { abandonAbove }),
     });
     return { ...lm, theta: Float64Array.from(problem.theta) };
   };
   const nonlinearOf = (theta: Float64Array) =>
     Float64Array.from(nonlinear, (k) => theta[k] as number);
   const thetaOf = (p: Salt2Params) => Float64Array.from(PARAM_NAMES, (name) => p[name]);
-  const minimise = (theta: Float64Array, budget = maxEvaluations, full?: FullCovariance) =>
-    run(separable(theta, full), nonlinearOf(theta), nonlinearLower, nonlinearUpper, budget);
+  const minimise = (
+    theta: Float64Array,
+    budget = maxEvaluations,
+    full?: FullCovariance,
+    abandonAbove?: number,
+  ) =>
+    run(
+      separable(theta, full),
+      nonlinearOf(theta),
+      nonlinearLower,
+      nonlinearUpper,
+      budget,
+      abandonAbove,
+    );
   const paramsOf = (theta: Float64Array): Salt2Params =>
     Object.fromEntries(PARAM_NAMES.map((name, k) => [name, theta[k]])) as unknown as Salt2Params;
   const modelFluxes = (p: Salt2Params) => {
@@ -262,11 +276,14 @@ export function fitSalt2(
       if (reached.some((t) => scan.neighbours(m.z, m.t0, t[Z] as number, t[T0] as number)))
         continue;
       refits++;
+      // a refit that cannot beat the incumbent is stopped early; where it was heading is unknown
       const candidate = minimise(
         thetaOf(clamp({ ...start, z: m.z, t0: m.t0, c: m.c })),
         REFIT_EVALUATIONS,
+        undefined,
+        lm.chisq,
       );
-      reached.push(candidate.theta);
+      if (!candidate.abandoned) reached.push(candidate.theta);
       if (candidate.converged && candidate.chisq < lm.chisq - 1e-6) lm = candidate;
     }
   }

@@ -26,6 +26,11 @@ export interface LmOptions {
   readonly edmGoal: number;
   /** Initial Marquardt damping: ~1 takes cautious first steps, ≪ 1 nearly Gauss–Newton ones. */
   readonly initialDamping: number;
+  /**
+   * A χ² already reached elsewhere (a refit's incumbent): the descent is abandoned once it stays
+   * clearly above it (see `hopeless`).
+   */
+  readonly abandonAbove?: number;
 }
 
 export interface LmResult {
@@ -40,6 +45,8 @@ export interface LmResult {
   readonly evaluations: number;
   readonly converged: boolean;
   readonly reachedLimit: boolean;
+  /** Stopped by `abandonAbove`: not converged, χ² above the incumbent's. */
+  readonly abandoned: boolean;
 }
 
 /** Damping beyond which no smaller χ² exists along any descent direction at double precision. */
@@ -52,6 +59,17 @@ const FLAT_STEPS = 5;
 /** Evaluations after which a zig-zagging descent also tries PARTAN's move along the valley. */
 const CRAWL = 20;
 const FLAT_GAIN = 5e-5;
+/**
+ * A descent is hopeless when χ² exceeds the incumbent by more than ABANDON_MARGIN plus both
+ * ABANDON_FACTOR × the EDM (what the Gauss–Newton model still promises) and what the remaining
+ * evaluations would gain at the pace of the last ABANDON_STEPS accepted steps. Early in a descent
+ * the EDM alone misjudges (a refit at χ² 1490 with an EDM of 135 went on to 580), and a slow crawl
+ * along a valley can still arrive; a descent that can do neither is polishing a higher minimum. The
+ * margin keeps refits that end in the incumbent's own minimum.
+ */
+const ABANDON_FACTOR = 4;
+const ABANDON_STEPS = 3;
+const ABANDON_MARGIN = 0.01;
 
 export function levenbergMarquardt(
   problem: LeastSquaresProblem,
@@ -79,6 +97,7 @@ export function levenbergMarquardt(
   let free: boolean[] = [];
   let edm = Infinity;
   let converged = false;
+  let abandoned = false;
   /** χ² after each accepted step. */
   const history: number[] = [chisq];
   const points: Float64Array[] = [Float64Array.from(x)];
@@ -143,6 +162,10 @@ export function levenbergMarquardt(
         : Infinity;
     if (edm < edmGoal || gains < FLAT_GAIN) {
       converged = true;
+      break;
+    }
+    if (hopeless(chisq, edm, history, maxEvaluations - evaluations, options.abandonAbove)) {
+      abandoned = true;
       break;
     }
 
@@ -241,8 +264,22 @@ export function levenbergMarquardt(
     edm,
     evaluations,
     converged,
-    reachedLimit: !converged && evaluations >= maxEvaluations,
+    reachedLimit: !converged && !abandoned && evaluations >= maxEvaluations,
+    abandoned,
   };
+}
+
+/** Whether a descent (χ², EDM, accepted χ² history, evaluations left) cannot beat `incumbent`. */
+function hopeless(
+  chisq: number,
+  edm: number,
+  history: readonly number[],
+  left: number,
+  incumbent: number | undefined,
+): boolean {
+  if (incumbent === undefined || history.length <= ABANDON_STEPS) return false;
+  const pace = ((history[history.length - 1 - ABANDON_STEPS] as number) - chisq) / ABANDON_STEPS;
+  return chisq - incumbent > ABANDON_MARGIN + Math.max(ABANDON_FACTOR * edm, pace * left);
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
