@@ -32,7 +32,7 @@ import {
   TableMetadataCache,
   uploadIfAbsent,
 } from "@pgb/broker-utils/gcp";
-import { instanceModel } from "@pgb/broker-utils/instance";
+import { instanceModel, modelFunction } from "@pgb/broker-utils/instance";
 import { createLogger } from "@pgb/broker-utils/log";
 import { FUNCTION } from "@pgb/broker-utils/naming";
 import type { Handler, PubSubMessage } from "@pgb/broker-utils/runtime";
@@ -95,8 +95,8 @@ const model = instanceModel({
   region: "us-central1",
   tableSchemas: bigQueryTableSchema,
 });
-const uploadSpec = model.functions.find((f) => f.stub === FUNCTION.upload)!;
-const bqSpec = model.functions.find((f) => f.stub === FUNCTION.bqSink)!;
+const uploadSpec = modelFunction(model, FUNCTION.upload);
+const bqSpec = modelFunction(model, FUNCTION.bqSink);
 const bucket = uploadSpec.env["ALERT_AVROS_BUCKET"]!;
 const dataset = bqSpec.env["BQ_DATASET"]!;
 const tables: Record<AlertTable, string> = {

@@ -8,6 +8,8 @@ import {
   type InstanceModel,
   type ProgramId,
   type TableSchemaProvider,
+  modelBucket,
+  modelVm,
 } from "@pgb/broker-utils/instance";
 import { BUCKET, codeObject } from "@pgb/broker-utils/naming";
 import { isSurvey } from "@pgb/broker-utils/schema-maps";
@@ -30,11 +32,9 @@ export interface ProgramResult {
 
 /** `gs://` URL of a program's code archive in `broker_files`. */
 function bundleUrl(model: InstanceModel, program: ProgramId, bundle: Bundle): string {
-  const bucket = model.buckets.find((b) => b.stub === BUCKET.brokerFiles)?.name;
+  const bucket = modelBucket(model, BUCKET.brokerFiles).name;
   const code = model.code.find((c) => c.program === program);
-  if (bucket === undefined || code === undefined) {
-    throw new Error(`instance model has no broker_files bucket or no code entry for ${program}`);
-  }
+  if (code === undefined) throw new Error(`instance model has no code entry for ${program}`);
   return `gs://${bucket}/${codeObject(code.objectPrefix, bundle.hash)}`;
 }
 
@@ -53,9 +53,9 @@ async function brokerFiles(
         contentType: "application/yaml",
       });
     } else {
-      const vm = model.vms.find((v) => v.stub === source.vm);
+      const vm = modelVm(model, source.vm);
       const bundle = bundles.get(source.vm);
-      if (vm === undefined || bundle === undefined) {
+      if (bundle === undefined) {
         throw new Error(`startup script for unknown VM ${source.vm}`);
       }
       files.set(f.object, {

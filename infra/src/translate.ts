@@ -18,6 +18,7 @@ import { BUCKET, codeObject, type ServiceAccountRole } from "@pgb/broker-utils/n
 import { dashboardJson } from "./dashboard.js";
 import type { Bundle } from "./packaging.js";
 import { VM_METADATA } from "./startup-script.js";
+import { modelBucket } from "@pgb/broker-utils/instance";
 
 /** Options of a resource of `component`, with extra ones (dependencies are added to the APIs). */
 export type ChildOptions = (
@@ -89,9 +90,7 @@ export class ModelTranslator {
   }
 
   private get brokerFiles(): gcp.storage.Bucket {
-    const spec = this.m.buckets.find((b) => b.stub === BUCKET.brokerFiles);
-    if (spec === undefined) throw new Error("instance model has no broker_files bucket");
-    return this.buckets.get(spec.name);
+    return this.buckets.get(modelBucket(this.m, BUCKET.brokerFiles).name);
   }
 
   serviceAccounts(): void {

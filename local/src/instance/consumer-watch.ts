@@ -8,6 +8,7 @@
 import type { VmStatus } from "@pgb/broker-utils/night";
 import { DEFAULT_SURVEY, DEFAULT_TESTID, LocalInstanceError } from "./config.js";
 import type { LocalInstance } from "./instance.js";
+import { VM } from "@pgb/broker-utils/naming";
 
 /**
  * How long the consumer may be seen down with alerts left in Kafka before the wait gives up: a
@@ -62,7 +63,7 @@ export async function requireRunningConsumer(
   instance: LocalInstance,
   topic: string,
 ): Promise<void> {
-  const vm = instance.vmName("consumer");
+  const vm = instance.vmName(VM.consumer);
   const status = await instance.compute.status(vm);
   if (status === "RUNNING") return;
   const { survey, testid } = instance.record;

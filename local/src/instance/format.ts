@@ -3,6 +3,7 @@ import { relative } from "node:path";
 import { textTable } from "@pgb/broker-utils/terminal";
 import type { RunSummary } from "./run.js";
 import type { InstanceStatus } from "./status.js";
+import { BUCKET } from "@pgb/broker-utils/naming";
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return textTable([header, ...rows]);
@@ -62,7 +63,7 @@ export function formatSummary(s: RunSummary): string {
   );
   if (s.fits.length > 0) {
     const shownFits = s.fits.slice(0, MAX_FIT_ROWS);
-    const bucket = s.buckets.find((b) => b.stub === "sncosmo")?.bucket ?? "sncosmo";
+    const bucket = s.buckets.find((b) => b.stub === BUCKET.sncosmo)?.bucket ?? BUCKET.sncosmo;
     const good = s.fits.filter((f) => f.quality === "good").length;
     out.push(
       `SALT2 fits: ${s.fits.length} rows, ${good} good (published to salt2), ` +

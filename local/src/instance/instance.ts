@@ -14,7 +14,15 @@ import type { BigQuery } from "@google-cloud/bigquery";
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Storage } from "@google-cloud/storage";
 import { bigqueryClient, pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
-import { ENV, type FunctionSpec, type InstanceModel } from "@pgb/broker-utils/instance";
+import {
+  ENV,
+  type FunctionSpec,
+  type InstanceModel,
+  modelBucket,
+  modelFunction,
+  modelTopic,
+  modelVm,
+} from "@pgb/broker-utils/instance";
 import type { FunctionStub, TopicStub, VmStub } from "@pgb/broker-utils/naming";
 import { bundledSchemaMapText, type Survey } from "@pgb/broker-utils/schema-maps";
 import {
@@ -66,6 +74,7 @@ import {
 import { deprovisionInstance, provisionInstance, pushEndpoint } from "./provision.js";
 import { FRONT_HEALTH_PATH, frontUrl, type FrontConfig } from "./push-front.js";
 import { silentReporter, type Reporter } from "./report.js";
+import { BUCKET, VM } from "@pgb/broker-utils/naming";
 
 export interface LocalInstanceOptions {
   /** Default ztf. */
@@ -276,21 +285,15 @@ export class LocalInstance {
   }
 
   topicName(stub: TopicStub): string {
-    const topic = this.model.topics.find((t) => t.stub === stub);
-    if (!topic) throw new LocalInstanceError(`no topic ${stub} in the model of ${this.stack}`);
-    return topic.name;
+    return modelTopic(this.model, stub).name;
   }
 
   vmName(stub: VmStub): string {
-    const vm = this.model.vms.find((v) => v.stub === stub);
-    if (!vm) throw new LocalInstanceError(`no VM ${stub} in the model of ${this.stack}`);
-    return vm.name;
+    return modelVm(this.model, stub).name;
   }
 
   functionSpec(stub: FunctionStub): FunctionSpec {
-    const spec = this.model.functions.find((f) => f.stub === stub);
-    if (!spec) throw new LocalInstanceError(`no function ${stub} in the model of ${this.stack}`);
-    return spec;
+    return modelFunction(this.model, stub);
   }
 
   functionProcess(stub: FunctionStub): FunctionProcess {
@@ -301,8 +304,7 @@ export class LocalInstance {
 
   /** The consumer group of the consumer VM (instance model), for lag and offset resets. */
   get consumerGroup(): string {
-    const vm = this.model.vms.find((v) => v.stub === "consumer");
-    const group = vm?.env[ENV.kafkaGroupId];
+    const group = modelVm(this.model, VM.consumer).env[ENV.kafkaGroupId];
     if (group === undefined) throw new LocalInstanceError("the consumer has no KAFKA_GROUP_ID");
     return group;
   }
@@ -523,10 +525,8 @@ export class LocalInstance {
     }
     for (const file of model.brokerFiles) {
       if (file.source.kind !== "schemaMap") continue;
-      const bucket = model.buckets.find((b) => b.stub === "broker_files");
-      if (bucket === undefined) continue;
       await clients.storage
-        .bucket(bucket.name)
+        .bucket(modelBucket(model, BUCKET.brokerFiles).name)
         .file(file.object)
         .save(bundledSchemaMapText(this.survey), {
           resumable: false,
@@ -639,7 +639,7 @@ export class LocalInstance {
    * operator does after such a loss.
    */
   async redriveFromKafka(topic: string, from: Record<number, number>): Promise<void> {
-    const consumer = this.vmName("consumer");
+    const consumer = this.vmName(VM.consumer);
     await this.compute.stop(consumer);
     await this.provision();
     await this.setConsumerOffsets(topic, from);

@@ -5,8 +5,8 @@
  * the caller also waits for the outcome and relays the night conductor's log lines as progress.
  */
 import { stat } from "node:fs/promises";
-import { RUNTIME_METADATA } from "@pgb/broker-utils/instance";
-import { nightSummaryObject } from "@pgb/broker-utils/naming";
+import { RUNTIME_METADATA, modelBucket } from "@pgb/broker-utils/instance";
+import { nightSummaryObject, BUCKET, VM, TOPIC } from "@pgb/broker-utils/naming";
 import { CUE_ATTRIBUTE, nightOf, type NightSummary } from "@pgb/broker-utils/night";
 import { readLogSince } from "../services/process.js";
 import { LocalInstanceError } from "./config.js";
@@ -34,7 +34,7 @@ class NightConductorLog {
   ) {}
 
   static async from(instance: LocalInstance): Promise<NightConductorLog> {
-    const path = instance.compute.logPath(instance.vmName("night-conductor"));
+    const path = instance.compute.logPath(instance.vmName(VM.nightConductor));
     const log = new NightConductorLog(path, (l) => instance.reporter.detail(l));
     log.offset = await stat(path).then(
       (s) => s.size,
@@ -79,7 +79,7 @@ async function publishCue(
 ): Promise<string> {
   return instance
     .clients()
-    .pubsub.topic(instance.topicName("cue_night_conductor"))
+    .pubsub.topic(instance.topicName(TOPIC.cue))
     .publishMessage({ data: Buffer.from(data), attributes });
 }
 
@@ -91,13 +91,13 @@ export async function nightStart(
   instance: LocalInstance,
   options: { kafkaTopic?: string | undefined; timeoutMs?: number } = {},
 ): Promise<NightStartResult> {
-  const consumer = instance.vmName("consumer");
+  const consumer = instance.vmName(VM.consumer);
   const log = await NightConductorLog.from(instance);
   const attributes: Record<string, string> = {};
   if (options.kafkaTopic !== undefined) attributes[CUE_ATTRIBUTE.kafkaTopic] = options.kafkaTopic;
   const cueMessageId = await publishCue(instance, "START", attributes);
   instance.reporter.step(
-    `START cue published to ${instance.topicName("cue_night_conductor")}` +
+    `START cue published to ${instance.topicName(TOPIC.cue)}` +
       (options.kafkaTopic === undefined ? "" : ` (KAFKA_TOPIC=${options.kafkaTopic})`),
   );
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
@@ -112,7 +112,7 @@ export async function nightStart(
     if (log.has("night conductor failed") || Date.now() > deadline) {
       throw new LocalInstanceError(
         `the START cue did not start ${consumer} (${running ? "running" : "not running"}); ` +
-          `the night conductor's log (${instance.compute.logPath(instance.vmName("night-conductor"))}) ends:\n` +
+          `the night conductor's log (${instance.compute.logPath(instance.vmName(VM.nightConductor))}) ends:\n` +
           `${log.tail()}\nthe cue functions' logs are in ${instance.paths.logs}`,
       );
     }
@@ -133,7 +133,7 @@ export async function nightEnd(
   const log = await NightConductorLog.from(instance);
   const cueAt = new Date();
   await publishCue(instance, "END");
-  instance.reporter.step(`END cue published to ${instance.topicName("cue_night_conductor")}`);
+  instance.reporter.step(`END cue published to ${instance.topicName(TOPIC.cue)}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await log.poll();
@@ -141,7 +141,7 @@ export async function nightEnd(
     if (log.has("night conductor failed") || Date.now() > deadline) {
       throw new LocalInstanceError(
         `the END cue did not complete; the night conductor's log ` +
-          `(${instance.compute.logPath(instance.vmName("night-conductor"))}) ends:\n${log.tail()}`,
+          `(${instance.compute.logPath(instance.vmName(VM.nightConductor))}) ends:\n${log.tail()}`,
       );
     }
     await sleep(500);
@@ -161,8 +161,7 @@ export async function readNightSummary(
   instance: LocalInstance,
   night: string,
 ): Promise<NightSummary | undefined> {
-  const bucket = instance.model.buckets.find((b) => b.stub === "broker_files");
-  if (bucket === undefined) return undefined;
+  const bucket = modelBucket(instance.model, BUCKET.brokerFiles);
   const file = instance.clients().storage.bucket(bucket.name).file(nightSummaryObject(night));
   const [exists] = await file.exists();
   if (!exists) return undefined;

@@ -14,6 +14,9 @@ import {
   rejectedMessagePrefix,
   salt2PlotObject,
   type FunctionStub,
+  BUCKET,
+  TABLE,
+  VM,
 } from "@pgb/broker-utils/naming";
 import { percentile } from "@pgb/broker-utils/night";
 import { LocalInstanceError } from "./config.js";
@@ -21,6 +24,7 @@ import { ConsumerWatch, consumerDownMessage, nightStartCommand } from "./consume
 import { DeliveryLog, type MessageState, type StageState } from "./deliveries.js";
 import type { LocalInstance } from "./instance.js";
 import { localPushAttempts } from "./provision.js";
+import { modelBucket } from "@pgb/broker-utils/instance";
 
 /** The functions every alert goes through (push subscriptions on `alerts`). */
 export const ALERT_FUNCTIONS: readonly FunctionStub[] = [
@@ -57,8 +61,7 @@ function inOffsets(range: KafkaRange, partition: number, offset: number): boolea
  * or too large): they reach no function, and are done once stored.
  */
 export async function rejectedInRange(instance: LocalInstance, range: KafkaRange): Promise<number> {
-  const bucket = instance.model.buckets.find((b) => b.stub === "broker_files");
-  if (bucket === undefined) return 0;
+  const bucket = modelBucket(instance.model, BUCKET.brokerFiles);
   const [files] = await instance
     .clients()
     .storage.bucket(bucket.name)
@@ -175,7 +178,7 @@ export async function waitForOutputs(
   const logs = ALERT_FUNCTIONS.map((stub) => DeliveryLog.of(instance.paths.deliveries, stub));
   const bar = instance.reporter.progress("processing", expected);
   const started = Date.now();
-  const consumer = instance.vmName("consumer");
+  const consumer = instance.vmName(VM.consumer);
   const watch = new ConsumerWatch();
   for (;;) {
     const lag = await consumerLag(instance, range);
@@ -356,9 +359,9 @@ export interface Salt2Fit {
 export async function salt2Fits(instance: LocalInstance, maxDownloads = 100): Promise<Salt2Fit[]> {
   const { bigquery, storage } = instance.clients();
   const { project } = instance.model.keywords;
-  const view = instance.model.views.find((v) => v.table === "salt2");
-  const bucket = instance.model.buckets.find((b) => b.stub === "sncosmo");
-  if (view === undefined || bucket === undefined) return [];
+  const view = instance.model.views.find((v) => v.table === TABLE.salt2);
+  const bucket = modelBucket(instance.model, BUCKET.sncosmo);
+  if (view === undefined) return [];
   const [rows] = await bigquery.query({
     query:
       "SELECT objectId, CAST(candid AS STRING) AS candid, success, chisq, ndof, z, t0, x0, x1, c, " +

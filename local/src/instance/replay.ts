@@ -23,6 +23,7 @@ import { Partitioners } from "kafkajs";
 import { AlertCloner, MAX_CLONE_INDEX, MAX_CLONE_SEED } from "./clone.js";
 import { LocalInstanceError, nightTopic } from "./config.js";
 import type { LocalInstance } from "./instance.js";
+import { VM } from "@pgb/broker-utils/naming";
 
 export interface ReplayOptions {
   /** Avro files or folders of them (searched recursively, sorted). */
@@ -152,7 +153,7 @@ export function replayPlan(rate: string, count: number): BatchPlan {
 
 /** The consumer's topic of the night (set by START), else tonight's by the START rule. */
 export async function currentNightTopic(instance: LocalInstance): Promise<string> {
-  const { items } = await instance.compute.getMetadata(instance.vmName("consumer"));
+  const { items } = await instance.compute.getMetadata(instance.vmName(VM.consumer));
   return items[RUNTIME_METADATA.kafkaTopic] ?? nightTopic(instance.survey, new Date());
 }
 

@@ -7,6 +7,7 @@ export * from "./env.js";
 export * from "./model.js";
 export { LOG_EVENT } from "./monitoring.js";
 export * from "./resources.js";
+export * from "./lookup.js";
 export * from "./tables.js";
 export { regionZones, vmZone } from "./zones.js";
 export type * from "./types.js";

@@ -26,6 +26,7 @@ import {
   instanceModel,
   type FunctionSpec,
   type InstanceModel,
+  modelFunction,
 } from "@pgb/broker-utils/instance";
 import {
   FUNCTIONS,
@@ -160,7 +161,7 @@ function positive(flag: string, value: string): number {
 }
 
 function functionSpec(m: InstanceModel, fn: FunctionStub): FunctionSpec {
-  return m.functions.find((f) => f.stub === fn)!;
+  return modelFunction(m, fn);
 }
 
 function reservoirOf(m: InstanceModel, fn: FunctionStub): string {
