@@ -12,15 +12,6 @@ import { simulateCommands } from "./commands/simulate.js";
 import { createProgram, runProgram, type CommandModule } from "./program.js";
 
 export { createProgram, runProgram, UsageError, type CommandModule } from "./program.js";
-export {
-  alertCommands,
-  costCommands,
-  deadletterCommands,
-  namesCommands,
-  salt2Commands,
-  simulateCommands,
-};
-
 export const COMMANDS: readonly CommandModule[] = [
   alertCommands,
   costCommands,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { costCommands, createProgram, runProgram } from "@pgb/cli";
+import { createProgram, runProgram } from "@pgb/cli";
+import { costCommands } from "../../../packages/cli/src/commands/cost.js";
 import { captureOutput } from "../../support/output.js";
 
 afterEach(() => {
