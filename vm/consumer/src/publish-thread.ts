@@ -62,6 +62,20 @@ type FromWorker =
 
 const ROLE = "pgb-consumer-publisher";
 
+/**
+ * The node options the worker inherits, less the `--import`ed modules: the main thread's loader
+ * hooks do not reach a worker on Node 20, so a preloaded .ts module (the local harness run from
+ * source) cannot load there, and the publisher needs none of them.
+ */
+function withoutImports(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    if (execArgv[i] === "--import") i++;
+    else if (!execArgv[i]!.startsWith("--import=")) kept.push(execArgv[i]!);
+  }
+  return kept;
+}
+
 /** True in the worker thread that publishes: the entry point then runs `runPublisherThread`. */
 export function isPublisherThread(): boolean {
   return !isMainThread && (workerData as { role?: unknown } | null)?.role === ROLE;
@@ -90,9 +104,9 @@ export function startPublisherThread(entry: URL, options: PublisherThreadOptions
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
           `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`,
-        { eval: true, workerData: data },
+        { eval: true, workerData: data, execArgv: withoutImports(process.execArgv) },
       )
-    : new Worker(entry, { workerData: data });
+    : new Worker(entry, { workerData: data, execArgv: withoutImports(process.execArgv) });
   const pending = new Map<
     number,
     { resolve: () => void; reject: (err: Error) => void; region?: RingRegion }
