@@ -248,15 +248,24 @@ describe("null, NaN and boundary rules (spec §6)", () => {
 });
 
 describe("other surveys", () => {
-  it("LSST: not applicable, and says so", () => {
-    const lsst = Alert.fromFile(dataPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"));
-    const { pure, extragalacticTransient } = runFilters(lsst);
+  it("ELAsTiCC: not applicable, and says so (LSST has its own: lsst-filters.test.ts)", () => {
+    const elasticc = Alert.fromFile(
+      dataPath(
+        "elasticc/alerts/schemaless_v0_9/alert_mjd60563.1120_obj104044681_src208089362038.avro.gz",
+      ),
+      { survey: "elasticc", schemaVersion: "v0_9" },
+    );
+    const { pure, extragalacticTransient } = runFilters(elasticc);
     for (const result of [pure, extragalacticTransient]) {
       expect(result).toEqual({
         pass: false,
         applicable: false,
         reasons: {
-          survey: { pass: false, value: "lsst", rule: "filters exist for ztf and decat only" },
+          survey: {
+            pass: false,
+            value: "elasticc",
+            rule: "filters exist for ztf, lsst and decat only",
+          },
         },
       });
     }

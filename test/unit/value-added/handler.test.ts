@@ -34,6 +34,8 @@ const PRZFG = kit("ZTF21abprzfg");
 /** Pure only. */
 const PURE_ONLY = kit("ZTF18abudxnw");
 const LSST_WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
+const ELASTICC =
+  "elasticc/alerts/container_v0_9/alerce_lightcurves/alert_mjd59590.0349_obj843_src1686002.avro";
 
 function deferred() {
   let resolve!: () => void;
@@ -387,19 +389,31 @@ describe("errors", () => {
 });
 
 describe("surveys", () => {
-  it("LSST has no filters: nothing published, a DEBUG line with the ids", async () => {
-    const f = fakes({ survey: "lsst" });
-    const outcome = await f.run(message(readData(LSST_WIRE)));
+  it("ELAsTiCC has no filters: nothing published, a DEBUG line with the ids", async () => {
+    const f = fakes({ survey: "elasticc" });
+    const outcome = await f.run(message(readData(ELASTICC)));
     expect(outcome).toMatchObject({ published: [], salt2: "not-applicable" });
     expect(f.calls).toEqual([]);
     expect(f.logs).toEqual([
       expect.objectContaining({
         severity: "DEBUG",
-        message: "value-added: no filters for lsst alerts; nothing published",
+        message: "value-added: no filters for elasticc alerts; nothing published",
         objectId: outcome.objectId,
         sourceId: outcome.sourceId,
       }),
     ]);
+  });
+
+  it("LSST: the filters run; an unreliable negative source is neither pure nor extragalactic", async () => {
+    const f = fakes({ survey: "lsst" });
+    const outcome = await f.run(message(readData(LSST_WIRE)));
+    expect(outcome).toEqual({
+      objectId: "7912941781254298",
+      sourceId: "7912941781254298",
+      published: [],
+      salt2: "not-extragalactic",
+    });
+    expect(f.calls).toEqual([]);
   });
 
   it("DECAT: purity is rb; every alert is extragalactic; SALT2 on sdssg/sdssr fluxes", async () => {

@@ -3,7 +3,7 @@ export {
   extragalacticTransientFilter,
   purityFilter,
   runFilters,
-  type CriterionResult,
-  type FilterResult,
   type FilterResults,
 } from "./filters.js";
+export type { CriterionResult, FilterResult } from "./criteria.js";
+export { MIN_PSF_SNR, MIN_RELIABILITY, PIXEL_FLAGS } from "./lsst.js";
