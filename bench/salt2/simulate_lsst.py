@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from generate_fixtures import ALL_PARAMS, PRODUCT_BOUNDS, fit, salt2_model  # noqa: E402
+from generate_fixtures import ALL_PARAMS, PRODUCT_BOUNDS, draw_truth, fit, salt2_model  # noqa: E402
 
 import iminuit  # noqa: E402
 import sncosmo  # noqa: E402
@@ -58,10 +58,8 @@ def cadence(rng, start, end):
 
 def simulate(rng, k):
     model = salt2_model()
-    z = rng.uniform(0.03, 0.15)
-    truth = {"z": z, "t0": 61000 + rng.uniform(-5, 5),
-             "x0": 1.5e-3 * (0.05 / z) ** 2 * 10 ** rng.normal(0, 0.15),
-             "x1": float(np.clip(rng.normal(0, 1), -3, 3)), "c": rng.uniform(-0.15, 0.3)}
+    truth = draw_truth(rng, 0.03, 61000)
+    z = truth["z"]
     model.set(**truth)
     start = truth["t0"] + rng.uniform(-20, -8) * (1 + z)
     end = truth["t0"] + rng.uniform(20, 50) * (1 + z)

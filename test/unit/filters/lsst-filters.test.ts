@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
-import { runFilters, type FilterResult } from "@pgb/broker-utils/filters";
+import { runFilters } from "@pgb/broker-utils/filters";
 import { fakeAlertPath, LSST_VERSIONS } from "../../fixtures/alerts/lsst-wire.js";
 import { realLsstAlert, realLsstAlertNames } from "../../fixtures/alerts/lsst-real.js";
 import { dataPath } from "../../support/test-data.js";
+import { expectVerdicts } from "./verdicts.js";
 
 type Criterion =
   | "reliability"
@@ -178,28 +179,13 @@ const CASES: Case[] = [
   },
 ];
 
-function failed(result: FilterResult): string[] {
-  return Object.entries(result.reasons)
-    .filter(([, reason]) => !reason.pass)
-    .map(([criterion]) => criterion);
-}
-
-function expectVerdicts(alert: Alert, failing: Criterion[]): void {
-  const { pure, extragalacticTransient } = runFilters(alert);
-  expect(failed(pure)).toEqual(failing.filter((c) => PURITY.includes(c)));
-  expect(failed(extragalacticTransient)).toEqual(failing.filter((c) => !PURITY.includes(c)));
-  expect(pure.pass).toBe(!failing.some((c) => PURITY.includes(c)));
-  expect(extragalacticTransient.pass).toBe(failing.every((c) => PURITY.includes(c)));
-  expect([pure.applicable, extragalacticTransient.applicable]).toEqual([true, true]);
-}
-
 describe("LSST filters on the real Rubin alerts of test/data/lsst", () => {
   it("the table covers every real alert", () => {
     expect(CASES.map((c) => c.name).sort()).toEqual(realLsstAlertNames().sort());
   });
 
   it.each(CASES)("$name: $fields", ({ name, failing }) => {
-    expectVerdicts(realLsstAlert(name), failing);
+    expectVerdicts(realLsstAlert(name), failing, PURITY);
   });
 
   it("reports the values it judged, ids exact", () => {
@@ -230,7 +216,7 @@ describe("LSST filters on Rubin's sample alert of every bundled version", () => 
       ...(v8 ? (["notDipole", "notGlint"] as const) : []),
       ...(v8 ? [] : (["notMoving"] as const)),
     ];
-    expectVerdicts(alert, failing);
+    expectVerdicts(alert, failing, PURITY);
     const { pure } = runFilters(alert);
     // the dipole and glint criteria exist exactly where the version has the fields
     expect("notDipole" in pure.reasons).toBe(v8);
