@@ -6,4 +6,3 @@ export {
   type FilterResults,
 } from "./filters.js";
 export type { CriterionResult, FilterResult } from "./criteria.js";
-export { MIN_PSF_SNR, MIN_RELIABILITY, PIXEL_FLAGS } from "./lsst.js";
