@@ -411,14 +411,21 @@ def alerts_fixture():
 # Simulated ZTF light curves (docs/spec/salt2.md §6.7 (c))
 
 
+def draw_truth(rng, z_low, t0):
+    """SALT2 parameters of a simulated SN Ia: z ~ U(z_low, 0.15), t0 within 5 d of `t0`, x0 of a
+    standard candle at z with 0.15 dex scatter, x1 ~ N(0, 1) within ±3, c ~ U(-0.15, 0.3)."""
+    z = rng.uniform(z_low, 0.15)
+    return {"z": z, "t0": t0 + rng.uniform(-5, 5),
+            "x0": 1.5e-3 * (0.05 / z) ** 2 * 10 ** rng.normal(0, 0.15),
+            "x1": float(np.clip(rng.normal(0, 1), -3, 3)), "c": rng.uniform(-0.15, 0.3)}
+
+
 def simulated_fixture(rng, n):
     model = salt2_model()
     out = []
     for k in range(n):
-        z = rng.uniform(0.02, 0.15)
-        truth = {"z": z, "t0": 59000 + rng.uniform(-5, 5),
-                 "x0": 1.5e-3 * (0.05 / z) ** 2 * 10 ** rng.normal(0, 0.15),
-                 "x1": float(np.clip(rng.normal(0, 1), -3, 3)), "c": rng.uniform(-0.15, 0.3)}
+        truth = draw_truth(rng, 0.02, 59000)
+        z = truth["z"]
         model.set(**truth)
         start = truth["t0"] + rng.uniform(-25, -3) * (1 + z)
         end = truth["t0"] + rng.uniform(15, 60) * (1 + z)

@@ -72,7 +72,9 @@ function record(target, source, how) {
   ]);
 }
 
-for (const survey of ["ztf", "lsst"]) rmSync(join(here, survey), { recursive: true, force: true });
+// lsst/simulated/ is make-lsst-simulated.mjs's (simulated alerts, with their own README)
+for (const dir of ["ztf", "lsst/wire_v9.0"])
+  rmSync(join(here, dir), { recursive: true, force: true });
 for (const source of ztf) {
   const target = join("ztf", relative("ztf/alerts", source));
   mkdirSync(dirname(join(here, target)), { recursive: true });

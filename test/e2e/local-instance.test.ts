@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { lightCurve } from "@pgb/broker-utils/photometry";
-import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row } from "@pgb/salt2";
+import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type Salt2Row } from "@pgb/salt2";
 import {
   instanceStatus,
   localStart,
@@ -54,6 +54,14 @@ function sampleFiles(survey: string): string[] {
   walk(join(SAMPLES_DIR, survey));
   return out.sort();
 }
+
+/** A salt2 row as the BigQuery emulator returns it: INTEGER columns as strings. */
+const asQueried = (row: Salt2Row) =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) =>
+      ["success", "ncall", "ndof"].includes(k) ? [k, String(v)] : [k, v],
+    ),
+  );
 
 const objects = (s: RunSummary, stub: string) => s.buckets.find((b) => b.stub === stub)?.objects;
 const rows = (s: RunSummary, table: string) => {
@@ -151,13 +159,7 @@ describe("pgb local start: ZTF", () => {
       instance,
       (t) => `SELECT * FROM ${t("salt2_dedup")} WHERE candid = 1704377621415015002`,
     );
-    expect(row).toEqual(
-      Object.fromEntries(
-        Object.entries(expected).map(([k, v]) =>
-          ["success", "ncall", "ndof"].includes(k) ? [k, String(v)] : [k, v],
-        ),
-      ),
-    );
+    expect(row).toEqual(asQueried(expected));
   });
 
   it("records the night: the alerts row of metadata matches the replay", async () => {
@@ -237,6 +239,10 @@ describe("pgb local start: ZTF", () => {
 describe("pgb local start: LSST", () => {
   let instance: LocalInstance;
   let summary: RunSummary;
+  const samples = sampleFiles("lsst").map((file) =>
+    Alert.fromBytes(readFileSync(file), { survey: "lsst", input: file }),
+  );
+  const simulated = samples.filter((a) => BigInt(a.objectId) >= 7_000_000_000_000_000_000n);
 
   beforeAll(async () => {
     ({ instance, summary } = await localStart(
@@ -248,29 +254,54 @@ describe("pgb local start: LSST", () => {
     await instance?.down({ purge: true });
   });
 
-  it("stores and ingests the 7 LSST samples; value-added publishes nothing, and the summary says why", async () => {
-    expect(summary.settle).toMatchObject({ settled: true, expected: 7 });
-    expect(summary.streams.map((s) => [s.stream, Number(s.count)])).toEqual([
-      ["alerts", 7],
-      ["alert_avros", 7],
-      ["alerts_pure", 0],
-      ["exgalac_trans", 0],
-      ["salt2", 0],
+  it("replays the 7 real and 20 simulated samples; every stream and table gets its share", () => {
+    expect([samples.length, simulated.length]).toEqual([27, 20]);
+    expect(summary.settle).toMatchObject({ settled: true, expected: 27 });
+    expect(summary.streams.map((s) => [s.stream, Number(s.count), s.complete])).toEqual([
+      ["alerts", 27, true],
+      ["alert_avros", 27, true],
+      ["alerts_pure", 24, true],
+      ["exgalac_trans", 20, true],
+      ["salt2", 20, true],
     ]);
-    expect(objects(summary, "alert_avros")).toBe(7);
-    expect(rows(summary, "alerts")).toEqual([7, 7]);
-    expect(rows(summary, "DIASource")).toEqual([7, 7]);
-    expect(rows(summary, "salt2")).toEqual([0, 0]);
-    expect(summary.fits).toEqual([]);
+    expect(objects(summary, "alert_avros")).toBe(27);
+    expect(objects(summary, "sncosmo")).toBe(20);
+    expect(rows(summary, "alerts")).toEqual([27, 27]);
+    expect(rows(summary, "DIASource")).toEqual([27, 27]);
+    expect(rows(summary, "salt2")).toEqual([20, 20]);
+    expect(rows(summary, "metadata")).toEqual([5, 5]);
     expect(summary.deadLetters.flatMap((d) => d.entries)).toEqual([]);
-    expect(summary.notes).toEqual([
-      expect.stringMatching(/^value-added publishes nothing for lsst/),
-    ]);
-    // the solar-system alerts' object is their ssObjectId; a wire-format id stays exact
+    expect(summary.notes).toEqual([]);
+  });
+
+  it("fits SALT2 for exactly the simulated SNe Ia: rows equal to the fit computed here, plots downloaded", async () => {
+    expect(summary.fits.map((f) => `${f.objectId}/${f.candid}`).sort()).toEqual(
+      simulated.map((a) => `${a.objectId}/${a.sourceId}`).sort(),
+    );
+    for (const fit of summary.fits) {
+      expect(fit.plot).toBe(`salt2/plot_lc/${fit.objectId}.${fit.candid}.png`);
+      expect(readFileSync(fit.png!).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    }
+    const alert = simulated[0]!;
+    const expected = salt2Row(alert, fitSalt2(lightCurve(alert), PRODUCT_FIT_CONFIG));
+    const [row] = await queryRows(
+      instance,
+      (t) => `SELECT * FROM ${t("salt2_dedup")} WHERE candid = ${alert.sourceId}`,
+    );
+    expect(row).toEqual(asQueried(expected));
+  });
+
+  it("keeps ids exact: the solar-system alerts, the wire-format one, the simulated ones", async () => {
     const ids = await queryRows(
       instance,
       (t) =>
         `SELECT CAST(diaSourceId AS STRING) AS id FROM ${t("DIASource_dedup")} ORDER BY diaSourceId`,
+    );
+    expect(ids.map((r) => r["id"])).toEqual(
+      samples
+        .map((a) => a.sourceIdBigInt!)
+        .sort((a, b) => (a < b ? -1 : 1))
+        .map(String),
     );
     expect(ids.map((r) => r["id"])).toContain("169298432645136561");
     expect(ids.map((r) => r["id"])).toContain("7912941781254298");

@@ -13,7 +13,7 @@
  * on insertId, the plot is not overwritten. The `salt2` message is published only after its row
  * and plot are stored, so a reader of the stream always finds them.
  *
- * Surveys without filters (lsst, elasticc) publish nothing. SALT2 data-quality skips are logged at
+ * A survey without filters (elasticc) publishes nothing. SALT2 data-quality skips are logged at
  * INFO with `event: "salt2-skipped"` (the log-based metric filters on it) and acknowledged.
  * Undecodable input, a light curve the fitter refuses and a row BigQuery rejects are bad input
  * (dead-lettered at once); everything else is rethrown, so Pub/Sub retries it and then

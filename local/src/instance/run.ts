@@ -153,11 +153,11 @@ export async function collectSummary(
     await stageLatencies(instance, night.streams, range),
   ];
   const notes: string[] = [];
-  if (instance.survey !== "ztf" && instance.survey !== "decat") {
+  if (instance.survey === "elasticc") {
     notes.push(
-      `value-added publishes nothing for ${instance.survey}: its filters and SALT2 exist for ztf ` +
-        "and decat alerts only (docs/spec/broker.md §6), so alerts_pure, exgalac_trans, salt2 and the " +
-        "salt2 table stay empty",
+      `value-added publishes nothing for ${instance.survey}: its filters and SALT2 exist for ztf, ` +
+        "lsst and decat alerts only (docs/spec/broker.md §6), so alerts_pure, exgalac_trans, salt2 " +
+        "and the salt2 table stay empty",
     );
   }
   const storageDir = instance.record.servers.storageDataDir;

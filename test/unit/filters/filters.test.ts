@@ -4,6 +4,7 @@ import { extragalacticTransientFilter, purityFilter, runFilters } from "@pgb/bro
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { dataPath } from "../../support/test-data.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
+import { expectVerdicts } from "./verdicts.js";
 
 type Criterion =
   | "rb"
@@ -136,16 +137,7 @@ const PURITY: Criterion[] = ["rb", "nbad", "fwhm", "elong", "magdiff"];
 
 describe("filters on real ZTF alerts", () => {
   it.each(CASES)("$file: $fields", ({ file, failing }) => {
-    const { pure, extragalacticTransient } = runFilters(Alert.fromFile(dataPath(file)));
-    const failed = (result: typeof pure) =>
-      Object.entries(result.reasons)
-        .filter(([, reason]) => !reason.pass)
-        .map(([criterion]) => criterion);
-    expect(failed(pure)).toEqual(failing.filter((c) => PURITY.includes(c)));
-    expect(failed(extragalacticTransient)).toEqual(failing.filter((c) => !PURITY.includes(c)));
-    expect(pure.pass).toBe(!failing.some((c) => PURITY.includes(c)));
-    expect(extragalacticTransient.pass).toBe(failing.every((c) => PURITY.includes(c)));
-    expect([pure.applicable, extragalacticTransient.applicable]).toEqual([true, true]);
+    expectVerdicts(Alert.fromFile(dataPath(file)), failing, PURITY);
   });
 
   it("reports the values and rules it judged", () => {
@@ -248,15 +240,24 @@ describe("null, NaN and boundary rules (spec §6)", () => {
 });
 
 describe("other surveys", () => {
-  it("LSST: not applicable, and says so", () => {
-    const lsst = Alert.fromFile(dataPath("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"));
-    const { pure, extragalacticTransient } = runFilters(lsst);
+  it("ELAsTiCC: not applicable, and says so (LSST has its own: lsst-filters.test.ts)", () => {
+    const elasticc = Alert.fromFile(
+      dataPath(
+        "elasticc/alerts/schemaless_v0_9/alert_mjd60563.1120_obj104044681_src208089362038.avro.gz",
+      ),
+      { survey: "elasticc", schemaVersion: "v0_9" },
+    );
+    const { pure, extragalacticTransient } = runFilters(elasticc);
     for (const result of [pure, extragalacticTransient]) {
       expect(result).toEqual({
         pass: false,
         applicable: false,
         reasons: {
-          survey: { pass: false, value: "lsst", rule: "filters exist for ztf and decat only" },
+          survey: {
+            pass: false,
+            value: "elasticc",
+            rule: "filters exist for ztf, lsst and decat only",
+          },
         },
       });
     }

@@ -134,24 +134,7 @@ describe("ZTF light curve (spec §6 SALT2 epochs)", () => {
   });
 });
 
-describe("LSST and DECAT light curves", () => {
-  it("LSST: psfFlux in nJy at zp 31.4, band lsst<band>, previous sources first", () => {
-    const alert = Alert.fromFile(dataPath("lsst/schema/9.0/sample_data/fakeAlert.avro"));
-    const epochs = lightCurve(alert);
-    const sources = [...alert.prvSources!, alert.source!];
-    expect(epochs).toEqual(
-      sources.map((s) => ({
-        time: s["midpointMjdTai"],
-        band: "lsstr",
-        flux: s["psfFlux"],
-        fluxerr: s["psfFluxErr"],
-        zp: 31.4,
-        zpsys: "ab",
-        detection: true,
-      })),
-    );
-  });
-
+describe("DECAT light curves (LSST: lsst-lightcurve.test.ts)", () => {
   it("DECAT: flux, fluxerr and magzp from the source, sdss bands, detection when mag is set", () => {
     const schema = {
       sourceFields: [

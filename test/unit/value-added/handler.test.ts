@@ -4,6 +4,9 @@
  * their log line, errors (bad input, failures while computing or writing), redelivery, DECAT and
  * surveys without filters.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { RowInsertError } from "@pgb/broker-utils/gcp";
@@ -18,6 +21,7 @@ import {
   PRODUCT_FIT_CONFIG,
 } from "@pgb/salt2";
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
+import { lightCurve } from "@pgb/broker-utils/photometry";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readData } from "../../support/test-data.js";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
@@ -34,6 +38,10 @@ const PRZFG = kit("ZTF21abprzfg");
 /** Pure only. */
 const PURE_ONLY = kit("ZTF18abudxnw");
 const LSST_WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
+/** The simulated SN Ia packets a local LSST night replays (local/samples/lsst/simulated/README.md). */
+const SIMULATED = fileURLToPath(new URL("../../../local/samples/lsst/simulated", import.meta.url));
+const ELASTICC =
+  "elasticc/alerts/container_v0_9/alerce_lightcurves/alert_mjd59590.0349_obj843_src1686002.avro";
 
 function deferred() {
   let resolve!: () => void;
@@ -401,19 +409,62 @@ describe("errors", () => {
 });
 
 describe("surveys", () => {
-  it("LSST has no filters: nothing published, a DEBUG line with the ids", async () => {
-    const f = fakes({ survey: "lsst" });
-    const outcome = await f.run(message(readData(LSST_WIRE)));
+  it("ELAsTiCC has no filters: nothing published, a DEBUG line with the ids", async () => {
+    const f = fakes({ survey: "elasticc" });
+    const outcome = await f.run(message(readData(ELASTICC)));
     expect(outcome).toMatchObject({ published: [], salt2: "not-applicable" });
     expect(f.calls).toEqual([]);
     expect(f.logs).toEqual([
       expect.objectContaining({
         severity: "DEBUG",
-        message: "value-added: no filters for lsst alerts; nothing published",
+        message: "value-added: no filters for elasticc alerts; nothing published",
         objectId: outcome.objectId,
         sourceId: outcome.sourceId,
       }),
     ]);
+  });
+
+  it("LSST: the filters run; an unreliable negative source is neither pure nor extragalactic", async () => {
+    const f = fakes({ survey: "lsst" });
+    const outcome = await f.run(message(readData(LSST_WIRE)));
+    expect(outcome).toEqual({
+      objectId: "7912941781254298",
+      sourceId: "7912941781254298",
+      published: [],
+      salt2: "not-extragalactic",
+    });
+    expect(f.calls).toEqual([]);
+  });
+
+  it("LSST: every simulated SN Ia sample is pure and extragalactic and gets a fit, lsstz dropped", async () => {
+    const files = readdirSync(SIMULATED).filter((name) => name.endsWith(".avro"));
+    expect(files).toHaveLength(20);
+    for (const name of files) {
+      const f = fakes({ survey: "lsst" });
+      const outcome = await f.run(message(readFileSync(join(SIMULATED, name))));
+      expect(outcome, name).toMatchObject({
+        published: ["alerts_pure", "exgalac_trans", "salt2"],
+        salt2: "fit",
+        plot: "written",
+      });
+      const row = f.rows[0]!.json;
+      expect(row["candid"]).toBe(outcome.sourceId);
+      // SALT2 cannot cover lsstz over z ∈ [0.01, 0.2]: those epochs are dropped, as sncosmo does
+      const epochs = lightCurve(
+        Alert.fromBytes(readFileSync(join(SIMULATED, name)), { survey: "lsst" }),
+      );
+      expect(epochs.some((e) => e.band === "lsstz")).toBe(true);
+      expect(row["ndof"]).toBe(epochs.filter((e) => e.band !== "lsstz").length - 5);
+      expect(BigInt(outcome.sourceId) > 7_000_000_000_000_000_000n).toBe(true);
+      expect(f.uploads[0]!.name).toBe(`salt2/plot_lc/${outcome.objectId}.${outcome.sourceId}.png`);
+    }
+  });
+
+  it("LSST: the plot of a simulated SN Ia is a real PNG", async () => {
+    const name = readdirSync(SIMULATED).find((n) => n.endsWith(".avro"))!;
+    const f = fakes({ survey: "lsst", render: renderSalt2Plot });
+    await f.run(message(readFileSync(join(SIMULATED, name))));
+    expect(f.uploads[0]!.png.subarray(1, 4).toString("latin1")).toBe("PNG");
   });
 
   it("DECAT: purity is rb; every alert is extragalactic; SALT2 on sdssg/sdssr fluxes", async () => {

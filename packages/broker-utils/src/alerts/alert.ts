@@ -261,6 +261,11 @@ export class Alert {
     return this.schemaMap.prvSources(this.record);
   }
 
+  /** The previous forced-photometry records (LSST prvDiaForcedSources); null when none. */
+  get forcedSources(): AlertRecord[] | null {
+    return this.schemaMap.forcedSources(this.record);
+  }
+
   /** The alert as a plain object in schema field order; cutouts are left out unless asked for. */
   dict(options: { cutouts?: boolean } = {}): Record<string, unknown> {
     const dict: Record<string, unknown> = { ...this.record };

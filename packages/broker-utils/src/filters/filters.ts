@@ -1,42 +1,20 @@
 /**
  * The value-added filters (docs/spec/broker.md §6), run independently on an alert's source record:
  * - purity (→ alerts_pure): ZTF rb ≥ 0.65 ∧ nbad = 0 ∧ fwhm ≤ 5 ∧ elong ≤ 1.2 ∧ |magdiff| ≤ 0.1;
- *   DECAT rb ≥ 0.65;
- * - extragalactic transient (→ exgalac_trans): ZTF positive ∧ not a star ∧ not moving ∧ not a
- *   known solar-system object; DECAT always true.
+ *   LSST reliability, PSF-flux S/N and flags (./lsst.ts); DECAT rb ≥ 0.65;
+ * - extragalactic transient (→ exgalac_trans): ZTF and LSST positive ∧ not a star ∧ not moving ∧
+ *   not a known solar-system object; DECAT always true.
  * NaN counts as null, and a null operand makes its comparison false unless the rule names null.
- * Filters exist for ZTF and DECAT only; for other surveys the result says "not applicable".
+ * ELAsTiCC has no filters: the result says "not applicable".
  */
 import type { Alert } from "../alerts/alert.js";
 import type { AlertRecord } from "../schema-maps/index.js";
-
-export interface CriterionResult {
-  readonly pass: boolean;
-  /** The operand(s) the rule saw, nulls for missing or NaN. */
-  readonly value: unknown;
-  readonly rule: string;
-}
-
-export interface FilterResult {
-  readonly pass: boolean;
-  /** False for surveys without filters (lsst, elasticc): pass is false and nothing is published. */
-  readonly applicable: boolean;
-  readonly reasons: Readonly<Record<string, CriterionResult>>;
-}
-
-/** A number, or null for null, absent, NaN and non-numbers. */
-function num(record: AlertRecord, name: string): number | null {
-  const value = record[name];
-  return typeof value === "number" && !Number.isNaN(value) ? value : null;
-}
+import { combine, notMoving, num, threshold, type FilterResult } from "./criteria.js";
+import { lsstExtragalacticTransient, lsstPurity } from "./lsst.js";
 
 /** ZTF isdiffpos: t or 1 = positive (science − reference). */
 function isPositive(record: AlertRecord): boolean {
   return record["isdiffpos"] === "t" || record["isdiffpos"] === "1";
-}
-
-function combine(reasons: Record<string, CriterionResult>): FilterResult {
-  return { pass: Object.values(reasons).every((r) => r.pass), applicable: true, reasons };
 }
 
 function notApplicable(alert: Alert): FilterResult {
@@ -44,7 +22,11 @@ function notApplicable(alert: Alert): FilterResult {
     pass: false,
     applicable: false,
     reasons: {
-      survey: { pass: false, value: alert.survey, rule: "filters exist for ztf and decat only" },
+      survey: {
+        pass: false,
+        value: alert.survey,
+        rule: "filters exist for ztf, lsst and decat only",
+      },
     },
   };
 }
@@ -52,19 +34,6 @@ function notApplicable(alert: Alert): FilterResult {
 function sourceOf(alert: Alert): AlertRecord {
   return alert.source ?? {};
 }
-
-function threshold(
-  record: AlertRecord,
-  name: string,
-  rule: string,
-  test: (value: number) => boolean,
-): CriterionResult {
-  const value = num(record, name);
-  return { pass: value !== null && test(value), value, rule };
-}
-
-/** Positive detections must span at least 30 min to rule out a moving object. */
-const MIN_SPAN_DAYS = 1 / 48;
 
 export function purityFilter(alert: Alert): FilterResult {
   const source = sourceOf(alert);
@@ -78,6 +47,8 @@ export function purityFilter(alert: Alert): FilterResult {
         elong: threshold(source, "elong", "elong <= 1.2", (v) => v <= 1.2),
         magdiff: threshold(source, "magdiff", "|magdiff| <= 0.1", (v) => Math.abs(v) <= 0.1),
       });
+    case "lsst":
+      return lsstPurity(alert);
     case "decat":
       return combine({ rb });
     default:
@@ -85,25 +56,11 @@ export function purityFilter(alert: Alert): FilterResult {
   }
 }
 
-export function extragalacticTransientFilter(alert: Alert): FilterResult {
-  switch (alert.survey) {
-    case "ztf":
-      break;
-    case "decat":
-      return combine({ decat: { pass: true, value: null, rule: "DECAT: always true" } });
-    default:
-      return notApplicable(alert);
-  }
+function ztfExtragalacticTransient(alert: Alert): FilterResult {
   const source = sourceOf(alert);
   const distpsnr1 = num(source, "distpsnr1");
   const sgscore1 = num(source, "sgscore1");
   const ssdistnr = num(source, "ssdistnr");
-  const positiveJds = [source, ...(alert.prvSources ?? [])]
-    .filter(isPositive)
-    .map((record) => num(record, "jd"))
-    .filter((jd): jd is number => jd !== null)
-    .sort((a, b) => a - b);
-  const span = positiveJds.length >= 2 ? positiveJds.at(-1)! - positiveJds[0]! : null;
   return combine({
     positive: {
       pass: isPositive(source),
@@ -115,17 +72,30 @@ export function extragalacticTransientFilter(alert: Alert): FilterResult {
       value: { distpsnr1, sgscore1 },
       rule: "distpsnr1 null or > 1.5, otherwise sgscore1 < 0.5",
     },
-    notMoving: {
-      pass: span !== null && span >= MIN_SPAN_DAYS,
-      value: { positiveDetections: positiveJds.length, spanDays: span },
-      rule: "at least 2 positive detections (candidate and prv_candidates) spanning >= 1/48 d (30 min)",
-    },
+    notMoving: notMoving(
+      alert,
+      isPositive,
+      "at least 2 positive detections (candidate and prv_candidates) spanning >= 1/48 d (30 min)",
+    ),
     notSolarSystem: {
       pass: ssdistnr === null || ssdistnr < 0 || ssdistnr > 5,
       value: ssdistnr,
       rule: "ssdistnr null, < 0 (none) or > 5",
     },
   });
+}
+
+export function extragalacticTransientFilter(alert: Alert): FilterResult {
+  switch (alert.survey) {
+    case "ztf":
+      return ztfExtragalacticTransient(alert);
+    case "lsst":
+      return lsstExtragalacticTransient(alert);
+    case "decat":
+      return combine({ decat: { pass: true, value: null, rule: "DECAT: always true" } });
+    default:
+      return notApplicable(alert);
+  }
 }
 
 export interface FilterResults {

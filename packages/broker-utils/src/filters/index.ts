@@ -3,7 +3,6 @@ export {
   extragalacticTransientFilter,
   purityFilter,
   runFilters,
-  type CriterionResult,
-  type FilterResult,
   type FilterResults,
 } from "./filters.js";
+export type { CriterionResult, FilterResult } from "./criteria.js";

@@ -7,7 +7,11 @@
  *   isdiffpos ∈ {t, 1}. Upper limits (null magpsf) are not epochs.
  * - LSST, ELAsTiCC: psfFlux/psfFluxErr (psFlux/psFluxErr) in nJy, zp 31.4 AB (the schema map's
  *   fluxZeroPoint); band lsst<band>; detection ⇔ flux > 0 (a negative difference source is not a
- *   detection of a transient, as for ZTF).
+ *   detection of a transient, as for ZTF). LSST adds its forced photometry (prvDiaForcedSources,
+ *   the schema map's forcedSources) first: psfFlux measured at the object's position on earlier
+ *   visits, never a detection (nothing was detected there; the flux is a measurement), and left out
+ *   on a visit that has a DIA source of the same band and time (the DIA source is that visit's
+ *   point; both measure the same difference image).
  * - DECAT (§6): flux, fluxerr and zp (magzp) from the source; band sdssg/sdssr; detection ⇔ mag
  *   not null.
  */
@@ -64,17 +68,30 @@ function fluxEpoch(map: SchemaMap, source: AlertRecord, survey: string): Epoch |
   return { time, band, flux, fluxerr, zp, zpsys: "ab", detection };
 }
 
-/** The alert's epochs: previous sources, then the triggering source; unusable records skipped. */
+/** Forced-photometry epochs on visits without a DIA-source epoch of the same band and time. */
+function forcedEpochs(alert: Alert, sourceEpochs: readonly Epoch[]): Epoch[] {
+  const visits = new Set(sourceEpochs.map((e) => `${e.band} ${e.time}`));
+  return (alert.forcedSources ?? []).flatMap((record) => {
+    const epoch = fluxEpoch(alert.schemaMap, record, alert.survey);
+    return epoch && !visits.has(`${epoch.band} ${epoch.time}`)
+      ? [{ ...epoch, detection: false }]
+      : [];
+  });
+}
+
+/**
+ * The alert's epochs: forced photometry (LSST), previous sources, then the triggering source;
+ * unusable records skipped. Magnitudes follow with fluxToMag(flux, fluxerr, zp), for every survey.
+ */
 export function lightCurve(alert: Alert): Epoch[] {
   const map = alert.schemaMap;
   const sources = [...(alert.prvSources ?? []), ...(alert.source ? [alert.source] : [])];
-  const epochs: Epoch[] = [];
-  for (const source of sources) {
+  const epochs = sources.flatMap((source) => {
     const epoch =
       alert.survey === "ztf" ? ztfEpoch(map, source) : fluxEpoch(map, source, alert.survey);
-    if (epoch) epochs.push(epoch);
-  }
-  return epochs;
+    return epoch ? [epoch] : [];
+  });
+  return [...forcedEpochs(alert, epochs), ...epochs];
 }
 
 const CSV_COLUMNS = ["time", "band", "flux", "fluxerr", "zp", "zpsys"] as const;

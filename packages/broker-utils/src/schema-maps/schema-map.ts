@@ -32,6 +32,7 @@ const KEYS = [
   "sourceId",
   "source",
   "prvSources",
+  "forcedSources",
   ...CUTOUT_KEYS,
   "filter",
   "mag",
@@ -136,6 +137,11 @@ export interface SchemaMapFields {
   readonly sourceField: string;
   /** Top-level field of the previous sources (array), if any. */
   readonly prvSourcesField: string | null;
+  /**
+   * Top-level field of the previous forced-photometry records (array), if the survey has them in
+   * the same flux unit as its sources (LSST prvDiaForcedSources).
+   */
+  readonly forcedSourcesField: string | null;
   /** Top-level cutout fields. */
   readonly cutoutFields: readonly string[];
   /** Photometry fields of a source record. */
@@ -165,6 +171,13 @@ export function valueAt(record: unknown, path: FieldPath): unknown {
 
 function finite(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** The array of records in a top-level field; null when the field is unnamed, null or absent. */
+function records(alert: AlertRecord, field: string | null): AlertRecord[] | null {
+  if (field === null) return null;
+  const value = alert[field];
+  return Array.isArray(value) ? (value as AlertRecord[]) : null;
 }
 
 /** A UTC date as yyyymmdd; a string must already be one. */
@@ -248,6 +261,7 @@ export class SchemaMap {
         sourceIdPath: read.path("sourceId"),
         sourceField: read.string("source"),
         prvSourcesField: read.optionalString("prvSources"),
+        forcedSourcesField: read.optionalString("forcedSources"),
         cutoutFields: CUTOUT_KEYS.map((key) => read.optionalString(key)).filter(
           (field): field is string => field !== null,
         ),
@@ -290,9 +304,12 @@ export class SchemaMap {
 
   /** The previous sources; null when the alert has none (the field is null or absent). */
   prvSources(alert: AlertRecord): AlertRecord[] | null {
-    if (this.fields.prvSourcesField === null) return null;
-    const sources = alert[this.fields.prvSourcesField];
-    return Array.isArray(sources) ? (sources as AlertRecord[]) : null;
+    return records(alert, this.fields.prvSourcesField);
+  }
+
+  /** The previous forced-photometry records; null when the alert has none or the map names none. */
+  forcedSources(alert: AlertRecord): AlertRecord[] | null {
+    return records(alert, this.fields.forcedSourcesField);
   }
 
   /** The alert's cutouts that are present (not null), by field name. */
