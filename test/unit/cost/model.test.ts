@@ -10,7 +10,7 @@ import {
   type CostInput,
   type PriceList,
   type Workload,
-} from "@pgb/broker-utils/cost";
+} from "@pgb/cost";
 
 const TIB = 2 ** 40;
 const GIB = 2 ** 30;
@@ -129,7 +129,7 @@ describe("cost data", () => {
   it("names the file and key of a bad price", () => {
     expect(() =>
       parsePrices({ date: "d", region: "r", prices: { vmHour: { value: "1" } } }),
-    ).toThrow('data/cost/prices.json prices: "vmHour" must be a number ≥ 0');
+    ).toThrow('data/prices.json prices: "vmHour" must be a number ≥ 0');
   });
 
   it("has the measured workload of ZTF and LSST, and the deployed function sizes", () => {

@@ -41,7 +41,6 @@ describe("esbuild packager", () => {
       yaml: yamlVersion,
     });
     expect(bundle.directories).toEqual({
-      "data/cost": `${repoRoot}packages/broker-utils/data/cost`,
       "data/schema-maps": `${repoRoot}packages/broker-utils/data/schema-maps`,
       "data/schemas": `${repoRoot}packages/broker-utils/data/schemas`,
     });

@@ -7,7 +7,7 @@ import {
   nightCost,
   type CostInput,
   type DesignCost,
-} from "@pgb/broker-utils/cost";
+} from "@pgb/cost";
 import { UsageError, type CommandModule } from "../program.js";
 
 interface CostOptions {
@@ -55,7 +55,7 @@ function table(input: CostInput, costs: DesignCost[]): string {
   return [
     `${input.survey}, ${input.alertsPerNight.toLocaleString("en-US")} alerts a night; list prices of ` +
       `${prices.date} (${prices.region}), ${prices.unconfirmed.length} of them unconfirmed ` +
-      `(data/cost/prices.json); reference = one function call and one streaming insert per alert`,
+      `(packages/cost/data/prices.json); reference = one function call and one streaming insert per alert`,
     line(head),
     ...rows.map(line),
     "",

@@ -1,5 +1,5 @@
 /** The alert functions' sizes as the instance model deploys them, for the cost model. */
-import { idColumnsOnlySchemas, instanceModel } from "../instance/index.js";
+import { idColumnsOnlySchemas, instanceModel } from "@pgb/broker-utils/instance";
 import { ALERT_FUNCTIONS, type AlertFunction } from "./data.js";
 import type { FunctionSize } from "./model.js";
 

@@ -1,6 +1,6 @@
 /**
- * The cost model's two data files, `data/cost/prices.json` (dated list prices with their sources)
- * and `data/cost/workload.json` (what one alert costs in work and bytes, measured or estimated).
+ * The cost model's two data files, `data/prices.json` (dated list prices with their sources)
+ * and `data/workload.json` (what one alert costs in work and bytes, measured or estimated).
  * Each value there is `{ value, source, … }`; loading keeps the numbers and checks every one.
  */
 import { readFileSync } from "node:fs";
@@ -65,8 +65,7 @@ export type Workload = Record<(typeof WORKLOAD_KEYS)[number], number> & {
   surveys: Record<string, SurveyWorkload>;
 };
 
-const dataFile = (name: string) =>
-  fileURLToPath(new URL(`../../data/cost/${name}`, import.meta.url));
+const dataFile = (name: string) => fileURLToPath(new URL(`../data/${name}`, import.meta.url));
 
 type Json = Record<string, unknown>;
 
@@ -94,7 +93,7 @@ function section(obj: Json, key: string, where: string): Json {
   return s as Json;
 }
 
-export function parsePrices(json: Json, where = "data/cost/prices.json"): PriceList {
+export function parsePrices(json: Json, where = "data/prices.json"): PriceList {
   const prices = section(json, "prices", where);
   return {
     date: String(json["date"]),
@@ -104,7 +103,7 @@ export function parsePrices(json: Json, where = "data/cost/prices.json"): PriceL
   };
 }
 
-export function parseWorkload(json: Json, where = "data/cost/workload.json"): Workload {
+export function parseWorkload(json: Json, where = "data/workload.json"): Workload {
   const surveys = section(json, "surveys", where);
   return {
     date: String(json["date"]),
