@@ -36,8 +36,10 @@ export async function buildConsumerBundle(): Promise<{
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text);
   }
-  for (const [path, source] of Object.entries(bundle.directories))
+  for (const [path, source] of Object.entries(bundle.directories)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
     await symlink(source, join(dir, path));
+  }
   await symlink(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
   return { main: join(dir, BUNDLE_MAIN), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
