@@ -18,6 +18,7 @@ import {
   Collector,
   ConsumerProcess,
   consumerEnv,
+  CLIENTS,
   kafkaClient,
   offsetKey,
   produce,
@@ -56,7 +57,7 @@ function expectedAttributes(
   return attributes;
 }
 
-describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", () => {
+describe.each(CLIENTS)("consumer (%s): Kafka → Pub/Sub (docs/spec/broker.md §3)", (client) => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const storage = storageClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
@@ -91,6 +92,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
     const consumer = new ConsumerProcess(
       suite.main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: bucket,
         KAFKA_GROUP_ID: groupId,
@@ -210,6 +212,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
     const consumer = new ConsumerProcess(
       suite.main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         SURVEY: "lsst",
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),

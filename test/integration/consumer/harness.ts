@@ -11,6 +11,7 @@ import { v1, type PubSub } from "@google-cloud/pubsub";
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
+import { KAFKA_CLIENTS } from "../../../vm/consumer/src/kafka/port.js";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readData } from "../../support/test-data.js";
 
@@ -19,6 +20,9 @@ import { buildConsumerBundle } from "./bundle.js";
 export { buildConsumerBundle, REPO_ROOT } from "./bundle.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Kafka clients the consumer can use (KAFKA_CLIENT): every suite runs with each. */
+export const CLIENTS = KAFKA_CLIENTS;
 
 export type LogLine = Record<string, unknown> & { severity: string; message: string };
 
