@@ -11,13 +11,14 @@ import { v1, type PubSub } from "@google-cloud/pubsub";
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
+import { VM } from "@pgb/broker-utils/naming";
+import { buildLocalVmBundle } from "@pgb/infra/local-bundle";
 import { KAFKA_CLIENTS } from "../../../vm/consumer/src/kafka/port.js";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readData } from "../../support/test-data.js";
 
-import { buildConsumerBundle } from "./bundle.js";
-
-export { buildConsumerBundle, REPO_ROOT } from "./bundle.js";
+/** The consumer's VM bundle, as infra packages it, in a temporary folder. */
+export const buildConsumerBundle = () => buildLocalVmBundle(VM.consumer);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
