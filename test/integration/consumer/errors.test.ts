@@ -90,7 +90,7 @@ describe.each(CLIENTS)("consumer errors (%s)", (client) => {
     expect((await run.exit).code).toBe(78);
     expect(run.lines[0]!["problems"]).toEqual([
       expect.stringContaining('"kafka" is not host:port'),
-      expect.stringContaining("has no GSSAPI (Kerberos) support"),
+      expect.stringContaining("have no GSSAPI (Kerberos) support"),
       'CONSUMER_DECODE="maybe" must be true or false',
     ]);
   });
