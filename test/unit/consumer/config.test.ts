@@ -93,7 +93,9 @@ describe("consumer configuration (docs/spec/broker.md §3)", () => {
 
   it("picks the Kafka client from KAFKA_CLIENT (default kafkajs) and refuses an unknown one", () => {
     expect(parseConfig(CLOUD).kafkaClient).toBe("kafkajs");
-    expect(parseConfig({ ...CLOUD, KAFKA_CLIENT: "platformatic" }).kafkaClient).toBe("platformatic");
+    expect(parseConfig({ ...CLOUD, KAFKA_CLIENT: "platformatic" }).kafkaClient).toBe(
+      "platformatic",
+    );
     expect(problems({ ...CLOUD, KAFKA_CLIENT: "librdkafka" })).toEqual([
       'KAFKA_CLIENT="librdkafka" is not a Kafka client of the consumer; use one of kafkajs, ' +
         "platformatic, or unset it for kafkajs",

@@ -100,18 +100,21 @@ describe("Kafka credentials", () => {
       ["PLAIN", "plain"],
       ["SCRAM-SHA-256", "scram-sha-256"],
       ["SCRAM-SHA-512", "scram-sha-512"],
-    ] as const)("SASL %s is kafkajs' %s and @platformatic/kafka's own name", (mechanism, kafkajs) => {
-      const security = kafkaSecurity("SASL_SSL", mechanism, { username: "u", password: "p" });
-      expect(kafkajsSecurity(security)).toEqual({
-        ssl: true,
-        sasl: { mechanism: kafkajs, username: "u", password: "p" },
-      });
-      expect(platformaticSecurity(security)).toEqual({
-        tls: {},
-        tlsServerName: true,
-        sasl: { mechanism, username: "u", password: "p" },
-      });
-    });
+    ] as const)(
+      "SASL %s is kafkajs' %s and @platformatic/kafka's own name",
+      (mechanism, kafkajs) => {
+        const security = kafkaSecurity("SASL_SSL", mechanism, { username: "u", password: "p" });
+        expect(kafkajsSecurity(security)).toEqual({
+          ssl: true,
+          sasl: { mechanism: kafkajs, username: "u", password: "p" },
+        });
+        expect(platformaticSecurity(security)).toEqual({
+          tls: {},
+          tlsServerName: true,
+          sasl: { mechanism, username: "u", password: "p" },
+        });
+      },
+    );
 
     it("passes a private CA and a client certificate to both", () => {
       const security = kafkaSecurity("SSL", undefined, { ca: "CA", cert: "C", key: "K" });

@@ -240,7 +240,11 @@ async function run(
       if (gate.saturated) pause();
     },
     joined: (memberId, assignment) => {
-      log.info("joined the Kafka consumer group", { groupId: config.groupId, memberId, assignment });
+      log.info("joined the Kafka consumer group", {
+        groupId: config.groupId,
+        memberId,
+        assignment,
+      });
       tracker.retain(assignment);
     },
     failed: (err) => {
