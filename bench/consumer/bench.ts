@@ -206,7 +206,7 @@ async function consumeOnly(
   bootstrap: string,
   topic: string,
 ): Promise<Rate> {
-  const reader = kafkaReader(client, {
+  const reader = await kafkaReader(client, {
     clientId: "pgb-bench",
     brokers: [bootstrap],
     security: {},

@@ -1,7 +1,9 @@
 /**
  * Where the consumer's CPU goes, from the `--cpu-prof` profiles the benchmark writes (one per
  * thread): self time by owner (our code, each library, Node's internals, the garbage collector),
- * and our own functions by self time. Our code is the bundle's (dist/pgb/index.js, the consumer and
+ * the same with Node's internals and native code charged to the caller that entered them (a
+ * `Buffer.copy` our code makes is ours, one a library makes is the library's), the functions with
+ * the most self time, and our own functions by self time. Our code is the bundle's (dist/pgb/index.js, the consumer and
  * the broker-utils code it inlines); every npm package stays in node_modules, so the split is exact.
  *
  *   npx tsx bench/consumer/profile.ts DIR [--top 15]
@@ -23,6 +25,8 @@ interface Profile {
 
 /** Who a frame belongs to. */
 export function owner(url: string, functionName: string): string {
+  // callbacks the event loop enters with no JavaScript caller: socket reads, timers, messages
+  if (functionName === "(root)") return "(event loop)";
   if (url === "") return functionName.startsWith("(") ? functionName : "(native)";
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg !== undefined) return pkg;
@@ -32,14 +36,32 @@ export function owner(url: string, functionName: string): string {
 }
 
 /** Self microseconds by owner and by our own functions. */
+const RUNTIME = new Set(["node internals", "(native)"]);
+
 export function selfTimes(profile: Profile): {
   byOwner: Map<string, number>;
+  byCaller: Map<string, number>;
+  byFunction: Map<string, number>;
   ours: Map<string, number>;
   total: number;
 } {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const byOwner = new Map<string, number>();
+  const byCaller = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ownerOf = (n: ProfileNode) => owner(n.callFrame.url, n.callFrame.functionName);
+  /** The owner of the nearest frame, from `node` up, that is not the runtime's. */
+  const caller = (node: ProfileNode): string => {
+    for (let n: ProfileNode | undefined = node; n !== undefined; n = nodes.get(parent.get(n.id)!)) {
+      if (!RUNTIME.has(ownerOf(n))) return ownerOf(n);
+    }
+    return ownerOf(node);
+  };
+  const byFunction = new Map<string, number>();
   const ours = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, dt: number) =>
+    map.set(key, (map.get(key) ?? 0) + dt);
   let total = 0;
   profile.samples.forEach((id, i) => {
     const node = nodes.get(id);
@@ -47,13 +69,13 @@ export function selfTimes(profile: Profile): {
     if (node === undefined || node.callFrame.functionName === "(idle)") return;
     total += dt;
     const who = owner(node.callFrame.url, node.callFrame.functionName);
-    byOwner.set(who, (byOwner.get(who) ?? 0) + dt);
-    if (who === "consumer (ours)") {
-      const name = `${node.callFrame.functionName || "(anonymous)"}:${node.callFrame.lineNumber + 1}`;
-      ours.set(name, (ours.get(name) ?? 0) + dt);
-    }
+    const name = `${node.callFrame.functionName || "(anonymous)"}:${node.callFrame.lineNumber + 1}`;
+    add(byOwner, who, dt);
+    add(byCaller, RUNTIME.has(who) ? caller(node) : who, dt);
+    add(byFunction, `${name} (${who})`, dt);
+    if (who === "consumer (ours)") add(ours, name, dt);
   });
-  return { byOwner, ours, total };
+  return { byOwner, byCaller, byFunction, ours, total };
 }
 
 function table(map: Map<string, number>, total: number, top: number): string {
@@ -77,11 +99,15 @@ function main(): void {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".cpuprofile"))
     .sort()) {
-    const { byOwner, ours, total } = selfTimes(
+    const { byOwner, byCaller, byFunction, ours, total } = selfTimes(
       JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile,
     );
     console.log(`${file}: ${(total / 1000).toFixed(0)} ms of samples (idle excluded)`);
     console.log(table(byOwner, total, Number(values.top)));
+    console.log("  the runtime's part charged to its caller:");
+    console.log(table(byCaller, total, Number(values.top)));
+    console.log("  functions:");
+    console.log(table(byFunction, total, Number(values.top)));
     console.log("  our functions:");
     console.log(table(ours, total, Number(values.top)));
   }

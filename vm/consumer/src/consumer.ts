@@ -110,7 +110,7 @@ async function run(
     config.securityProtocol,
     config.project,
   );
-  const kafka = kafkaReader(config.kafkaClient, {
+  const kafka = await kafkaReader(config.kafkaClient, {
     clientId: config.groupId,
     brokers: config.brokers,
     security: kafkaSecurity(config.securityProtocol, config.saslMechanism, credentials),

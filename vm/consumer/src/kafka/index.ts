@@ -1,4 +1,7 @@
-/** The Kafka reader of the client the configuration names (port.ts). */
+/**
+ * The Kafka reader of the client the configuration names (port.ts). @platformatic/kafka is loaded
+ * only when chosen (platformatic.ts says why); kafkajs loads in a few milliseconds.
+ */
 import { KafkajsReader } from "./kafkajs.js";
 import { PlatformaticReader } from "./platformatic.js";
 import type { KafkaClientName, KafkaReader, KafkaReaderOptions } from "./port.js";
@@ -12,6 +15,12 @@ export type {
   ReaderEvents,
 } from "./port.js";
 
-export function kafkaReader(client: KafkaClientName, options: KafkaReaderOptions): KafkaReader {
-  return client === "platformatic" ? new PlatformaticReader(options) : new KafkajsReader(options);
+export async function kafkaReader(
+  client: KafkaClientName,
+  options: KafkaReaderOptions,
+): Promise<KafkaReader> {
+  if (client === "platformatic") {
+    return new PlatformaticReader(await import("@platformatic/kafka"), options);
+  }
+  return new KafkajsReader(options);
 }
