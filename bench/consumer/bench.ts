@@ -4,10 +4,13 @@
  * ports; the shared ones serve tests). Phases, in one run so the ratios share the machine's state:
  *
  *  1. load:          N alerts produced into a topic of P partitions (once; every phase reads it);
- *  2. consume-only:  kafkajs reads the N alerts with the consumer's fetch sizes and does nothing;
+ *  2. consume-only:  each Kafka client of the consumer (its reader, kafka/port.ts, with the
+ *                    consumer's fetch sizes) reads the N alerts and does nothing, in this process,
+ *                    after one unmeasured read with each (page cache, JIT);
  *  3. publish-only:  the N values published from memory with the consumer's publisher settings,
  *                    attributes and outstanding limit (the consumer's defaults);
- *  4. consumer:      the consumer program (the VM bundle) end to end, as a child process;
+ *  4. consumer:      the consumer program (the VM bundle) end to end, as a child process, once
+ *                    with each Kafka client (KAFKA_CLIENT);
  *  5. connector:     Google's CloudPubSubConnector on Kafka Connect standalone (see connect.ts:
  *                    the connector as shipped cannot reach the emulator; its error is reported,
  *                    and the measured run gives its tasks a plaintext publisher).
@@ -23,26 +26,32 @@
  * last, over that time. Ratios: (a) consumer / min(consume-only, publish-only),
  * (b) consumer / connector. Each phase also reports the CPU time Kafka, the emulator, the bench and
  * the program under test spent on it, per alert: on a 2-core machine the servers and the program
- * share the cores, so CPU per alert is what a faster program has to lower. From those, a third
- * figure: the shared-cores estimate, the rate at which the machine's cores are used up by the CPU
- * the two limit phases spent per alert together (kafkajs reading and Kafka serving, plus the
- * publisher and the emulator): about what a consumer made of those same parts can reach end to end
- * here. An estimate, not a bound: the CPU is that of whole phases, start-up included, while the
- * rates are steady-state ones.
+ * share the cores, so CPU per alert is what a faster program has to lower. From those, two more
+ * figures per client: the shared-cores estimate, the rate at which the machine's cores are used up
+ * by the CPU the two limit phases spent per alert together (the client reading and Kafka serving,
+ * plus the publisher and the emulator): about what a consumer made of those same parts can reach
+ * end to end here (an estimate, not a bound: the CPU is that of whole phases, start-up included,
+ * while the rates are steady-state ones); and the consumer's own work, its CPU per alert less what
+ * the bench spent reading (consume-only) and publishing (publish-only) the same alerts.
  *
  * Run (bounded, low priority; the machine is shared):
  *   nice -n 10 npx tsx --conditions=source bench/consumer/bench.ts [--messages 50000] [--partitions 4] [--no-connector]
- *     [--decode-off-phase] [--cpu-prof DIR] [--consumer-log FILE] [--node-args "--trace-gc"]
+ *     [--clients kafkajs,platformatic] [--decode-off-phase] [--cpu-prof DIR] [--consumer-log FILE]
+ *     [--node-args "--trace-gc"]
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { createPublisher, pubsubClient } from "@pgb/broker-utils/gcp";
+import { createLogger } from "@pgb/broker-utils/log";
+import { VM } from "@pgb/broker-utils/naming";
+import { buildLocalVmBundle } from "@pgb/infra/local-bundle";
 import {
   defaultCacheDir,
   ensureServices,
@@ -53,18 +62,25 @@ import {
   servicesStatus,
   type ServicesOptions,
 } from "@pgb/local";
-import { buildConsumerBundle } from "../../test/integration/consumer/bundle.js";
-import { dataPath } from "../../test/support/test-data.js";
-import { OUTSTANDING_DEFAULTS } from "../../vm/consumer/src/config.js";
-import { FETCH, PUBLISHER_OPTIONS } from "../../vm/consumer/src/consumer.js";
+import {
+  FETCH,
+  KAFKA_CLIENTS,
+  kafkaReader,
+  OUTSTANDING_DEFAULTS,
+  PUBLISHER_OPTIONS,
+  type KafkaClientName,
+} from "@pgb/vm-consumer/lib";
 import { CpuMeter } from "../support/cpu.js";
 import { installConnect, probeUnmodified, startConnect } from "./connect.js";
+import { reportOf, type CpuPerAlert, type Phase, type ProgramPhase, type Rate } from "./report.js";
 
 const { values: args } = parseArgs({
   options: {
     messages: { type: "string", default: "50000" },
     partitions: { type: "string", default: "4" },
     "no-connector": { type: "boolean", default: false },
+    /** The Kafka clients to measure (consume-only and the consumer with each). */
+    clients: { type: "string", default: KAFKA_CLIENTS.join(",") },
     /** Also run the consumer with CONSUMER_DECODE=false, to show what decoding the ids costs. */
     "decode-off-phase": { type: "boolean", default: false },
     /** Write CPU profiles of the consumer's threads (node --cpu-prof) into this directory. */
@@ -80,7 +96,14 @@ const PARTITIONS = Number(args.partitions);
 const PROJECT = "pgb-bench";
 /** The consumer's defaults. */
 const MAX_OUTSTANDING = OUTSTANDING_DEFAULTS;
-const ALERT_DIR = dataPath("ztf/alerts");
+/** The repository's ZTF sample alerts (test/data/README.md gives their origin). */
+const ALERT_DIR = fileURLToPath(new URL("../../test/data/ztf/alerts/", import.meta.url));
+const CLIENTS = (args.clients ?? "").split(",").map((name): KafkaClientName => {
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(name)) {
+    throw new Error(`--clients ${args.clients}: ${name} is not one of ${KAFKA_CLIENTS.join(", ")}`);
+  }
+  return name as KafkaClientName;
+});
 /** Alerts at the start of each phase left out of its rate (the program's own warm-up). */
 const WARM_UP = 5000;
 /**
@@ -148,16 +171,6 @@ async function load(
   return { bytes, seconds };
 }
 
-interface Rate {
-  messages: number;
-  seconds: number;
-  perSecond: number;
-  megabytesPerSecond: number;
-}
-
-/** CPU milliseconds per alert each process spent on a phase (whole phase, start-up included). */
-type CpuPerAlert = Record<string, number>;
-
 /** Meters Kafka, the emulator and this process (the child processes are added by the phase). */
 async function serverMeter(options: ServicesOptions, extra: Record<string, number> = {}) {
   const pids = Object.fromEntries(
@@ -179,12 +192,6 @@ async function serverMeter(options: ServicesOptions, extra: Record<string, numbe
   };
 }
 
-function cpuLine(cpu: CpuPerAlert): string {
-  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
-  const parts = Object.entries(cpu).map(([name, ms]) => `${name} ${ms.toFixed(3)}`);
-  return `    CPU ms/alert: ${parts.join(", ")}; total ${total.toFixed(3)}`;
-}
-
 function rate(messages: number, bytes: number, seconds: number): Rate {
   return {
     messages,
@@ -194,35 +201,46 @@ function rate(messages: number, bytes: number, seconds: number): Rate {
   };
 }
 
-async function consumeOnly(kafka: Kafka, topic: string): Promise<Rate> {
-  const consumer = kafka.consumer({ groupId: `bench-consume-only-${Date.now()}`, ...FETCH });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+/** The client's reader, as the consumer runs it, reads the topic and does nothing with it. */
+async function consumeOnly(
+  client: KafkaClientName,
+  bootstrap: string,
+  topic: string,
+): Promise<Rate> {
+  const reader = await kafkaReader(client, {
+    clientId: "pgb-bench",
+    brokers: [bootstrap],
+    security: {},
+    groupId: `bench-consume-only-${client}-${Date.now()}`,
+    sessionTimeoutMs: 30_000,
+    fetch: FETCH,
+    log: createLogger({ bench: "consume-only" }, { sink: (line) => log(line), level: "WARNING" }),
+  });
   let count = 0;
   let bytes = 0;
   let first: { t: number; count: number; bytes: number } | undefined;
   let last = 0;
-  const done = new Promise<void>((resolve) => {
-    void consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        for (const m of batch.messages) {
-          bytes += m.value?.length ?? 0;
-          resolveOffset(m.offset);
-        }
-        count += batch.messages.length;
+  let failed: (err: Error) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    failed = reject;
+    void reader.start(topic, {
+      accepting: () => count < N,
+      record: (_topic, _partition, record) => {
+        bytes += record.value?.length ?? 0;
+        count++;
         if (first === undefined && count > SKIP) first = { t: performance.now(), count, bytes };
-        await heartbeat();
-        if (count >= N) {
+        if (count === N) {
           last = performance.now();
           resolve();
         }
       },
+      handed: () => undefined,
+      joined: () => undefined,
+      failed: (err) => failed(err),
     });
   });
   await done;
-  await consumer.disconnect();
+  await reader.close();
   return rate(count - first!.count, bytes - first!.bytes, (last - first!.t) / 1000);
 }
 
@@ -312,14 +330,6 @@ function commitRate(
   return rate(messages, messages * meanBytes, (w.last.t - w.first.t) / 1000);
 }
 
-interface ConsumerPhase {
-  rate: Rate;
-  rssMb: number;
-  cpu: CpuPerAlert;
-  /** Medians over the stats windows of the windows' p50 and p99 publish latencies, ms. */
-  latency: { p50: number | null; p99: number | null };
-}
-
 /** The consumer program (VM bundle) from the start of the topic until everything is committed. */
 async function consumerPhase(o: {
   options: ServicesOptions;
@@ -328,15 +338,16 @@ async function consumerPhase(o: {
   topic: string;
   meanBytes: number;
   decode: boolean;
-}): Promise<ConsumerPhase> {
-  const bundle = await buildConsumerBundle();
+  client: KafkaClientName;
+}): Promise<ProgramPhase> {
+  const bundle = await buildLocalVmBundle(VM.consumer);
   const alertsTopic = `bench-consumer-${Date.now()}`;
   const pubsub = pubsubClient(PROJECT);
   await pubsub.createTopic(alertsTopic);
   await pubsub.close();
   const groupId = `bench-consumer-${Date.now()}`;
   const nodeArgs = [
-    ...(args["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", args["cpu-prof"]] : []),
+    ...(args["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", join(args["cpu-prof"], o.client)] : []),
     ...(args["node-args"]?.split(" ").filter(Boolean) ?? []),
   ];
   const child = spawn(process.execPath, [...nodeArgs, bundle.main], {
@@ -356,6 +367,7 @@ async function consumerPhase(o: {
       KAFKA_TOPIC: o.topic,
       CONSUMER_STATS_SECONDS: "5",
       CONSUMER_DECODE: String(o.decode),
+      KAFKA_CLIENT: o.client,
     },
   });
   const lines: Record<string, unknown>[] = [];
@@ -381,7 +393,10 @@ async function consumerPhase(o: {
     const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? null;
     if (stderr.trim() !== "") log(`consumer stderr:\n${stderr.slice(0, 2000)}`);
     if (args["consumer-log"]) {
-      writeFileSync(args["consumer-log"], lines.map((l) => JSON.stringify(l) + "\n").join(""));
+      writeFileSync(
+        `${args["consumer-log"]}.${o.client}`,
+        lines.map((l) => JSON.stringify(l) + "\n").join(""),
+      );
     }
     return {
       rate: commitRate(commits, o.meanBytes),
@@ -398,6 +413,7 @@ async function consumerPhase(o: {
 
 async function main(): Promise<void> {
   const started = new Date();
+  const loadAtStart = loadavg();
   const cacheDir = defaultCacheDir();
   const stateDir = await mkdtemp(join(tmpdir(), "pgb-bench-consumer-"));
   const workDir = join(stateDir, "work");
@@ -441,11 +457,20 @@ async function main(): Promise<void> {
     const meanBytes = loaded.bytes / N;
     log(`loaded ${mb(loaded.bytes).toFixed(0)} MB in ${loaded.seconds.toFixed(1)} s`);
 
-    log("consume-only (kafkajs) …");
-    const consumeCpu = await serverMeter(options);
-    const consume = await consumeOnly(kafka, topic);
-    const consumeCpuPerAlert = consumeCpu();
-    log(`consume-only: ${consume.perSecond}/s`);
+    // one unmeasured read with each client first: the first read of the topic also pulls it into
+    // the page cache and JIT-compiles the bench, which would count against whichever came first
+    for (const client of CLIENTS) {
+      log(`consume-only warm-up (${client}) …`);
+      await consumeOnly(client, endpoints.kafkaBootstrap, topic);
+    }
+    const consumeOnlyPhases: Record<string, Phase> = {};
+    for (const client of CLIENTS) {
+      log(`consume-only (${client}) …`);
+      const cpu = await serverMeter(options);
+      const r = await consumeOnly(client, endpoints.kafkaBootstrap, topic);
+      consumeOnlyPhases[client] = { rate: r, cpu: cpu() };
+      log(`consume-only (${client}): ${r.perSecond}/s`);
+    }
 
     /** A new emulator for a measured phase, warmed up on a topic of its own. */
     const freshEmulator = async (): Promise<void> => {
@@ -456,22 +481,24 @@ async function main(): Promise<void> {
     await freshEmulator();
     log("publish-only (Pub/Sub client into the emulator) …");
     const publishCpu = await serverMeter(options);
-    const publish = await publishOnly(`bench-publish-only-${Date.now()}`, samples, attributes);
-    const publishCpuPerAlert = publishCpu();
-    log(`publish-only: ${publish.perSecond}/s`);
+    const publishRate = await publishOnly(`bench-publish-only-${Date.now()}`, samples, attributes);
+    const publish: Phase = { rate: publishRate, cpu: publishCpu() };
+    log(`publish-only: ${publishRate.perSecond}/s`);
 
-    const runConsumer = async (decode: boolean) => {
+    const runConsumer = async (client: KafkaClientName, decode: boolean) => {
       await freshEmulator();
-      log(`consumer end to end (decoding ${decode ? "on" : "off"}) …`);
-      const r = await consumerPhase({ options, env, admin, topic, meanBytes, decode });
-      log(`consumer: ${r.rate.perSecond}/s, peak RSS ${r.rssMb} MB`);
+      log(`consumer end to end with ${client} (decoding ${decode ? "on" : "off"}) …`);
+      const r = await consumerPhase({ options, env, admin, topic, meanBytes, decode, client });
+      log(`consumer (${client}): ${r.rate.perSecond}/s, peak RSS ${r.rssMb} MB`);
       return r;
     };
-    const consumer = await runConsumer(true);
-    const consumerNoDecode = args["decode-off-phase"] ? await runConsumer(false) : undefined;
-    const consumerRate = consumer.rate;
+    const consumers: Record<string, ProgramPhase> = {};
+    for (const client of CLIENTS) consumers[client] = await runConsumer(client, true);
+    const consumerNoDecode = args["decode-off-phase"]
+      ? await runConsumer(CLIENTS[0]!, false)
+      : undefined;
 
-    let connector: { rate: Rate; rssMb: number; cpu: CpuPerAlert } | undefined;
+    let connector: ProgramPhase | undefined;
     let unmodified: { config: string; error: string } | undefined;
     if (!args["no-connector"]) {
       const install = await installConnect(cacheDir, log);
@@ -521,96 +548,21 @@ async function main(): Promise<void> {
     }
     await admin.disconnect();
 
-    const limit = Math.min(consume.perSecond, publish.perSecond);
-    const total = (cpu: CpuPerAlert) => Object.values(cpu).reduce((a, b) => a + b, 0);
-    const partsMs = total(consumeCpuPerAlert) + total(publishCpuPerAlert);
-    const sharedCoresEstimate = Math.round((cpus().length * 1000) / partsMs);
-    const result = {
-      date: started.toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model ?? "?",
-        cores: cpus().length,
-        memoryGb: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-        loadAverageAtStart: loadavg().map((l) => Math.round(l * 10) / 10),
-      },
-      workload: {
-        messages: N,
-        partitions: PARTITIONS,
-        meanKilobytes: Math.round(meanBytes / 100) / 10,
-        totalMegabytes: Math.round(mb(loaded.bytes)),
-      },
-      consumeOnly: { ...consume, cpuMsPerAlert: consumeCpuPerAlert },
-      publishOnly: { ...publish, cpuMsPerAlert: publishCpuPerAlert },
-      consumer: {
-        ...consumerRate,
-        peakRssMegabytes: consumer.rssMb,
-        publishLatencyMsMedianOfWindows: consumer.latency,
-        cpuMsPerAlert: consumer.cpu,
-      },
-      consumerDecodeOff: consumerNoDecode
-        ? {
-            ...consumerNoDecode.rate,
-            peakRssMegabytes: consumerNoDecode.rssMb,
-            cpuMsPerAlert: consumerNoDecode.cpu,
-          }
-        : null,
-      connector: connector
-        ? { ...connector.rate, peakRssMegabytes: connector.rssMb, cpuMsPerAlert: connector.cpu }
-        : null,
-      connectorUnmodified: unmodified ?? null,
-      sharedCoresEstimate: {
-        perSecond: sharedCoresEstimate,
-        cpuMsPerAlert: Math.round(partsMs * 1000) / 1000,
-      },
-      ratios: {
-        consumerOverLimit: Math.round((consumerRate.perSecond / limit) * 100) / 100,
-        consumerOverSharedCoresEstimate:
-          Math.round((consumerRate.perSecond / sharedCoresEstimate) * 100) / 100,
-        consumerOverConnector: connector
-          ? Math.round((consumerRate.perSecond / connector.rate.perSecond) * 100) / 100
-          : null,
-      },
-    };
-    const row = (name: string, r: Rate, extra = "") =>
-      `${name.padEnd(28)} ${String(r.perSecond).padStart(7)} alerts/s ${r.megabytesPerSecond.toFixed(1).padStart(7)} MB/s  (${r.messages} in ${r.seconds} s)${extra}`;
-    console.log(
-      [
-        `consumer benchmark, ${result.date}, ${result.machine.cores} × ${result.machine.cpu}, ${result.machine.memoryGb} GB, Node ${result.machine.node}, load ${result.machine.loadAverageAtStart.join(" ")}`,
-        `workload: ${N} real ZTF alerts (mean ${result.workload.meanKilobytes} KB, ${result.workload.totalMegabytes} MB), ${PARTITIONS} partitions`,
-        row("kafkajs consume-only", consume),
-        cpuLine(consumeCpuPerAlert),
-        row("Pub/Sub publish-only", publish),
-        cpuLine(publishCpuPerAlert),
-        row("consumer end to end", consumerRate, `, peak RSS ${consumer.rssMb} MB`),
-        cpuLine(consumer.cpu),
-        ...(consumerNoDecode
-          ? [
-              row(
-                "consumer, decoding off",
-                consumerNoDecode.rate,
-                `, peak RSS ${consumerNoDecode.rssMb} MB`,
-              ),
-              cpuLine(consumerNoDecode.cpu),
-            ]
-          : []),
-        ...(connector
-          ? [
-              row(
-                "CloudPubSubConnector (shim)",
-                connector.rate,
-                `, peak RSS ${connector.rssMb} MB`,
-              ),
-              cpuLine(connector.cpu),
-            ]
-          : []),
-        `ratio (a) consumer / min(consume-only, publish-only) = ${result.ratios.consumerOverLimit}`,
-        `ratio (b) consumer / connector = ${result.ratios.consumerOverConnector ?? "not measured"}`,
-        `shared-cores estimate: ${cpus().length} cores / ${partsMs.toFixed(3)} ms CPU per alert (consume-only + publish-only) = ${sharedCoresEstimate}/s; consumer / estimate = ${result.ratios.consumerOverSharedCoresEstimate}`,
-        ...(unmodified ? [`connector as shipped (${unmodified.config}):`, unmodified.error] : []),
-        JSON.stringify(result),
-      ].join("\n"),
-    );
+    const report = reportOf({
+      started,
+      loadAtStart,
+      messages: N,
+      partitions: PARTITIONS,
+      loaded,
+      consumeOnly: consumeOnlyPhases,
+      publishOnly: publish,
+      consumers,
+      consumerNoDecode,
+      connector,
+      unmodified,
+    });
+    console.log(report.text);
+    console.log(JSON.stringify(report.json));
   } finally {
     await cleanup();
   }

@@ -26,6 +26,7 @@ export const BROKER_CONFIG = {
   kafkaBootstrapServers: "",
   kafkaSecurityProtocol: DEFAULTS.kafkaSecurityProtocol,
   kafkaSaslMechanism: "",
+  kafkaClient: "",
   kafkaGroupIdPrefix: "",
   kafkaTopicSyntax: "",
   kafkaCredentials: "",
@@ -46,6 +47,7 @@ export interface StackConfig {
 
 const SECURITY_PROTOCOLS = ["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] as const;
 const SASL_MECHANISMS = ["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+const KAFKA_CLIENTS = ["", "kafkajs", "platformatic"] as const;
 
 function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -104,6 +106,7 @@ export function readStackConfig(): StackConfig {
     ),
     saslMechanism: oneOf("kafkaSaslMechanism", str("kafkaSaslMechanism") ?? "", SASL_MECHANISMS),
     groupIdPrefix: str("kafkaGroupIdPrefix") ?? "",
+    client: oneOf("kafkaClient", str("kafkaClient") ?? "", KAFKA_CLIENTS),
     ...(str("kafkaTopicSyntax") === undefined ? {} : { topicSyntax: str("kafkaTopicSyntax") }),
   };
   const optional = <K extends string, V>(key: K, value: V | undefined) =>

@@ -12,6 +12,7 @@ import {
   consumerSuite,
   Collector,
   consumerEnv,
+  CLIENTS,
   kafkaClient,
   offsetKey,
   sha256,
@@ -30,7 +31,7 @@ const ROUND_PAUSE_MS = 400;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const uniform = (min: number, max: number) => min + Math.random() * (max - min);
 
-describe("consumer: kill -9 at random moments loses nothing", () => {
+describe.each(CLIENTS)("consumer: kill -9 at random moments loses nothing (%s)", (client) => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
   let topic: Topic;
@@ -59,6 +60,7 @@ describe("consumer: kill -9 at random moments loses nothing", () => {
     const supervisor = new Supervisor(
       suite.main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),
         KAFKA_GROUP_ID: uniqueName("crash_consumer"),

@@ -17,6 +17,7 @@ import {
   Collector,
   ConsumerProcess,
   consumerEnv,
+  CLIENTS,
   expectedAttributes,
   kafkaClient,
   offsetKey,
@@ -32,7 +33,7 @@ function sampleFiles(survey: "ztf" | "lsst"): string[] {
     .sort();
 }
 
-describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", () => {
+describe.each(CLIENTS)("consumer (%s): Kafka → Pub/Sub (docs/spec/broker.md §3)", (client) => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const storage = storageClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
@@ -59,6 +60,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
     const consumer = new ConsumerProcess(
       suite.main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: bucket,
         KAFKA_GROUP_ID: groupId,
@@ -182,6 +184,7 @@ describe("consumer: survey Kafka → Pub/Sub alerts (docs/spec/broker.md §3)", 
     const consumer = new ConsumerProcess(
       suite.main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         SURVEY: "lsst",
         ALERTS_TOPIC: topic.name.split("/").pop()!,
         BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),

@@ -14,6 +14,7 @@ import {
   Collector,
   ConsumerProcess,
   consumerEnv,
+  CLIENTS,
   kafkaClient,
   offsetKey,
   produce,
@@ -21,7 +22,7 @@ import {
 
 const ALERT = dataPath("ztf/alerts/v4.02/2695378462115010012.avro");
 
-describe("consumer errors", () => {
+describe.each(CLIENTS)("consumer errors (%s)", (client) => {
   const pubsub = pubsubClient(TEST_PROJECT);
   const kafka = kafkaClient(servers().kafkaBootstrap);
 
@@ -47,7 +48,7 @@ describe("consumer errors", () => {
     [
       "GSSAPI",
       { KAFKA_SECURITY_PROTOCOL: "SASL_SSL", KAFKA_SASL_MECHANISM: "GSSAPI" },
-      'KAFKA_SASL_MECHANISM="GSSAPI": kafkajs, the consumer\'s Kafka client, has no GSSAPI (Kerberos) support',
+      'KAFKA_SASL_MECHANISM="GSSAPI": the consumer\'s Kafka clients (kafkajs, @platformatic/kafka) have no GSSAPI (Kerberos) support',
     ],
     [
       "a bad bootstrap list",
@@ -60,7 +61,14 @@ describe("consumer errors", () => {
       "consumer: missing environment variable(s) KAFKA_GROUP_ID; they are set by the instance model",
     ],
   ])("refuses %s with one clear ERROR line and exit code 78", async (_what, env, message) => {
-    const run = new ConsumerProcess(suite.main, consumerEnv({ ...base, ...env }));
+    const run = new ConsumerProcess(
+      suite.main,
+      consumerEnv({
+        KAFKA_CLIENT: client,
+        ...base,
+        ...env,
+      }),
+    );
     expect(await run.exit).toEqual({ code: 78, signal: null });
     expect(run.lines).toHaveLength(1);
     expect(run.lines[0]).toMatchObject({ severity: "ERROR", component: "consumer" });
@@ -72,6 +80,7 @@ describe("consumer errors", () => {
     const run = new ConsumerProcess(
       suite.main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         ...base,
         KAFKA_SECURITY_PROTOCOL: "KERBEROS",
         KAFKA_BOOTSTRAP_SERVERS: "kafka",
@@ -81,7 +90,7 @@ describe("consumer errors", () => {
     expect((await run.exit).code).toBe(78);
     expect(run.lines[0]!["problems"]).toEqual([
       expect.stringContaining('"kafka" is not host:port'),
-      expect.stringContaining("has no GSSAPI (Kerberos) support"),
+      expect.stringContaining("have no GSSAPI (Kerberos) support"),
       'CONSUMER_DECODE="maybe" must be true or false',
     ]);
   });
@@ -101,6 +110,7 @@ describe("consumer errors", () => {
       Array.from({ length: 20 }, () => ({ partition: 0, value })),
     );
     const env = consumerEnv({
+      KAFKA_CLIENT: client,
       ...base,
       ALERTS_TOPIC: alertsTopic,
       KAFKA_GROUP_ID: groupId,

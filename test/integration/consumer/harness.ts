@@ -14,14 +14,19 @@ import { afterAll, beforeAll } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { uniqueName } from "../../support/names.js";
+import { VM } from "@pgb/broker-utils/naming";
+import { buildLocalVmBundle } from "@pgb/infra/local-bundle";
+import { KAFKA_CLIENTS } from "../../../vm/consumer/src/kafka/port.js";
 import { TEST_PROJECT } from "../../support/services.js";
 import { readData } from "../../support/test-data.js";
 
-import { buildConsumerBundle } from "./bundle.js";
-
-export { buildConsumerBundle, REPO_ROOT } from "./bundle.js";
+/** The consumer's VM bundle, as infra packages it, in a temporary folder. */
+export const buildConsumerBundle = () => buildLocalVmBundle(VM.consumer);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Kafka clients the consumer can use (KAFKA_CLIENT): every suite runs with each. */
+export const CLIENTS = KAFKA_CLIENTS;
 
 export type LogLine = Record<string, unknown> & { severity: string; message: string };
 

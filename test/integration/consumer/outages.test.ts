@@ -25,6 +25,7 @@ import {
   buildConsumerBundle,
   Collector,
   consumerEnv,
+  CLIENTS,
   kafkaClient,
   offsetKey,
   sha256,
@@ -45,7 +46,7 @@ async function until(test: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-describe("consumer: server outages mid-stream lose nothing", () => {
+describe.each(CLIENTS)("consumer: server outages mid-stream lose nothing (%s)", (client) => {
   let own: PrivateServers;
   let pubsub: PubSub;
   let admin: Admin;
@@ -99,6 +100,7 @@ describe("consumer: server outages mid-stream lose nothing", () => {
     const supervisor = new Supervisor(
       main,
       consumerEnv({
+        KAFKA_CLIENT: client,
         ...own.env,
         ALERTS_TOPIC: alertsTopic,
         BROKER_FILES_BUCKET: uniqueName("cons_no_bucket"),

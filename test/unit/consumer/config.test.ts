@@ -91,6 +91,17 @@ describe("consumer configuration (docs/spec/broker.md §3)", () => {
     });
   });
 
+  it("picks the Kafka client from KAFKA_CLIENT (default kafkajs) and refuses an unknown one", () => {
+    expect(parseConfig(CLOUD).kafkaClient).toBe("kafkajs");
+    expect(parseConfig({ ...CLOUD, KAFKA_CLIENT: "platformatic" }).kafkaClient).toBe(
+      "platformatic",
+    );
+    expect(problems({ ...CLOUD, KAFKA_CLIENT: "librdkafka" })).toEqual([
+      'KAFKA_CLIENT="librdkafka" is not a Kafka client of the consumer; use one of kafkajs, ' +
+        "platformatic, or unset it for kafkajs",
+    ]);
+  });
+
   it("lists every missing variable in one problem", () => {
     const env = { ...CLOUD };
     delete env["KAFKA_BOOTSTRAP_SERVERS"];
@@ -127,14 +138,14 @@ describe("consumer configuration (docs/spec/broker.md §3)", () => {
     ]);
   });
 
-  it("explains that GSSAPI (Kerberos) is not supported by kafkajs", () => {
+  it("explains that GSSAPI (Kerberos) is not supported by the Kafka clients", () => {
     const [problem] = problems({
       ...CLOUD,
       KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
       KAFKA_SASL_MECHANISM: "GSSAPI",
     });
     expect(problem).toMatch(
-      /^KAFKA_SASL_MECHANISM="GSSAPI": kafkajs.*has no GSSAPI \(Kerberos\) support/,
+      /^KAFKA_SASL_MECHANISM="GSSAPI": .*\(kafkajs, @platformatic\/kafka\) have no GSSAPI \(Kerberos\) support/,
     );
     expect(problem).toContain("ZTF: its unauthenticated endpoint");
   });
@@ -154,7 +165,7 @@ describe("consumer configuration (docs/spec/broker.md §3)", () => {
         KAFKA_SASL_MECHANISM: "OAUTHBEARER",
       }),
     ).toEqual([
-      'KAFKA_SASL_MECHANISM="OAUTHBEARER" is not a SASL mechanism kafkajs supports; use one of PLAIN, ' +
+      'KAFKA_SASL_MECHANISM="OAUTHBEARER" is not a SASL mechanism the consumer supports; use one of PLAIN, ' +
         "SCRAM-SHA-256, SCRAM-SHA-512",
     ]);
   });

@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CredentialsError,
-  kafkaSecurityOptions,
+  kafkaSecurity,
   loadCredentials,
   parseCredentials,
 } from "../../../vm/consumer/src/credentials.js";
+import { kafkajsSecurity } from "../../../vm/consumer/src/kafka/kafkajs.js";
+import { platformaticSecurity } from "../../../vm/consumer/src/kafka/platformatic.js";
 
 const ORIGIN = "Secret Manager secret ztf-kafka-credentials (project my-proj)";
 
@@ -73,30 +75,53 @@ describe("Kafka credentials", () => {
     });
   });
 
-  describe("kafkajs security options", () => {
+  describe("security settings", () => {
     it("PLAINTEXT: neither TLS nor SASL", () => {
-      expect(kafkaSecurityOptions("PLAINTEXT", undefined, {})).toEqual({});
+      expect(kafkaSecurity("PLAINTEXT", undefined, {})).toEqual({});
     });
 
     it("SSL: system CAs, or the given CA and client certificate", () => {
-      expect(kafkaSecurityOptions("SSL", undefined, {})).toEqual({ ssl: true });
-      expect(kafkaSecurityOptions("SSL", undefined, { ca: "CA", cert: "C", key: "K" })).toEqual({
-        ssl: { ca: "CA", cert: "C", key: "K" },
+      expect(kafkaSecurity("SSL", undefined, {})).toEqual({ tls: true });
+      expect(kafkaSecurity("SSL", undefined, { ca: "CA", cert: "C", key: "K" })).toEqual({
+        tls: { ca: "CA", cert: "C", key: "K" },
       });
     });
 
+    it("SASL over TLS with SASL_SSL", () => {
+      const credentials = { username: "u", password: "p" };
+      const sasl = { mechanism: "SCRAM-SHA-512", username: "u", password: "p" };
+      expect(kafkaSecurity("SASL_PLAINTEXT", "SCRAM-SHA-512", credentials)).toEqual({ sasl });
+      expect(kafkaSecurity("SASL_SSL", "SCRAM-SHA-512", credentials)).toEqual({ tls: true, sasl });
+    });
+  });
+
+  describe("each client's security options", () => {
     it.each([
       ["PLAIN", "plain"],
       ["SCRAM-SHA-256", "scram-sha-256"],
       ["SCRAM-SHA-512", "scram-sha-512"],
-    ] as const)("SASL %s maps to kafkajs' %s, over TLS with SASL_SSL", (mechanism, kafkajs) => {
-      const credentials = { username: "u", password: "p" };
-      expect(kafkaSecurityOptions("SASL_PLAINTEXT", mechanism, credentials)).toEqual({
-        sasl: { mechanism: kafkajs, username: "u", password: "p" },
-      });
-      expect(kafkaSecurityOptions("SASL_SSL", mechanism, credentials)).toEqual({
-        ssl: true,
-        sasl: { mechanism: kafkajs, username: "u", password: "p" },
+    ] as const)(
+      "SASL %s is kafkajs' %s and @platformatic/kafka's own name",
+      (mechanism, kafkajs) => {
+        const security = kafkaSecurity("SASL_SSL", mechanism, { username: "u", password: "p" });
+        expect(kafkajsSecurity(security)).toEqual({
+          ssl: true,
+          sasl: { mechanism: kafkajs, username: "u", password: "p" },
+        });
+        expect(platformaticSecurity(security)).toEqual({
+          tls: {},
+          tlsServerName: true,
+          sasl: { mechanism, username: "u", password: "p" },
+        });
+      },
+    );
+
+    it("passes a private CA and a client certificate to both", () => {
+      const security = kafkaSecurity("SSL", undefined, { ca: "CA", cert: "C", key: "K" });
+      expect(kafkajsSecurity(security)).toEqual({ ssl: { ca: "CA", cert: "C", key: "K" } });
+      expect(platformaticSecurity(security)).toEqual({
+        tls: { ca: "CA", cert: "C", key: "K" },
+        tlsServerName: true,
       });
     });
   });

@@ -266,6 +266,16 @@ describe("environment contract", () => {
     expect(readEnv(program, env)).toMatchObject({ [ENV.survey]: "ztf", [ENV.testid]: "mytestid" });
   });
 
+  it("gives the consumer KAFKA_CLIENT only when the Kafka client is configured", () => {
+    const consumerEnv = (kafka: InstanceInput["kafka"]) =>
+      instanceModel({ ...input, kafka }).vms.find((v) => v.stub === "consumer")?.env ?? {};
+    expect(consumerEnv({ ...input.kafka, client: "platformatic" })).toMatchObject({
+      KAFKA_CLIENT: "platformatic",
+    });
+    expect(consumerEnv({ ...input.kafka, client: "" })).not.toHaveProperty("KAFKA_CLIENT");
+    expect(consumerEnv(input.kafka)).not.toHaveProperty("KAFKA_CLIENT");
+  });
+
   it("accepts an empty TESTID (production) and lists every missing variable", () => {
     const env = production.functions.find((f) => f.stub === "bq-sink")?.env ?? {};
     expect(readEnv("bq-sink", env)[ENV.testid]).toBe("");

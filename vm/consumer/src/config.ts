@@ -8,6 +8,7 @@ import { isLocalEnvironment } from "@pgb/broker-utils/gcp";
 import { ENV, MissingEnvError, readEnv, RUNTIME_METADATA } from "@pgb/broker-utils/instance";
 import { VM } from "@pgb/broker-utils/naming";
 import { isSurvey, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
+import { KAFKA_CLIENTS, type KafkaClientName } from "./kafka/port.js";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
@@ -80,6 +81,7 @@ export interface ConsumerConfig {
   alertsTopic: string;
   brokerFilesBucket: string;
   brokers: string[];
+  kafkaClient: KafkaClientName;
   securityProtocol: SecurityProtocol;
   saslMechanism: SaslMechanism | undefined;
   credentials: CredentialsSource;
@@ -165,7 +167,8 @@ function booleanFlag(
 }
 
 const GSSAPI_HELP =
-  "kafkajs, the consumer's Kafka client, has no GSSAPI (Kerberos) support; use the survey's endpoint " +
+  "the consumer's Kafka clients (kafkajs, @platformatic/kafka) have no GSSAPI (Kerberos) support; " +
+  "use the survey's endpoint " +
   "without Kerberos (ZTF: its unauthenticated endpoint, KAFKA_SECURITY_PROTOCOL=PLAINTEXT) or one " +
   `with SASL ${SASL_MECHANISMS.join(", ")}`;
 
@@ -196,8 +199,8 @@ function securitySettings(
       problems.push(`${ENV.kafkaSaslMechanism}=${JSON.stringify(rawMechanism)}: ${GSSAPI_HELP}`);
     } else {
       problems.push(
-        `${ENV.kafkaSaslMechanism}=${JSON.stringify(rawMechanism)} is not a SASL mechanism kafkajs ` +
-          `supports; use one of ${SASL_MECHANISMS.join(", ")}`,
+        `${ENV.kafkaSaslMechanism}=${JSON.stringify(rawMechanism)} is not a SASL mechanism the ` +
+          `consumer supports; use one of ${SASL_MECHANISMS.join(", ")}`,
       );
     }
     if (mechanism !== undefined && !sasl && protocolValid) {
@@ -264,6 +267,17 @@ function credentialsSource(
   return source;
 }
 
+function kafkaClient(env: NodeJS.ProcessEnv, problems: string[]): KafkaClientName {
+  const raw = env[ENV.kafkaClient];
+  if (raw === undefined || raw === "") return KAFKA_CLIENTS[0];
+  if ((KAFKA_CLIENTS as readonly string[]).includes(raw)) return raw as KafkaClientName;
+  problems.push(
+    `${ENV.kafkaClient}=${JSON.stringify(raw)} is not a Kafka client of the consumer; use one of ` +
+      `${KAFKA_CLIENTS.join(", ")}, or unset it for ${KAFKA_CLIENTS[0]}`,
+  );
+  return KAFKA_CLIENTS[0];
+}
+
 /** Reads and validates the consumer's configuration; throws one ConsumerConfigError listing every problem. */
 export function parseConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
   const problems: string[] = [];
@@ -323,6 +337,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
     alertsTopic: value(ENV.alertsTopic),
     brokerFilesBucket: value(ENV.brokerFilesBucket),
     brokers,
+    kafkaClient: kafkaClient(env, problems),
     securityProtocol: protocol,
     saslMechanism: mechanism,
     credentials,

@@ -1,5 +1,6 @@
 /**
- * The consumer run: wait for tonight's topic, read it with kafkajs in a consumer group, publish every
+ * The consumer run: wait for tonight's topic, read it in a consumer group with the configured Kafka
+ * client (kafka/port.ts), publish every
  * message through the Pipeline, commit the offsets the OffsetTracker allows, pause fetching while the
  * publisher is saturated, log stats, and stop cleanly on request or on a fatal error.
  *
@@ -7,7 +8,6 @@
  * commit what was acknowledged, leave the group. Whatever was not committed is read again by the next
  * run, so a stop at any instant, clean or not, loses nothing.
  */
-import { Kafka, type Consumer, type EachBatchPayload } from "kafkajs";
 import {
   downloadIfExists,
   storageClient,
@@ -15,14 +15,14 @@ import {
   type Attributes,
 } from "@pgb/broker-utils/gcp";
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
-import { levelFromEnv, type Logger } from "@pgb/broker-utils/log";
+import type { Logger } from "@pgb/broker-utils/log";
 import { schemaMapObject } from "@pgb/broker-utils/naming";
 import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
 import type { ConsumerConfig } from "./config.js";
-import { kafkaSecurityOptions, loadCredentials } from "./credentials.js";
+import { kafkaSecurity, loadCredentials } from "./credentials.js";
 import { FlowGate } from "./flow.js";
 import { AlertIds } from "./ids.js";
-import { kafkajsLevel, kafkajsLogCreator } from "./kafka-log.js";
+import { kafkaReader, type FetchSizes } from "./kafka/index.js";
 import { OffsetTracker, type CommitEntry } from "./offsets.js";
 import { Pipeline } from "./pipeline.js";
 import { startPublisherThread } from "./publish-thread.js";
@@ -43,12 +43,6 @@ const FATAL_DRAIN_MS = 5000;
  * limit): ~70 KB alerts then go 100 per request instead of ~70 with the 5 MB default, which the
  * benchmark measured ~30% faster into the emulator. At night-time rates a batch waits ≤ 10 ms.
  */
-/**
- * kafkajs retries (~1 min in all) before a request fails; a consumer that then crashes is
- * restarted by kafkajs itself, so a broker restart is ridden out without exiting.
- */
-const KAFKA_RETRY = { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 };
-
 export const PUBLISHER_OPTIONS = {
   maxMessages: 100,
   maxBytes: 9 * 1024 * 1024,
@@ -64,7 +58,7 @@ export const PUBLISHER_OPTIONS = {
  * so it bounds the stall after a resume: 100 ms, well below the time the half-full publish window
  * takes to drain, so the publisher never runs dry (kafkajs' default, 5 s, halved the throughput).
  */
-export const FETCH = {
+export const FETCH: FetchSizes = {
   maxBytesPerPartition: 2 * 1024 * 1024,
   maxBytes: 8 * 1024 * 1024,
   maxWaitTimeInMs: 100,
@@ -117,15 +111,17 @@ async function run(
     config.securityProtocol,
     config.project,
   );
-  const kafka = new Kafka({
+  const kafka = await kafkaReader(config.kafkaClient, {
     clientId: config.groupId,
     brokers: config.brokers,
-    ...kafkaSecurityOptions(config.securityProtocol, config.saslMechanism, credentials),
-    logLevel: kafkajsLevel(levelFromEnv()),
-    logCreator: kafkajsLogCreator(log),
-    retry: KAFKA_RETRY,
+    security: kafkaSecurity(config.securityProtocol, config.saslMechanism, credentials),
+    groupId: config.groupId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    fetch: FETCH,
+    log,
   });
   log.info("consumer starting", {
+    kafkaClient: config.kafkaClient,
     brokers: config.brokers,
     securityProtocol: config.securityProtocol,
     saslMechanism: config.saslMechanism ?? null,
@@ -135,20 +131,16 @@ async function run(
     decode: config.decode,
   });
 
-  const admin = kafka.admin();
   const topic = await waitForTopic({
     source: config.topic,
     map,
-    listTopics: async () => {
-      await admin.connect();
-      return admin.listTopics();
-    },
+    listTopics: () => kafka.listTopics(),
     intervalMs: config.topicPollMs,
     log,
     stopped: stopRequested.then(() => undefined),
   });
-  await withTimeout(admin.disconnect(), 5000);
   if (topic === undefined) {
+    await withTimeout(kafka.close(), 5000);
     log.info("stopped while waiting for the Kafka topic");
     return EXIT.ok;
   }
@@ -167,7 +159,6 @@ async function run(
     maxBytes: config.maxOutstandingBytes,
   });
   const stats = new StatsWindow(Date.now());
-  const highWatermarks = new Map<number, bigint>();
 
   let stopping = false;
   let paused = false;
@@ -177,27 +168,17 @@ async function run(
   const fatalRaised = new Promise<void>((resolve) => {
     signalFatal = resolve;
   });
-  const consumer: Consumer = kafka.consumer({
-    groupId: config.groupId,
-    sessionTimeout: config.sessionTimeoutMs,
-    // kafkajs heartbeats between batches at most this often; a third of the session is customary
-    heartbeatInterval: Math.min(3000, Math.floor(config.sessionTimeoutMs / 3)),
-    allowAutoTopicCreation: false,
-    ...FETCH,
-    retry: KAFKA_RETRY,
-  });
-
   let pauses = 0;
   const pause = (): void => {
     if (paused) return;
     paused = true;
     pauses++;
-    consumer.pause([{ topic }]);
+    kafka.pause();
   };
   const resume = (): void => {
     if (!paused || stopping || gate.saturated || !gate.canResume) return;
     paused = false;
-    consumer.resume([{ topic }]);
+    kafka.resume();
   };
 
   const pipeline = new Pipeline({
@@ -226,7 +207,7 @@ async function run(
   const commit = async (entries: CommitEntry[]): Promise<void> => {
     if (entries.length === 0) return;
     try {
-      await consumer.commitOffsets(entries);
+      await kafka.commit(entries);
       tracker.markCommitted(entries);
     } catch (err) {
       log.warning(
@@ -253,53 +234,34 @@ async function run(
     await commit(all);
   };
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    log.info("joined the Kafka consumer group", {
-      groupId: payload.groupId,
-      memberId: payload.memberId,
-      assignment: payload.memberAssignment,
-    });
-    tracker.retain(payload.memberAssignment);
-    // a consumer kafkajs restarted has forgotten the pause
-    if (paused) consumer.pause([{ topic }]);
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart) {
-      log.warning(`the Kafka consumer crashed and kafkajs restarts it: ${payload.error.message}`);
-    } else {
-      log.error(`the Kafka consumer crashed and kafkajs gave up: ${payload.error.message}`, {
-        error: payload.error,
+  await kafka.start(topic, {
+    accepting: () => !stopping,
+    record: (t, partition, record) => pipeline.handle(t, partition, record),
+    handed: () => {
+      if (gate.saturated) pause();
+    },
+    joined: (memberId, assignment) => {
+      log.info("joined the Kafka consumer group", {
+        groupId: config.groupId,
+        memberId,
+        assignment,
       });
-      fatal ??= { err: payload.error, where: { "kafka.topic": topic } };
+      tracker.retain(assignment);
+    },
+    failed: (err) => {
+      fatal ??= { err, where: { "kafka.topic": topic } };
       signalFatal();
-    }
+    },
   });
-
-  const eachBatch = async ({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> => {
-    for (const message of batch.messages) {
-      if (stopping || !isRunning() || isStale()) break;
-      pipeline.handle(batch.topic, batch.partition, message);
-      resolveOffset(message.offset);
-    }
-    highWatermarks.set(batch.partition, BigInt(batch.highWatermark));
-    if (gate.saturated) pause();
-    await heartbeat();
-  };
-
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
   log.info(`consuming Kafka topic ${topic}`, { topic, groupId: config.groupId });
 
   const commitTimer = setInterval(() => void commitPending(), COMMIT_INTERVAL_MS);
-  const statsTimer = setInterval(() => {
+  const statsTimer = setInterval(() => void logStats(), config.statsMs);
+  const logStats = async (): Promise<void> => {
     const snapshot = stats.snapshot(Date.now());
+    const highWatermarks = await kafka.highWatermarks().catch(() => new Map<number, bigint>());
+    // a line written during the shutdown would follow its last line
+    if (stopping) return;
     const lag: Record<string, string> = {};
     let lagTotal = 0n;
     for (const { partition, offsets } of tracker.entries()) {
@@ -325,15 +287,15 @@ async function run(
       rssMegabytes: Math.round(process.memoryUsage.rss() / 1e6),
     });
     pauses = 0;
-  }, config.statsMs);
+  };
 
   const reason = await Promise.race([stopRequested, fatalRaised.then(() => "fatal")]);
   const deadline = Date.now() + config.shutdownMs;
   stopping = true;
   clearInterval(statsTimer);
   clearInterval(commitTimer);
-  // stop fetching; eachBatch also stops at the next message
-  consumer.pause([{ topic }]);
+  // stop fetching; the reader also stops handing on at the next record
+  kafka.pause();
   paused = true;
   const drainMs = fatal ? FATAL_DRAIN_MS : Math.max(0, deadline - Date.now() - SHUTDOWN_RESERVE_MS);
   log.info(`stopping (${reason}): draining in-flight publishes`, {
@@ -352,7 +314,7 @@ async function run(
     );
   }
   await withTimeout(commitAll(), Math.max(1000, deadline - Date.now() - 2000));
-  await withTimeout(consumer.disconnect(), Math.max(1000, deadline - Date.now()));
+  await withTimeout(kafka.close(), Math.max(1000, deadline - Date.now()));
   if (fatal) {
     log.error(
       `stopped after a fatal error (${fatalCount} failed publish(es)); restart to resume from the last commit`,

@@ -1,11 +1,10 @@
 /**
- * Kafka credentials and the kafkajs security options built from them. In the cloud they are a JSON
+ * Kafka credentials and the security settings built from them. In the cloud they are a JSON
  * secret (`{"username", "password", "ca"?, "cert"?, "key"?}`, the form docs/deploy.md tells
  * operators to store); locally they come from the environment (CONSUMER_ENV), because Secret
  * Manager has no emulator and a local run never talks to Google.
  */
 import { readFile } from "node:fs/promises";
-import type { KafkaConfig, SASLOptions } from "kafkajs";
 import { assertSafeClientEnvironment } from "@pgb/broker-utils/gcp";
 import { ENV } from "@pgb/broker-utils/instance";
 import {
@@ -158,21 +157,33 @@ export async function loadCredentials(
   }
 }
 
-/** The `ssl` and `sasl` options of kafkajs for a protocol, mechanism and credentials. */
-export function kafkaSecurityOptions(
+/**
+ * How to reach the brokers, in no client's terms (kafka/ maps it to each client's options): TLS with
+ * the system's CAs (`true`) or with the given PEMs, and SASL with a mechanism and credentials.
+ */
+export interface KafkaSecurity {
+  tls?: true | { ca?: string; cert?: string; key?: string };
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+}
+
+/** The security settings of a protocol, mechanism and credentials. */
+export function kafkaSecurity(
   protocol: SecurityProtocol,
   mechanism: SaslMechanism | undefined,
   credentials: KafkaCredentials,
-): Pick<KafkaConfig, "ssl" | "sasl"> {
+): KafkaSecurity {
   const tls = protocol === "SSL" || protocol === "SASL_SSL";
   const sasl = protocol === "SASL_PLAINTEXT" || protocol === "SASL_SSL";
-  const out: Pick<KafkaConfig, "ssl" | "sasl"> = {};
+  const out: KafkaSecurity = {};
   if (tls) {
     const { ca, cert, key } = credentials;
-    out.ssl =
+    out.tls =
       ca === undefined && cert === undefined
         ? true
-        : { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert, key } : {}) };
+        : {
+            ...(ca !== undefined ? { ca } : {}),
+            ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+          };
   }
   if (sasl) {
     if (
@@ -183,14 +194,7 @@ export function kafkaSecurityOptions(
       // parseConfig and loadCredentials have already refused this; a bug if reached
       throw new CredentialsError(`${protocol} needs a SASL mechanism, username and password`);
     }
-    const { username, password } = credentials;
-    const options: SASLOptions =
-      mechanism === "PLAIN"
-        ? { mechanism: "plain", username, password }
-        : mechanism === "SCRAM-SHA-256"
-          ? { mechanism: "scram-sha-256", username, password }
-          : { mechanism: "scram-sha-512", username, password };
-    out.sasl = options;
+    out.sasl = { mechanism, username: credentials.username, password: credentials.password };
   }
   return out;
 }

@@ -39,6 +39,8 @@ export const ENV = {
   kafkaGroupId: "KAFKA_GROUP_ID",
   /** Overrides the schema map's TOPIC_SYNTAX (LSST has no dated topics). */
   kafkaTopicSyntax: "KAFKA_TOPIC_SYNTAX",
+  /** The consumer's Kafka client: kafkajs (default) or platformatic (docs/consumer.md). */
+  kafkaClient: "KAFKA_CLIENT",
   /** Comma-separated processing subscriptions on `alerts`, whose backlog the night conductor drains. */
   processingSubscriptions: "PROCESSING_SUBSCRIPTIONS",
   /** JSON object: stream (topic stub) → its counter subscription. */
@@ -102,7 +104,12 @@ export const PROGRAM_OPTIONAL_ENV = {
   [FUNCTION.valueAdded]: [],
   [FUNCTION.cue]: [ENV.kafkaTopicSyntax],
   [FUNCTION.check]: [],
-  [VM.consumer]: [ENV.kafkaSaslMechanism, ENV.kafkaTopicSyntax, RUNTIME_METADATA.kafkaTopic],
+  [VM.consumer]: [
+    ENV.kafkaSaslMechanism,
+    ENV.kafkaTopicSyntax,
+    ENV.kafkaClient,
+    RUNTIME_METADATA.kafkaTopic,
+  ],
   [VM.nightConductor]: [RUNTIME_METADATA.night, RUNTIME_METADATA.kafkaTopic],
 } as const satisfies Record<ProgramId, readonly (EnvName | RuntimeMetadataKey)[]>;
 

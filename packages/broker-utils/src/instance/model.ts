@@ -62,6 +62,8 @@ export interface KafkaConfig {
   groupIdPrefix?: string;
   /** Overrides the schema map's TOPIC_SYNTAX. */
   topicSyntax?: string;
+  /** The consumer's Kafka client; unset = the consumer's default (kafkajs). */
+  client?: "" | "kafkajs" | "platformatic";
 }
 
 export interface InstanceInput {
@@ -502,6 +504,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       [ENV.kafkaCredentialsSecret]: n.secret(SECRET.kafka),
       [ENV.kafkaGroupId]: n.kafkaGroupId(kafka.groupIdPrefix),
       ...(kafka.topicSyntax ? { [ENV.kafkaTopicSyntax]: kafka.topicSyntax } : {}),
+      ...(kafka.client ? { [ENV.kafkaClient]: kafka.client } : {}),
     },
     [VM.nightConductor]: {
       [ENV.zone]: zone,

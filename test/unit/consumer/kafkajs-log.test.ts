@@ -1,7 +1,7 @@
 import { logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "@pgb/broker-utils/log";
-import { kafkajsLevel, kafkajsLogCreator } from "../../../vm/consumer/src/kafka-log.js";
+import { kafkajsLevel, kafkajsLogCreator } from "../../../vm/consumer/src/kafka/kafkajs-log.js";
 
 describe("kafkajs log lines", () => {
   it("shows kafkajs' INFO only at DEBUG", () => {
