@@ -1,44 +1,59 @@
 /**
  * The BrokerInstance component: one broker instance, made of one component per seed component
- * (consumer, avro storage, BigQuery storage, value-added, night conductor, broker files). The
- * instance's APIs and the push-subscription identity sit directly under it. All resources come
- * from the instance model through the ModelTranslator.
+ * (consumer, avro storage, BigQuery storage, value-added, night conductor, broker files), each
+ * building its slice of the instance model. What the components share (the APIs, the
+ * push-subscription identity, custom roles, monitoring) sits directly under the instance.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { ComponentId, InstanceModel, ProgramId } from "@pgb/broker-utils/instance";
-import type { Bundle } from "./packaging.js";
-import { ModelTranslator, type BrokerFile, type BrokerOutputs } from "./translate.js";
+import { componentSlice, type ComponentId, type InstanceModel } from "@pgb/broker-utils/instance";
+import { Resolver, type BuildContext, type DeployInputs } from "./build/context.js";
+import { serviceUri } from "./build/functions.js";
+import { BrokerComponent, buildSlice, connectSlice } from "./component.js";
 
-export type { BrokerFile, BrokerOutputs } from "./translate.js";
+export type { BrokerFile } from "./build/context.js";
 
-/** Pulumi type tokens of the seed's components. */
+/**
+ * Pulumi type tokens of the seed's components, in build order: each refers only to resources of
+ * the instance and of the components before it (grants are made once all are built).
+ */
 export const COMPONENT_TYPES: Readonly<Record<Exclude<ComponentId, "instance">, string>> = {
+  brokerFiles: "pgb:broker:BrokerFiles",
   consumer: "pgb:broker:Consumer",
   avroStorage: "pgb:broker:AvroStorage",
   bigQueryStorage: "pgb:broker:BigQueryStorage",
   valueAdded: "pgb:broker:ValueAdded",
   nightConductor: "pgb:broker:NightConductor",
-  brokerFiles: "pgb:broker:BrokerFiles",
 };
 export const BROKER_INSTANCE_TYPE = "pgb:broker:BrokerInstance";
 
-/** One of the seed's components; a grouping node in the resource tree. */
-class SeedComponent extends pulumi.ComponentResource {
-  constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
-    super(type, name, {}, opts);
-    this.registerOutputs({});
-  }
+export interface BrokerOutputs {
+  /** Topic stub → `projects/P/topics/NAME`. */
+  topics: Record<string, pulumi.Output<string>>;
+  buckets: Record<string, pulumi.Output<string>>;
+  datasetId: pulumi.Output<string>;
+  functions: Record<string, pulumi.Output<string>>;
+  functionUrls: Record<string, pulumi.Output<string>>;
+  vms: Record<string, pulumi.Output<string>>;
 }
 
-export interface BrokerInstanceArgs {
+export interface BrokerInstanceArgs extends DeployInputs {
   model: InstanceModel;
-  /** The packaged code of every program of `model.code`. */
-  bundles: ReadonlyMap<ProgramId, Bundle>;
-  /** Content of every object of `model.brokerFiles`, by object name. */
-  files: ReadonlyMap<string, BrokerFile>;
-  kafkaCredentials?: pulumi.Input<string> | undefined;
-  buildServiceAccount?: string | undefined;
+}
+
+function outputsOf(m: InstanceModel, r: Resolver): BrokerOutputs {
+  const byStub = <T>(
+    entries: readonly { stub: string; name: string }[],
+    f: (name: string) => pulumi.Output<T>,
+  ) => Object.fromEntries(entries.map((e) => [e.stub, f(e.name)]));
+  return {
+    topics: byStub(m.topics, (n) => r.topics.get(n).id),
+    buckets: byStub(m.buckets, (n) => r.buckets.get(n).name),
+    datasetId: r.datasets.get(m.dataset.name).datasetId,
+    functions: byStub(m.functions, (n) => r.functions.get(n).name),
+    functionUrls: byStub(m.functions, (n) => serviceUri(r.functions.get(n))),
+    vms: byStub(m.vms, (n) => r.vms.get(n).name),
+  };
 }
 
 export class BrokerInstance extends pulumi.ComponentResource {
@@ -46,7 +61,7 @@ export class BrokerInstance extends pulumi.ComponentResource {
 
   constructor(name: string, args: BrokerInstanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(BROKER_INSTANCE_TYPE, name, {}, opts);
-    const m = args.model;
+    const { model: m, ...deploy } = args;
 
     // APIs first; every other resource depends on them. Never disabled on destroy: other
     // instances in the project use them.
@@ -58,39 +73,38 @@ export class BrokerInstance extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
-    const components = new Map<ComponentId, pulumi.ComponentResource>([["instance", this]]);
-    for (const [id, type] of Object.entries(COMPONENT_TYPES)) {
-      components.set(id as ComponentId, new SeedComponent(type, `${name}-${id}`, { parent: this }));
-    }
-
-    const parent = (component: ComponentId): pulumi.ComponentResource => {
-      const c = components.get(component);
-      if (c === undefined) throw new Error(`instance model names unknown component ${component}`);
-      return c;
+    const shared = {
+      model: m,
+      project: m.keywords.project,
+      labels: m.labels,
+      deploy,
+      resolve: new Resolver(),
     };
-    const t = new ModelTranslator(m, (component, extra = {}) => ({
-      ...extra,
-      parent: parent(component),
-      dependsOn: [...apis, ...((extra.dependsOn as pulumi.Resource[] | undefined) ?? [])],
-    }));
-    t.serviceAccounts();
-    t.customRoles();
-    t.pubsubTopics();
-    t.storageBuckets();
-    t.bigQuery();
-    t.secretManager(args.kafkaCredentials);
-    t.brokerFileObjects(args.bundles, args.files);
-    t.cloudFunctions(args.buildServiceAccount);
-    t.subscriptions();
-    t.computeInstances();
-    t.iam();
-    t.notifications();
-    t.schedulerJobs();
-    t.alertPolicies();
-    t.logMetrics();
-    t.dashboards();
+    const own: BuildContext = {
+      ...shared,
+      opts: (extra = {}) => ({
+        ...extra,
+        parent: this,
+        dependsOn: [...apis, ...((extra.dependsOn as pulumi.Resource[] | undefined) ?? [])],
+      }),
+    };
+    const instanceSlice = componentSlice(m, "instance");
+    buildSlice(instanceSlice, own);
+    const components = Object.entries(COMPONENT_TYPES).map(
+      ([id, type]) =>
+        new BrokerComponent(
+          type,
+          `${name}-${id}`,
+          componentSlice(m, id as ComponentId),
+          shared,
+          apis,
+          { parent: this },
+        ),
+    );
+    connectSlice(instanceSlice, own);
+    for (const c of components) c.connect();
 
-    this.outputs = t.outputs();
+    this.outputs = outputsOf(m, shared.resolve);
     this.registerOutputs({ ...this.outputs });
   }
 }

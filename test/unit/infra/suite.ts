@@ -3,7 +3,8 @@
  * row by row, triggers, function environments and identities, IAM, no public access.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ENV, PROGRAM_ENV } from "@pgb/broker-utils/instance";
+import { componentSlice, ENV, PROGRAM_ENV, type ComponentId } from "@pgb/broker-utils/instance";
+import { COMPONENT_TYPES } from "../../../infra/src/broker.js";
 import {
   named,
   ofType,
@@ -148,6 +149,36 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       expect(parent(T.vm, `ztf-consumer${t}`)).toBe(`${stack}-consumer`);
       expect(parent(T.bucket, `${PROJECT}-ztf-broker_files${t}`)).toBe(`${stack}-brokerFiles`);
       expect(parent(T.account, `ztf-push${t}`)).toBe(stack);
+    });
+
+    it("builds each component's slice of the model, and only it, under that component", () => {
+      const parent = (type: string, name: string) =>
+        (run.options.get(`${type}::${name}`)?.parent as { __name?: string } | undefined)?.__name;
+      const model = run.result.model;
+      for (const id of [...Object.keys(COMPONENT_TYPES), "instance"] as ComponentId[]) {
+        const slice = componentSlice(model, id);
+        const where = id === "instance" ? stack : `${stack}-${id}`;
+        const built = [
+          ...(slice.topics ?? []).map((x) => [T.topic, x.name]),
+          ...(slice.subscriptions ?? []).map((x) => [T.subscription, x.name]),
+          ...(slice.buckets ?? []).map((x) => [T.bucket, x.name]),
+          ...(slice.functions ?? []).map((x) => [T.function, x.name]),
+          ...(slice.vms ?? []).map((x) => [T.vm, x.name]),
+          ...(slice.serviceAccounts ?? []).map((x) => [T.account, x.accountId]),
+          ...(slice.schedulerJobs ?? []).map((x) => [T.job, x.name]),
+          ...(slice.alertPolicies ?? []).map((x) => [T.alertPolicy, x.displayName]),
+        ];
+        expect(built.length, id).toBeGreaterThan(0);
+        for (const [type, name] of built)
+          expect(parent(type!, name!), `${type} ${name}`).toBe(where);
+      }
+      const children = (where: string) =>
+        run.resources.filter((r) => parent(r.type, r.name) === where).length;
+      expect(children(`${stack}-consumer`)).toBeGreaterThan(0);
+      expect(
+        Object.keys(COMPONENT_TYPES).reduce((sum, id) => sum + children(`${stack}-${id}`), 0) +
+          children(stack),
+      ).toBe(run.resources.length - 1);
     });
 
     it("creates nothing else of those kinds: no firewall, no Dataflow, no extra bucket", () => {

@@ -9,10 +9,11 @@ import {
   FUNCTION_TRIGGER,
   FUNCTIONS,
   LOG_METRIC,
+  type LogMetricStub,
   TOPIC,
 } from "../naming/catalogue.js";
 import type { InstanceNamer } from "../naming/names.js";
-import type { DashboardChart, DashboardSpec, LogMetricSpec } from "./types.js";
+import type { DashboardChart, DashboardSpec } from "./types.js";
 
 const oneOf = (values: readonly string[]) => `one_of(${values.map((v) => `"${v}"`).join(", ")})`;
 
@@ -99,17 +100,12 @@ function functionCharts(n: InstanceNamer): DashboardChart[] {
   ];
 }
 
-/** The metric type of a log-based metric of the model. */
-function userMetric(metrics: readonly LogMetricSpec[], stub: string): string {
-  const m = metrics.find((x) => x.stub === stub);
-  if (m === undefined) throw new Error(`instance model has no log-based metric ${stub}`);
-  return `logging.googleapis.com/user/${m.name}`;
+/** The metric type of a log-based metric of the instance. */
+function userMetric(n: InstanceNamer, stub: LogMetricStub): string {
+  return `logging.googleapis.com/user/${n.logMetric(stub)}`;
 }
 
-export function instanceDashboard(
-  n: InstanceNamer,
-  logMetrics: readonly LogMetricSpec[],
-): DashboardSpec {
+export function instanceDashboard(n: InstanceNamer): DashboardSpec {
   return {
     stub: DASHBOARD.broker,
     displayName: n.dashboard(DASHBOARD.broker),
@@ -118,7 +114,7 @@ export function instanceDashboard(
       ...pubsubCharts(n),
       {
         title: "Kafka lag of the consumer (messages, p99 of its stats lines)",
-        filter: `metric.type="${userMetric(logMetrics, LOG_METRIC.kafkaLag)}" AND resource.type="gce_instance"`,
+        filter: `metric.type="${userMetric(n, LOG_METRIC.kafkaLag)}" AND resource.type="gce_instance"`,
         perSeriesAligner: "ALIGN_PERCENTILE_99",
       },
       ...functionCharts(n),
@@ -133,7 +129,7 @@ export function instanceDashboard(
       ),
       perMinute(
         "SALT2 fits skipped per minute by reason",
-        `metric.type="${userMetric(logMetrics, LOG_METRIC.salt2Skipped)}" AND resource.type="cloud_run_revision"`,
+        `metric.type="${userMetric(n, LOG_METRIC.salt2Skipped)}" AND resource.type="cloud_run_revision"`,
         "metric.label.reason",
       ),
     ],

@@ -3,6 +3,7 @@
  * settings), consumed by the Pulumi program and by the local instance; and the environment
  * contract of the broker's programs.
  */
+export * from "./components/index.js";
 export * from "./env.js";
 export * from "./model.js";
 export { LOG_EVENT } from "./monitoring.js";

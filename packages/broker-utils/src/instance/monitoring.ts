@@ -1,5 +1,6 @@
 /**
- * Monitoring of an instance: alert policies and log-based metrics. The spec's single `cue-critical`
+ * Monitoring of an instance: alert policies and log-based metrics, each planned by the component
+ * it watches (the dashboard, over all of them, by the instance). The spec's single `cue-critical`
  * policy is two: GCP allows only one condition in a policy with a log-match condition, so the
  * dead-letter backlog has its own.
  */
@@ -16,37 +17,41 @@ export const LOG_EVENT = {
   consumerStats: "consumer-stats",
 } as const;
 
-export function instanceLogMetrics(n: InstanceNamer): LogMetricSpec[] {
-  return [
-    {
-      stub: LOG_METRIC.salt2Skipped,
-      name: n.logMetric(LOG_METRIC.salt2Skipped),
-      component: "valueAdded",
-      description:
-        "Alerts of the extragalactic stream whose SALT2 fit was skipped for data quality, by reason " +
-        "(docs/spec/broker.md §6)",
-      filter:
-        `resource.type="cloud_run_revision" AND resource.labels.service_name="${n.function(FUNCTION.valueAdded)}"` +
-        ` AND jsonPayload.event="${LOG_EVENT.salt2Skipped}"`,
-      labelExtractors: { reason: "EXTRACT(jsonPayload.reason)" },
-    },
-    {
-      stub: LOG_METRIC.kafkaLag,
-      name: n.logMetric(LOG_METRIC.kafkaLag),
-      component: "consumer",
-      description:
-        "Messages of the survey's Kafka topic the consumer has not yet published, summed over " +
-        "partitions, from its periodic stats line",
-      filter:
-        `resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="${n.vm(VM.consumer)}"` +
-        ` AND jsonPayload.event="${LOG_EVENT.consumerStats}"`,
-      labelExtractors: {},
-      valueExtractor: "EXTRACT(jsonPayload.lagTotal)",
-    },
-  ];
+/** SALT2 fits value-added skipped, by reason. */
+export function salt2SkippedMetric(n: InstanceNamer): LogMetricSpec {
+  return {
+    stub: LOG_METRIC.salt2Skipped,
+    name: n.logMetric(LOG_METRIC.salt2Skipped),
+    component: "valueAdded",
+    description:
+      "Alerts of the extragalactic stream whose SALT2 fit was skipped for data quality, by reason " +
+      "(docs/spec/broker.md §6)",
+    filter:
+      `resource.type="cloud_run_revision" AND resource.labels.service_name="${n.function(FUNCTION.valueAdded)}"` +
+      ` AND jsonPayload.event="${LOG_EVENT.salt2Skipped}"`,
+    labelExtractors: { reason: "EXTRACT(jsonPayload.reason)" },
+  };
 }
 
-export function instanceAlertPolicies(
+/** The consumer's Kafka lag, from its periodic stats line. */
+export function kafkaLagMetric(n: InstanceNamer): LogMetricSpec {
+  return {
+    stub: LOG_METRIC.kafkaLag,
+    name: n.logMetric(LOG_METRIC.kafkaLag),
+    component: "consumer",
+    description:
+      "Messages of the survey's Kafka topic the consumer has not yet published, summed over " +
+      "partitions, from its periodic stats line",
+    filter:
+      `resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name"="${n.vm(VM.consumer)}"` +
+      ` AND jsonPayload.event="${LOG_EVENT.consumerStats}"`,
+    labelExtractors: {},
+    valueExtractor: "EXTRACT(jsonPayload.lagTotal)",
+  };
+}
+
+/** The night's alert policies: a cue or VM in trouble, dead letters waiting. */
+export function nightAlertPolicies(
   n: InstanceNamer,
   stack: string,
   channels: string[],
