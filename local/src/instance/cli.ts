@@ -75,14 +75,8 @@ async function withOpen<T>(flags: InstanceFlags, fn: (i: LocalInstance) => Promi
   }
 }
 
-export function registerLocalCommands(program: Command): void {
-  const local = program
-    .command("local")
-    .description(
-      "The whole broker on this machine: local servers, functions and VM programs as processes, " +
-        "resources from the instance model (docs/local-instance.md)",
-    );
-
+/** `local start`: a whole night end to end, then its summary. */
+function startCommand(local: Command): void {
   withReplay(
     withInstance(
       local
@@ -136,7 +130,10 @@ export function registerLocalCommands(program: Command): void {
         if (!summary.settle.settled) process.exitCode = 1;
       },
     );
+}
 
+/** `local up`: servers, processes and resources (idempotent). */
+function upCommand(local: Command): void {
   withInstance(
     local
       .command("up")
@@ -154,7 +151,10 @@ export function registerLocalCommands(program: Command): void {
       const instance = await LocalInstance.up(await options(flags));
       await instance.close();
     });
+}
 
+/** `local night start|end`: the scheduler's cues. */
+function nightCommands(local: Command): void {
   const night = local
     .command("night")
     .description("Cue the night conductor as Cloud Scheduler does");
@@ -180,7 +180,10 @@ export function registerLocalCommands(program: Command): void {
       );
     });
   });
+}
 
+/** `local replay`: alerts into the night's Kafka topic. */
+function replayCommand(local: Command): void {
   withReplay(
     withInstance(
       local
@@ -230,7 +233,10 @@ export function registerLocalCommands(program: Command): void {
         });
       },
     );
+}
 
+/** `local redrive`: the night again after a Pub/Sub data loss. */
+function redriveCommand(local: Command): void {
   withInstance(
     local
       .command("redrive")
@@ -246,7 +252,10 @@ export function registerLocalCommands(program: Command): void {
         await instance.redriveFromKafka(topic, await topicStarts(instance, topic));
       });
     });
+}
 
+/** `local query`: SQL on the BigQuery emulator. */
+function queryCommand(local: Command): void {
   withInstance(
     local
       .command("query")
@@ -285,7 +294,10 @@ export function registerLocalCommands(program: Command): void {
         );
       });
     });
+}
 
+/** `local env`: the servers' environment for other clients. */
+function envCommand(local: Command): void {
   withInstance(
     local
       .command("env")
@@ -308,7 +320,10 @@ export function registerLocalCommands(program: Command): void {
         }
       });
     });
+}
 
+/** `local status`: what the instance holds. */
+function statusCommand(local: Command): void {
   withInstance(
     local.command("status").description("Servers, processes, resources and what they hold"),
   )
@@ -321,7 +336,10 @@ export function registerLocalCommands(program: Command): void {
         );
       });
     });
+}
 
+/** `local down`: stop it (and optionally purge it). */
+function downCommand(local: Command): void {
   withInstance(
     local
       .command("down")
@@ -335,4 +353,22 @@ export function registerLocalCommands(program: Command): void {
       const instance = await LocalInstance.open(await options(flags));
       await instance.down({ keepServers: flags.keepServers === true, purge: flags.purge === true });
     });
+}
+
+export function registerLocalCommands(program: Command): void {
+  const local = program
+    .command("local")
+    .description(
+      "The whole broker on this machine: local servers, functions and VM programs as processes, " +
+        "resources from the instance model (docs/local-instance.md)",
+    );
+  startCommand(local);
+  upCommand(local);
+  nightCommands(local);
+  replayCommand(local);
+  redriveCommand(local);
+  queryCommand(local);
+  envCommand(local);
+  statusCommand(local);
+  downCommand(local);
 }

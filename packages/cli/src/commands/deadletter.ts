@@ -231,6 +231,120 @@ export function deadletterCommandsWith(localSettings: LocalSettingsLoader): Comm
 
 export const deadletterCommands: CommandModule = deadletterCommandsWith(localInstanceSettings);
 
+/** `pgb deadletter list`: each function's dead letters, left in their reservoir. */
+async function listCommand(
+  flags: InstanceFlags & Omit<ListOptions, keyof InstanceOptions>,
+  localSettings: LocalSettingsLoader,
+): Promise<void> {
+  const options = await resolveInstance(flags, localSettings);
+  const m = model(options);
+  const max = positive("--max", options.max);
+  const fns = options.function === undefined ? FUNCTIONS : [parseFunction(options.function)];
+  const pubsub = pubsubClient(options.project);
+  const entries: DeadLetterEntry[] = [];
+  try {
+    await checkCredentials(pubsub, options.project);
+    for (const fn of fns) {
+      const puller = new Puller(pubsub, reservoirOf(m, fn));
+      try {
+        entries.push(...(await listDeadLetters(fn, puller, { max })));
+      } finally {
+        await puller.close();
+      }
+    }
+  } finally {
+    await pubsub.close();
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return;
+  }
+  if (entries.length === 0) {
+    process.stdout.write(`no dead letters in ${fns.map((f) => reservoirOf(m, f)).join(", ")}\n`);
+    return;
+  }
+  printTable(entries);
+}
+
+/** `pgb deadletter replay`: one function's dead letters re-driven to it. */
+async function replayCommand(
+  flags: InstanceFlags & Omit<ReplayOptions, keyof InstanceOptions>,
+  localSettings: LocalSettingsLoader,
+): Promise<void> {
+  const options = await resolveInstance(flags, localSettings);
+  const m = model(options);
+  const fn = parseFunction(options.function);
+  const spec = functionSpec(m, fn);
+  if (options.url !== undefined) {
+    try {
+      checkReplayUrl(options.url);
+    } catch (err) {
+      if (err instanceof ReplayTargetError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  const pubsub = pubsubClient(options.project);
+  await checkCredentials(pubsub, options.project).catch(async (err: unknown) => {
+    await pubsub.close();
+    throw err;
+  });
+  const puller = new Puller(pubsub, reservoirOf(m, fn));
+  try {
+    const target =
+      options.url === undefined
+        ? await pushTarget(pubsub, spec.trigger.subscription)
+        : { url: options.url, audience: new URL(options.url).origin };
+    checkReplayUrl(target.url);
+    let headers: (() => Promise<Headers>) | undefined;
+    if (!isLoopbackUrl(target.url)) {
+      // a deployed function admits only callers with run.invoker, proven by an ID token
+      const client = await pubsub.auth.getIdTokenClient(target.audience);
+      headers = () => client.getRequestHeaders(target.url);
+    }
+    const deliver = httpDeliver(target.url, {
+      ...(headers ? { headers } : {}),
+      timeoutMs: (spec.timeoutSeconds + 30) * 1000,
+    });
+    process.stderr.write(`replaying ${reservoirOf(m, fn)} to ${target.url}\n`);
+    const bar = progress(`replay ${functionId(fn)}`);
+    const result = await replayDeadLetters(
+      fn,
+      puller,
+      deliver,
+      `projects/${options.project}/subscriptions/${spec.trigger.subscription}`,
+      {
+        ...(options.max === undefined ? {} : { max: positive("--max", options.max) }),
+        onEvent: (event) => {
+          if (event.kind === "failed") {
+            process.stderr.write(
+              `kept ${event.entry.messageId} (${event.entry.sourceId ?? "no sourceId"}): ${event.error}\n`,
+            );
+          }
+          bar.tick(event.kind === "returned" ? 0 : 1, event.kind);
+        },
+      },
+    );
+    bar.finish(`${result.delivered} delivered, ${result.failed} kept`);
+    process.stdout.write(
+      `replayed ${result.delivered + result.failed} dead letter(s) of ${functionId(fn)}: ` +
+        `${result.delivered} delivered and acknowledged, ${result.failed} kept in the reservoir` +
+        (result.returned > 0
+          ? `; ${result.returned} came back as new dead letters (still bad input: see pgb deadletter list)`
+          : "") +
+        "\n",
+    );
+    if (result.failed > 0) {
+      throw new Error(
+        `${result.failed} dead letter(s) could not be delivered and stay in ${reservoirOf(m, fn)}; ` +
+          "see the lines above and the function's log",
+      );
+    }
+  } finally {
+    await puller.close();
+    await pubsub.close();
+  }
+}
+
 function registerDeadletter(
   program: Parameters<CommandModule>[0],
   localSettings: LocalSettingsLoader,
@@ -256,38 +370,9 @@ function registerDeadletter(
     .option("--function <fn>", "only this function (e.g. bq-sink, upload-bytes-to-bucket)")
     .option("--json", "print JSON (one array, with every attribute)")
     .option("--max <n>", "at most this many per function", "100")
-    .action(async (flags: InstanceFlags & Omit<ListOptions, keyof InstanceOptions>) => {
-      const options = await resolveInstance(flags, localSettings);
-      const m = model(options);
-      const max = positive("--max", options.max);
-      const fns = options.function === undefined ? FUNCTIONS : [parseFunction(options.function)];
-      const pubsub = pubsubClient(options.project);
-      const entries: DeadLetterEntry[] = [];
-      try {
-        await checkCredentials(pubsub, options.project);
-        for (const fn of fns) {
-          const puller = new Puller(pubsub, reservoirOf(m, fn));
-          try {
-            entries.push(...(await listDeadLetters(fn, puller, { max })));
-          } finally {
-            await puller.close();
-          }
-        }
-      } finally {
-        await pubsub.close();
-      }
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-        return;
-      }
-      if (entries.length === 0) {
-        process.stdout.write(
-          `no dead letters in ${fns.map((f) => reservoirOf(m, f)).join(", ")}\n`,
-        );
-        return;
-      }
-      printTable(entries);
-    });
+    .action((flags: InstanceFlags & Omit<ListOptions, keyof InstanceOptions>) =>
+      listCommand(flags, localSettings),
+    );
 
   instanceFlags(
     group
@@ -302,78 +387,7 @@ function registerDeadletter(
       "the function's URL (default: its processing subscription's push endpoint)",
     )
     .option("--max <n>", "replay at most this many")
-    .action(async (flags: InstanceFlags & Omit<ReplayOptions, keyof InstanceOptions>) => {
-      const options = await resolveInstance(flags, localSettings);
-      const m = model(options);
-      const fn = parseFunction(options.function);
-      const spec = functionSpec(m, fn);
-      if (options.url !== undefined) {
-        try {
-          checkReplayUrl(options.url);
-        } catch (err) {
-          if (err instanceof ReplayTargetError) throw new UsageError(err.message);
-          throw err;
-        }
-      }
-      const pubsub = pubsubClient(options.project);
-      await checkCredentials(pubsub, options.project).catch(async (err: unknown) => {
-        await pubsub.close();
-        throw err;
-      });
-      const puller = new Puller(pubsub, reservoirOf(m, fn));
-      try {
-        const target =
-          options.url === undefined
-            ? await pushTarget(pubsub, spec.trigger.subscription)
-            : { url: options.url, audience: new URL(options.url).origin };
-        checkReplayUrl(target.url);
-        let headers: (() => Promise<Headers>) | undefined;
-        if (!isLoopbackUrl(target.url)) {
-          // a deployed function admits only callers with run.invoker, proven by an ID token
-          const client = await pubsub.auth.getIdTokenClient(target.audience);
-          headers = () => client.getRequestHeaders(target.url);
-        }
-        const deliver = httpDeliver(target.url, {
-          ...(headers ? { headers } : {}),
-          timeoutMs: (spec.timeoutSeconds + 30) * 1000,
-        });
-        process.stderr.write(`replaying ${reservoirOf(m, fn)} to ${target.url}\n`);
-        const bar = progress(`replay ${functionId(fn)}`);
-        const result = await replayDeadLetters(
-          fn,
-          puller,
-          deliver,
-          `projects/${options.project}/subscriptions/${spec.trigger.subscription}`,
-          {
-            ...(options.max === undefined ? {} : { max: positive("--max", options.max) }),
-            onEvent: (event) => {
-              if (event.kind === "failed") {
-                process.stderr.write(
-                  `kept ${event.entry.messageId} (${event.entry.sourceId ?? "no sourceId"}): ${event.error}\n`,
-                );
-              }
-              bar.tick(event.kind === "returned" ? 0 : 1, event.kind);
-            },
-          },
-        );
-        bar.finish(`${result.delivered} delivered, ${result.failed} kept`);
-        process.stdout.write(
-          `replayed ${result.delivered + result.failed} dead letter(s) of ${functionId(fn)}: ` +
-            `${result.delivered} delivered and acknowledged, ${result.failed} kept in the reservoir` +
-            (result.returned > 0
-              ? `; ${result.returned} came back as new dead letters (still bad input: see pgb deadletter list)`
-              : "") +
-            "\n",
-        );
-        if (result.failed > 0) {
-          throw new Error(
-            `${result.failed} dead letter(s) could not be delivered and stay in ${reservoirOf(m, fn)}; ` +
-              "see the lines above and the function's log",
-          );
-        }
-      } finally {
-        await puller.close();
-        await pubsub.close();
-      }
-    });
+    .action((flags: InstanceFlags & Omit<ReplayOptions, keyof InstanceOptions>) =>
+      replayCommand(flags, localSettings),
+    );
 }
