@@ -10,7 +10,7 @@
 import { cpus, loadavg } from "node:os";
 
 import { Alert } from "@pgb/broker-utils/alerts";
-import { percentile } from "@pgb/broker-utils/night";
+import { percentile } from "@pgb/night";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { renderSalt2Plot, type RenderedPlot, type Salt2PlotInput } from "@pgb/salt2/plot";
 import { PRODUCT_FIT_CONFIG, fitSalt2 } from "@pgb/salt2";

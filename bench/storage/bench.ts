@@ -35,7 +35,7 @@ import {
 import { instanceModel, modelFunction } from "@pgb/broker-utils/instance";
 import { createLogger } from "@pgb/broker-utils/log";
 import { FUNCTION } from "@pgb/broker-utils/naming";
-import type { Handler, PubSubMessage } from "@pgb/broker-utils/runtime";
+import type { Handler, PubSubMessage } from "@pgb/function-runtime";
 import { ensureServices, serviceEnv, servicesDown } from "@pgb/local";
 import { createBqSinkHandler } from "../../functions/bq-sink/src/handler.js";
 import { createUploadHandler } from "../../functions/upload-bytes-to-bucket/src/handler.js";

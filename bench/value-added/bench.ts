@@ -18,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { Alert, bigQueryTableSchema } from "@pgb/broker-utils/alerts";
 import { decodeSingleRecordContainer, encodeContainer } from "@pgb/broker-utils/avro";
 import { createLogger } from "@pgb/broker-utils/log";
-import type { Handler, PubSubMessage } from "@pgb/broker-utils/runtime";
+import type { Handler, PubSubMessage } from "@pgb/function-runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import { renderSalt2Plot } from "@pgb/salt2/plot";

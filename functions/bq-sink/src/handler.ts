@@ -13,7 +13,7 @@
 import { bigQueryRow, type AlertTable } from "@pgb/broker-utils/alerts";
 import { formatViolations, validateRow, type SchemaField } from "@pgb/broker-utils/bigquery";
 import { RowInsertError, type RowToInsert } from "@pgb/broker-utils/gcp";
-import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/function-runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 
 export interface BqSinkDeps {

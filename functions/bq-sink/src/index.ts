@@ -9,7 +9,7 @@ import type { SchemaField } from "@pgb/broker-utils/bigquery";
 import { bigqueryClient, insertRows, TableMetadataCache } from "@pgb/broker-utils/gcp";
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION } from "@pgb/broker-utils/naming";
-import { registerBrokerFunction } from "@pgb/broker-utils/runtime";
+import { registerBrokerFunction } from "@pgb/function-runtime";
 import { createBqSinkHandler } from "./handler.js";
 
 registerBrokerFunction(ff.cloudEvent, FUNCTION.bqSink, ({ env, project, survey }) => {

@@ -13,8 +13,8 @@ import {
   type CheckDelays,
   type CheckedVm,
   type VmStatus,
-} from "@pgb/broker-utils/night";
-import type { Handler } from "@pgb/broker-utils/runtime";
+} from "@pgb/night";
+import type { Handler } from "@pgb/function-runtime";
 import { systemClock, type Clock, type ComputePort } from "@pgb/compute";
 
 export interface CheckDeps {

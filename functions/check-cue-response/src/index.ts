@@ -5,8 +5,8 @@
 import * as ff from "@google-cloud/functions-framework";
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION } from "@pgb/broker-utils/naming";
-import { readNightTimings } from "@pgb/broker-utils/night";
-import { registerBrokerFunction } from "@pgb/broker-utils/runtime";
+import { readNightTimings } from "@pgb/night";
+import { registerBrokerFunction } from "@pgb/function-runtime";
 import { computeFromEnv } from "@pgb/compute";
 import { createCheckHandler } from "./handler.js";
 

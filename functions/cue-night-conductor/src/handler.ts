@@ -16,8 +16,8 @@ import {
   type Cue,
   type NightTimings,
   type VmStatus,
-} from "@pgb/broker-utils/night";
-import type { Handler } from "@pgb/broker-utils/runtime";
+} from "@pgb/night";
+import type { Handler } from "@pgb/function-runtime";
 import {
   systemClock,
   updateMetadata,

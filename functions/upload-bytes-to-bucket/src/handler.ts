@@ -9,7 +9,7 @@ import type { Alert } from "@pgb/broker-utils/alerts";
 import { AvroDecodeError, fixZtfSchema, type ZtfSchemaFixOutcome } from "@pgb/broker-utils/avro";
 import type { UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { alertAvroObject } from "@pgb/broker-utils/naming";
-import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/function-runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 
 export interface UploadDeps {

@@ -5,7 +5,7 @@ import * as ff from "@google-cloud/functions-framework";
 import { storageClient, uploadIfAbsent } from "@pgb/broker-utils/gcp";
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION } from "@pgb/broker-utils/naming";
-import { registerBrokerFunction } from "@pgb/broker-utils/runtime";
+import { registerBrokerFunction } from "@pgb/function-runtime";
 import { createUploadHandler } from "./handler.js";
 
 registerBrokerFunction(ff.cloudEvent, FUNCTION.upload, ({ env, project, survey }) => {

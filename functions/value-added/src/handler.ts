@@ -30,7 +30,7 @@ import {
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import type { Logger } from "@pgb/broker-utils/log";
 import { TOPIC } from "@pgb/broker-utils/naming";
-import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/function-runtime";
 import { SALT2_QUALITY_ATTRIBUTE, type Salt2Row } from "@pgb/salt2";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import {

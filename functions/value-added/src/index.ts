@@ -12,7 +12,7 @@ import {
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION, TOPIC } from "@pgb/broker-utils/naming";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
-import { registerBrokerFunction } from "@pgb/broker-utils/runtime";
+import { registerBrokerFunction } from "@pgb/function-runtime";
 import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Model } from "@pgb/salt2";
 import { createValueAddedHandler, type DerivedStream } from "./handler.js";
 

@@ -13,7 +13,7 @@ import type { Alert } from "@pgb/broker-utils/alerts";
 import { salt2PlotObject } from "@pgb/broker-utils/naming";
 import { lightCurve, type Epoch } from "@pgb/broker-utils/photometry";
 import type { Salt2PlotInput } from "@pgb/salt2/plot";
-import { BadInputError } from "@pgb/broker-utils/runtime";
+import { BadInputError } from "@pgb/function-runtime";
 import {
   DataQualityError,
   NoBandOverlapError,

@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { VmStatus } from "@pgb/broker-utils/night";
+import type { VmStatus } from "@pgb/night";
 import {
   COMPUTE_ENV,
   ComputeError,

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { bigQueryTableSchema } from "@pgb/broker-utils/alerts";
 import { instanceModel, type InstanceModel } from "@pgb/broker-utils/instance";
-import { startTopic } from "@pgb/broker-utils/night";
+import { startTopic } from "@pgb/night";
 import { bundledSchemaMap, isSurvey, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
 import { REPO_ROOT } from "../functions/index.js";
 

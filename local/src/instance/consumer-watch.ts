@@ -5,7 +5,7 @@
  * and the wait for outputs gives up once the consumer has been down for a few seconds with alerts
  * still in Kafka, naming the command that starts it.
  */
-import type { VmStatus } from "@pgb/broker-utils/night";
+import type { VmStatus } from "@pgb/night";
 import { DEFAULT_SURVEY, DEFAULT_TESTID, LocalInstanceError } from "./config.js";
 import type { LocalInstance } from "./instance.js";
 import { VM } from "@pgb/broker-utils/naming";

@@ -7,7 +7,7 @@
 import { stat } from "node:fs/promises";
 import { RUNTIME_METADATA, modelBucket } from "@pgb/broker-utils/instance";
 import { nightSummaryObject, BUCKET, VM, TOPIC } from "@pgb/broker-utils/naming";
-import { CUE_ATTRIBUTE, nightOf, type NightSummary } from "@pgb/broker-utils/night";
+import { CUE_ATTRIBUTE, nightOf, type NightSummary } from "@pgb/night";
 import { readLogSince } from "../services/process.js";
 import { LocalInstanceError } from "./config.js";
 import type { LocalInstance } from "./instance.js";

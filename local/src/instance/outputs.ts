@@ -18,7 +18,7 @@ import {
   TABLE,
   VM,
 } from "@pgb/broker-utils/naming";
-import { percentile } from "@pgb/broker-utils/night";
+import { percentile } from "@pgb/night";
 import { LocalInstanceError } from "./config.js";
 import { ConsumerWatch, consumerDownMessage, nightStartCommand } from "./consumer-watch.js";
 import { DeliveryLog, type MessageState, type StageState } from "./deliveries.js";

@@ -7,7 +7,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FUNCTION, TOPIC, type FunctionStub } from "@pgb/broker-utils/naming";
-import type { NightSummary } from "@pgb/broker-utils/night";
+import type { NightSummary } from "@pgb/night";
 import { LocalInstanceError, nightTopic, sampleAlerts } from "./config.js";
 import { LocalInstance, type LocalInstanceOptions } from "./instance.js";
 import { nightEnd, nightStart } from "./night.js";

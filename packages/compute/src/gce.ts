@@ -7,7 +7,7 @@
  */
 import type { protos } from "@google-cloud/compute";
 import { assertSafeClientEnvironment } from "@pgb/broker-utils/gcp";
-import { isVmStatus, type VmStatus } from "@pgb/broker-utils/night";
+import { isVmStatus, type VmStatus } from "@pgb/night";
 import {
   ComputeError,
   MetadataConflictError,

@@ -9,7 +9,7 @@ import {
   mergeMetadata,
   type MetadataChanges,
   type VmStatus,
-} from "@pgb/broker-utils/night";
+} from "@pgb/night";
 
 export interface VmMetadata {
   items: Record<string, string>;

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Message, Subscription } from "@google-cloud/pubsub";
 import { Puller } from "@pgb/broker-utils/gcp";
-import { percentile, utcTopicDate, type NightSummary } from "@pgb/broker-utils/night";
+import { percentile, utcTopicDate, type NightSummary } from "@pgb/night";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readData, dataFiles } from "../../support/test-data.js";

@@ -2,7 +2,7 @@
  * Test doubles of the compute port: a virtual clock whose sleeps advance time at once, and an
  * in-memory ComputePort whose VMs change state on start/stop after configurable delays.
  */
-import type { VmStatus } from "@pgb/broker-utils/night";
+import type { VmStatus } from "@pgb/night";
 import { MetadataConflictError, type Clock, type ComputePort, type VmMetadata } from "@pgb/compute";
 
 export class FakeClock implements Clock {

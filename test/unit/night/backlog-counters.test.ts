@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
-import { StreamTally } from "@pgb/broker-utils/night";
+import { StreamTally } from "@pgb/night";
 import { LocalPushBacklog, PushActivityRecorder } from "@pgb/local/compute";
 import { afterAll, describe, expect, it } from "vitest";
 import {

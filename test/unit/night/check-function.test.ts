@@ -1,5 +1,5 @@
 /** check-cue-response's handler against a fake compute port and a virtual clock. */
-import type { VmStatus } from "@pgb/broker-utils/night";
+import type { VmStatus } from "@pgb/night";
 import { describe, expect, it } from "vitest";
 import { createCheckHandler } from "../../../functions/check-cue-response/src/handler.js";
 import { FakeClock, FakeCompute } from "../compute/fakes.js";

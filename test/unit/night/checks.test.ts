@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cueChecks, judgeCheck, type Cue, type VmCheck } from "@pgb/broker-utils/night";
+import { cueChecks, judgeCheck, type Cue, type VmCheck } from "@pgb/night";
 
 const start: Cue = { action: "START", kafkaTopic: undefined, topicDate: undefined };
 const none: Cue = { action: "START", kafkaTopic: "NONE", topicDate: undefined };

@@ -1,7 +1,7 @@
 /** The night conductor's run against fake compute, backlog and counter ports, in virtual time. */
 import type { ReceivedMessage, RowToInsert } from "@pgb/broker-utils/gcp";
 import { idColumnsOnlySchemas, instanceModel, readEnv } from "@pgb/broker-utils/instance";
-import { readNightTimings, type NightSummary } from "@pgb/broker-utils/night";
+import { readNightTimings, type NightSummary } from "@pgb/night";
 import { describe, expect, it } from "vitest";
 import type { BacklogPort } from "@pgb/compute";
 import {

@@ -7,7 +7,7 @@ import {
   startTopic,
   utcTopicDate,
   type StartCue,
-} from "@pgb/broker-utils/night";
+} from "@pgb/night";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
 
 const ZTF_SYNTAX = bundledSchemaMap("ztf").fields.topicSyntax;

@@ -7,7 +7,7 @@ import {
   readNightTimings,
   streamComplete,
   totalBacklog,
-} from "@pgb/broker-utils/night";
+} from "@pgb/night";
 import { instanceModel, idColumnsOnlySchemas, readEnv } from "@pgb/broker-utils/instance";
 
 describe("DrainTracker", () => {

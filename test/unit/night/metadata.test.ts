@@ -6,7 +6,7 @@ import {
   consumerTopicChanges,
   cueMetadataChanges,
   mergeMetadata,
-} from "@pgb/broker-utils/night";
+} from "@pgb/night";
 
 const deployed = { SURVEY: "ztf", TESTID: "mytest", "pgb-bundle": "gs://b/vm.zip" };
 

@@ -6,7 +6,7 @@ import {
   nightOf,
   percentile,
   type CountedMessage,
-} from "@pgb/broker-utils/night";
+} from "@pgb/night";
 import { metadataTableSchema } from "@pgb/broker-utils/instance";
 
 const T0 = Date.parse("2026-11-28T04:00:00Z");

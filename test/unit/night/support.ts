@@ -1,6 +1,6 @@
 /** Helpers of the orchestration tests: a capturing logger and Pub/Sub messages. */
 import { createLogger, type Logger } from "@pgb/broker-utils/log";
-import type { PubSubMessage } from "@pgb/broker-utils/runtime";
+import type { PubSubMessage } from "@pgb/function-runtime";
 
 export interface LogLine {
   severity: string;

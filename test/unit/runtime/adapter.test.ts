@@ -9,7 +9,7 @@ import {
   createCloudEventHandler,
   decodeAlertMessage,
   type PubSubMessage,
-} from "@pgb/broker-utils/runtime";
+} from "@pgb/function-runtime";
 
 const handled: PubSubMessage[] = [];
 const deadLetters: { data: Buffer; attributes: Record<string, string> }[] = [];

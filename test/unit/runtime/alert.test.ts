@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BadInputError, decodeAlertMessage } from "@pgb/broker-utils/runtime";
+import { BadInputError, decodeAlertMessage } from "@pgb/function-runtime";
 import { readData } from "../../support/test-data.js";
 
 const message = (data: Buffer) => ({

@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import * as ff from "@google-cloud/functions-framework";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import { createLogger } from "@pgb/broker-utils/log";
-import { createCloudEventHandler, type Handler } from "@pgb/broker-utils/runtime";
+import { createCloudEventHandler, type Handler } from "@pgb/function-runtime";
 
 export interface DeadLetter {
   data: Buffer;

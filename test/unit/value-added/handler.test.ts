@@ -12,7 +12,7 @@ import { Alert } from "@pgb/broker-utils/alerts";
 import { RowInsertError } from "@pgb/broker-utils/gcp";
 import { createLogger } from "@pgb/broker-utils/log";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
-import { BadInputError, createCloudEventHandler } from "@pgb/broker-utils/runtime";
+import { BadInputError, createCloudEventHandler } from "@pgb/function-runtime";
 import {
   bandflux,
   DataQualityError,

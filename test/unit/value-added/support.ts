@@ -6,7 +6,7 @@
 import { parseJsonExact } from "@pgb/broker-utils/alerts";
 import type { RowToInsert, UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { createLogger } from "@pgb/broker-utils/log";
-import type { Handler, PubSubMessage } from "@pgb/broker-utils/runtime";
+import type { Handler, PubSubMessage } from "@pgb/function-runtime";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import {
   createValueAddedHandler,

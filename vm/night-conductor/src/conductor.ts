@@ -28,7 +28,7 @@ import {
   type MetadataRow,
   type NightSummary,
   type NightTimings,
-} from "@pgb/broker-utils/night";
+} from "@pgb/night";
 import {
   updateMetadata,
   waitForStatus,

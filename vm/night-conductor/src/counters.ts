@@ -4,7 +4,7 @@
  * ran out (the count is incomplete; the caller adds the metric backlog).
  */
 import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
-import type { StreamTally } from "@pgb/broker-utils/night";
+import type { StreamTally } from "@pgb/night";
 import type { Clock } from "@pgb/compute";
 
 /** A pull subscription (`Puller` of @pgb/broker-utils/gcp). */

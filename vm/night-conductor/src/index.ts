@@ -16,7 +16,7 @@ import {
 import { ENV, RUNTIME_METADATA, readEnv } from "@pgb/broker-utils/instance";
 import { createLogger } from "@pgb/broker-utils/log";
 import { VM } from "@pgb/broker-utils/naming";
-import { readNightTimings } from "@pgb/broker-utils/night";
+import { readNightTimings } from "@pgb/night";
 import { computeFromEnv, localHarness, systemClock, type BacklogPort } from "@pgb/compute";
 import { MonitoringBacklog } from "./backlog.js";
 import { runNightConductor } from "./conductor.js";

@@ -8,8 +8,8 @@
  *   after the subscription's maximum attempts Pub/Sub moves the message to the same dead-letter topic.
  * Nothing is dropped silently.
  */
-import { isTransientError } from "../gcp/errors.js";
-import type { Logger } from "../log/index.js";
+import { isTransientError } from "@pgb/broker-utils/gcp";
+import type { Logger } from "@pgb/broker-utils/log";
 import { BadInputError } from "./errors.js";
 import { messageFromCloudEvent, type PubSubCloudEvent, type PubSubMessage } from "./message.js";
 

@@ -3,10 +3,10 @@
  * stop, which subscriptions to drain and count, where the rows and the summary go, and which
  * outcomes make a stream's count incomplete.
  */
-import { DATA_TOPICS, TOPIC } from "../naming/catalogue.js";
-import { nightSummaryObject } from "../naming/objects.js";
-import type { ProgramEnv } from "../instance/env.js";
-import { ENV } from "../instance/env.js";
+import { DATA_TOPICS, TOPIC } from "@pgb/broker-utils/naming";
+import { nightSummaryObject } from "@pgb/broker-utils/naming";
+import type { ProgramEnv } from "@pgb/broker-utils/instance";
+import { ENV } from "@pgb/broker-utils/instance";
 import { nightOf, type MetadataRow, type Stream } from "./rows.js";
 
 export interface CounterPlan {

@@ -3,7 +3,7 @@
  * (the program's environment) beside the run-time keys NIGHT and KAFKA_TOPIC; every change here
  * sets or clears run-time keys and keeps every other key as it is.
  */
-import { RUNTIME_METADATA } from "../instance/env.js";
+import { RUNTIME_METADATA } from "@pgb/broker-utils/instance";
 import type { Cue } from "./cue.js";
 
 /** Key → new value, or null to remove the key. */

@@ -3,8 +3,8 @@
  * Anything that is not one (no data, corrupt, unknown schema, no ids) can never decode on
  * redelivery, so it is bad input, dead-lettered with the decoder's reason code.
  */
-import { Alert, AlertDecodeError } from "../alerts/index.js";
-import type { Survey } from "../schema-maps/surveys.js";
+import { Alert, AlertDecodeError } from "@pgb/broker-utils/alerts";
+import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { BadInputError } from "./errors.js";
 import type { PubSubMessage } from "./message.js";
 

@@ -4,7 +4,7 @@
  * seconds; none is set by the instance model except DRAIN_TIMEOUT_MINUTES. Values are decimal
  * numbers of seconds (minutes for DRAIN_TIMEOUT_MINUTES), fractions allowed.
  */
-import { ENV } from "../instance/env.js";
+import { ENV } from "@pgb/broker-utils/instance";
 
 export const NIGHT_TIMING_ENV = {
   /** cue-night-conductor: longest wait for the night conductor to be TERMINATED (240). */

@@ -5,7 +5,7 @@
  * Storage notification, whose attributes are the bucket's, so the Kafka attributes come from the
  * object's custom `metadata` in the JSON payload (§4).
  */
-import { TOPIC, type DATA_TOPICS } from "../naming/catalogue.js";
+import { TOPIC, type DATA_TOPICS } from "@pgb/broker-utils/naming";
 
 export type Stream = (typeof DATA_TOPICS)[number];
 

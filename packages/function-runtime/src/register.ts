@@ -5,11 +5,11 @@
  * bad input dead-lettered to its own topic. A function supplies only its handler's ports.
  */
 import type { PubSub } from "@google-cloud/pubsub";
-import { createPublisher, pubsubClient } from "../gcp/index.js";
-import { ENV, FUNCTION_ENTRY_POINT, readEnv, type ProgramEnv } from "../instance/index.js";
-import { createLogger } from "../log/index.js";
-import type { FunctionStub } from "../naming/index.js";
-import { isSurvey, type Survey } from "../schema-maps/index.js";
+import { createPublisher, pubsubClient } from "@pgb/broker-utils/gcp";
+import { ENV, FUNCTION_ENTRY_POINT, readEnv, type ProgramEnv } from "@pgb/broker-utils/instance";
+import { createLogger } from "@pgb/broker-utils/log";
+import type { FunctionStub } from "@pgb/broker-utils/naming";
+import { isSurvey, type Survey } from "@pgb/broker-utils/schema-maps";
 import { createCloudEventHandler, type Handler } from "./adapter.js";
 import type { PubSubCloudEvent } from "./message.js";
 
