@@ -15,6 +15,7 @@ import type {
   VmNetwork,
 } from "@pgb/broker-utils/instance";
 import { BUCKET, codeObject, type ServiceAccountRole } from "@pgb/broker-utils/naming";
+import { brokerFileAsset, type BrokerFile } from "./broker-file.js";
 import { dashboardJson } from "./dashboard.js";
 import type { Bundle } from "./packaging.js";
 import { VM_METADATA } from "./startup-script.js";
@@ -26,10 +27,7 @@ export type ChildOptions = (
   extra?: pulumi.CustomResourceOptions,
 ) => pulumi.CustomResourceOptions;
 
-export interface BrokerFile {
-  content: string;
-  contentType: string;
-}
+export type { BrokerFile } from "./broker-file.js";
 
 export interface BrokerOutputs {
   /** Topic stub → `projects/P/topics/NAME`. */
@@ -283,7 +281,7 @@ export class ModelTranslator {
         {
           bucket,
           name: f.object,
-          source: new pulumi.asset.StringAsset(file.content),
+          source: brokerFileAsset(file),
           contentType: file.contentType,
         },
         this.opts(f.component),

@@ -22,7 +22,12 @@ import {
   type VmStub,
 } from "../naming/catalogue.js";
 import { functionId, InstanceNamer, serviceAgentEmails } from "../naming/names.js";
-import { codeObjectPrefix, schemaMapObject, startupScriptObject } from "../naming/objects.js";
+import {
+  codeObjectPrefix,
+  nodeRuntimeObject,
+  schemaMapObject,
+  startupScriptObject,
+} from "../naming/objects.js";
 import { ENV, RUNTIME_METADATA, type ProgramId } from "./env.js";
 import { instanceCustomRoles, instanceGrants } from "./iam.js";
 import { instanceDashboard } from "./dashboard.js";
@@ -539,6 +544,7 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       startupScriptObject: startupScriptObject(stub),
       onExit: s.onExit,
       nodeVersion: input.nodeVersion ?? DEFAULTS.nodeVersion,
+      nodeRuntimeObject: nodeRuntimeObject(input.nodeVersion ?? DEFAULTS.nodeVersion),
     };
   });
 
@@ -572,6 +578,11 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       source: { kind: "startupScript", vm: v.stub },
       component: "brokerFiles",
     })),
+    {
+      object: nodeRuntimeObject(input.nodeVersion ?? DEFAULTS.nodeVersion),
+      source: { kind: "nodeRuntime", version: input.nodeVersion ?? DEFAULTS.nodeVersion },
+      component: "brokerFiles",
+    },
   ];
 
   // --- scheduler

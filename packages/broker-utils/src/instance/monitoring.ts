@@ -1,7 +1,7 @@
 /**
  * Monitoring of an instance: alert policies and log-based metrics. The spec's single `cue-critical`
  * policy is two: GCP allows only one condition in a policy with a log-match condition, so the
- * dead-letter backlog has its own.
+ * dead-letter backlog has its own; a VM whose startup script failed has a third.
  */
 import { ALERT_POLICY, FUNCTION, FUNCTIONS, LOG_METRIC, VM } from "../naming/catalogue.js";
 import type { InstanceNamer } from "../naming/names.js";
@@ -14,6 +14,8 @@ import type { AlertPolicySpec, LogMetricSpec } from "./types.js";
 export const LOG_EVENT = {
   salt2Skipped: "salt2-skipped",
   consumerStats: "consumer-stats",
+  /** Written by a VM's startup script when the boot fails (infra/src/startup-script.ts). */
+  vmBootFailed: "vm-boot-failed",
 } as const;
 
 export function instanceLogMetrics(n: InstanceNamer): LogMetricSpec[] {
@@ -91,5 +93,41 @@ export function instanceAlertPolicies(
       enabled,
       documentation: `Broker ${stack} dead-lettered messages: inspect and replay them with \`pgb deadletter\`.`,
     },
+    vmBootFailedPolicy(n, stack, channels, enabled),
   ];
+}
+
+/**
+ * A VM's boot failed. The startup script's line reaches Cloud Logging through the guest agent
+ * (log `google_metadata_script_runner`, the script's output in `jsonPayload.message`, severity
+ * INFO), not the Ops Agent, which may be what failed; so the filter matches the line's text, and
+ * its `"vm":"<name>"` keeps it to this instance's VMs.
+ */
+function vmBootFailedPolicy(
+  n: InstanceNamer,
+  stack: string,
+  channels: string[],
+  enabled: boolean,
+): AlertPolicySpec {
+  const vms = Object.values(VM)
+    .map((vm) => `"\\"vm\\":\\"${n.vm(vm)}\\""`)
+    .join(" OR ");
+  return {
+    stub: ALERT_POLICY.vmBootFailed,
+    displayName: n.alertPolicy(ALERT_POLICY.vmBootFailed),
+    component: "instance",
+    condition: {
+      displayName: "a VM's startup script failed",
+      kind: "log",
+      filter:
+        `resource.type="gce_instance" AND jsonPayload.message:"\\"event\\":\\"${LOG_EVENT.vmBootFailed}\\""` +
+        ` AND jsonPayload.message:(${vms})`,
+    },
+    notificationChannels: channels,
+    enabled,
+    documentation:
+      `A VM of broker ${stack} failed to boot and powers itself off; the log entry names the step ` +
+      "(ops-agent, node-runtime, bundle, start-program). Its serial console and the " +
+      "`google_metadata_script_runner` log hold the script's output (docs/deploy.md).",
+  };
 }
