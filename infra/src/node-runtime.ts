@@ -64,28 +64,39 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** The runtime from `<cacheDir>/node-runtime/`, checked against `pins`. */
+/** The runtime from `<cacheDir>/node-runtime/`, checked against `pins` once per version. */
 export function cachedNodeRuntime(
   cacheDir: string,
   pins: Readonly<Record<string, string>> = NODE_RUNTIME_SHA256,
 ): NodeRuntimeProvider {
-  return async (version) => {
-    const sha256 = pinnedNodeSha256(version, pins);
-    const file = basename(nodeRuntimeObject(version));
-    const path = join(cacheDir, "node-runtime", file);
-    const fetch = `curl -fLo ${path} --create-dirs https://nodejs.org/dist/v${version}/${file}`;
-    if (!existsSync(path)) {
-      throw new Error(
-        `the VMs' Node.js runtime ${path} is missing: download it once with\n  ${fetch}`,
-      );
-    }
-    const actual = await sha256File(path);
-    if (actual !== sha256) {
-      throw new Error(
-        `${path} has SHA-256 ${actual}, not the pinned ${sha256} of Node.js ${version}: ` +
-          `delete it and download it again with\n  ${fetch}`,
-      );
-    }
-    return { version, path, sha256 };
+  const checked = new Map<string, Promise<NodeRuntime>>();
+  return (version) => {
+    const runtime = checked.get(version) ?? checkedRuntime(cacheDir, pins, version);
+    checked.set(version, runtime);
+    return runtime;
   };
+}
+
+async function checkedRuntime(
+  cacheDir: string,
+  pins: Readonly<Record<string, string>>,
+  version: string,
+): Promise<NodeRuntime> {
+  const sha256 = pinnedNodeSha256(version, pins);
+  const file = basename(nodeRuntimeObject(version));
+  const path = join(cacheDir, "node-runtime", file);
+  const fetch = `curl -fLo ${path} --create-dirs https://nodejs.org/dist/v${version}/${file}`;
+  if (!existsSync(path)) {
+    throw new Error(
+      `the VMs' Node.js runtime ${path} is missing: download it once with\n  ${fetch}`,
+    );
+  }
+  const actual = await sha256File(path);
+  if (actual !== sha256) {
+    throw new Error(
+      `${path} has SHA-256 ${actual}, not the pinned ${sha256} of Node.js ${version}: ` +
+        `delete it and download it again with\n  ${fetch}`,
+    );
+  }
+  return { version, path, sha256 };
 }
