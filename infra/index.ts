@@ -5,13 +5,17 @@
 import { fileURLToPath } from "node:url";
 import { bigQueryTableSchema } from "@pgb/broker-utils/alerts";
 import { bundledSchemaMapPath } from "@pgb/broker-utils/schema-maps";
+import { cachedNodeRuntime, pgbCacheDir } from "./src/node-runtime.js";
 import { esbuildPackager } from "./src/packaging.js";
 import { brokerProgram } from "./src/program.js";
+import { npmVmModules } from "./src/vm-modules.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const cacheDir = pgbCacheDir();
 
 const { model, outputs } = await brokerProgram({
-  packager: esbuildPackager(repoRoot, bundledSchemaMapPath),
+  packager: esbuildPackager(repoRoot, bundledSchemaMapPath, npmVmModules(repoRoot, cacheDir)),
+  nodeRuntime: cachedNodeRuntime(cacheDir),
   tableSchemas: bigQueryTableSchema,
 });
 

@@ -1,7 +1,8 @@
 /**
  * A VM program's bundle, built as `esbuildPackager` packages it for the VM, written to a temporary
  * folder to run on this machine (the consumer's integration tests and its benchmark). The folder's
- * node_modules is the repository's, since the startup script's `npm install` is not run here.
+ * node_modules is the repository's: the deploy's install for the VMs' platform (vm-modules.ts) is
+ * not run here.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

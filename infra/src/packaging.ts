@@ -1,12 +1,15 @@
 /**
  * Code packaging: each function and VM program is bundled with esbuild into one ESM file. Workspace
  * packages (`@pgb/*`) are inlined from their TypeScript sources (the `source` export condition);
- * every other npm package stays external and is listed, at its installed version, in the archive's
- * package.json, so Cloud Build (functions) or the startup script (VMs) installs it with npm. The
+ * every other npm package stays external and is listed at the workspace's locked version in the
+ * archive's package.json, with a package-lock.json of exactly those packages and their transitive
+ * dependencies derived from the root lockfile (`lockfile.ts`). Cloud Build installs a function's
+ * with `npm ci` (so it resolves nothing at deploy time); a VM's are installed into the archive's
+ * `node_modules` on the deployer's machine (`vm-modules.ts`), so the VM never runs npm. The
  * bundle sits at `dist/pgb/index.js` beside `data/`, the merged `data/` folders of the workspace
  * packages it inlines (broker-utils, salt2), because each finds its data at `../../data/` from its
- * module file. The object name carries a hash of the
- * content, so a code change is a new object and redeploys the function.
+ * module file. The object name carries a hash of the content, so a code change is a new object and
+ * redeploys the function.
  *
  * The Pulumi program takes a `Packager`; tests pass a fake one, so they need no program sources.
  */
@@ -14,14 +17,17 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { dirname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import { build, type Plugin } from "esbuild";
 import type { CodeSpec } from "@pgb/broker-utils/instance";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
+import { archiveDependencies, readLockfile, type Lockfile } from "./lockfile.js";
+import type { VmModuleInstaller } from "./vm-modules.js";
 
 /** Where the bundle and its data sit inside the archive. */
 export const BUNDLE_MAIN = "dist/pgb/index.js";
 export const BUNDLE_DATA_DIR = "data";
+export const BUNDLE_MODULES_DIR = "node_modules";
 /** Workspace packages that read files of their own `data/` folder at run time. */
 const DATA_PACKAGES = ["broker-utils", "salt2"];
 /** Always a dependency of a function: its runtime loads the entry point through it. */
@@ -64,21 +70,6 @@ const externalNpmPackages: Plugin = {
     });
   },
 };
-
-/** The installed version of `pkg` as seen from `fromDir` (walking up node_modules). */
-async function installedVersion(pkg: string, fromDir: string, root: string): Promise<string> {
-  for (let dir = fromDir; ; dir = dirname(dir)) {
-    const manifest = join(dir, "node_modules", pkg, "package.json");
-    if (existsSync(manifest)) {
-      return (JSON.parse(await readFile(manifest, "utf8")) as { version: string }).version;
-    }
-    if (dir === root || dir === dirname(dir)) break;
-  }
-  throw new Error(
-    `package ${pkg} is imported by ${relative(root, fromDir)} but not installed; add it to that ` +
-      "workspace's package.json and run npm install",
-  );
-}
 
 async function hashDirectory(hash: ReturnType<typeof createHash>, dir: string, prefix: string) {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
@@ -138,12 +129,16 @@ function dataDirectories(repoRoot: string, inputs: readonly string[]): Record<st
 
 /**
  * The real packager. `repoRoot` is the repository root; `schemaMapPath(survey)` locates a survey's
- * schema map (owned by the schema-maps module).
+ * schema map (owned by the schema-maps module); `vmModules` installs a VM bundle's dependencies
+ * into it (the deploy passes one; without it a VM bundle has no node_modules, as for local runs,
+ * which link the repository's).
  */
 export function esbuildPackager(
   repoRoot: string,
   schemaMapPath: (survey: Survey) => string,
+  vmModules?: VmModuleInstaller,
 ): Packager {
+  let rootLock: Promise<Lockfile> | undefined;
   return {
     async bundle(code) {
       const dir = join(repoRoot, code.sourceDir);
@@ -178,11 +173,13 @@ export function esbuildPackager(
         }
       }
       if (code.kind === "function") imported.add(FUNCTIONS_FRAMEWORK);
-      const dependencies: Record<string, string> = {};
-      for (const pkg of [...imported].sort())
-        dependencies[pkg] = await installedVersion(pkg, dir, repoRoot);
+      const name = `pgb-${code.program.replaceAll("_", "-")}`;
+      rootLock ??= readLockfile(join(repoRoot, "package-lock.json"));
+      const { dependencies, lockfile } = archiveDependencies(await rootLock, name, code.sourceDir, [
+        ...imported,
+      ]);
       const manifest = {
-        name: `pgb-${code.program.replaceAll("_", "-")}`,
+        name,
         private: true,
         type: "module",
         main: BUNDLE_MAIN,
@@ -191,9 +188,13 @@ export function esbuildPackager(
       };
       const files = {
         "package.json": `${JSON.stringify(manifest, null, 2)}\n`,
+        "package-lock.json": `${JSON.stringify(lockfile, null, 2)}\n`,
         [BUNDLE_MAIN]: js.text,
       };
       const directories = dataDirectories(repoRoot, Object.keys(result.metafile.inputs));
+      if (code.kind === "vm" && vmModules !== undefined) {
+        directories[BUNDLE_MODULES_DIR] = await vmModules(files["package.json"], lockfile);
+      }
       return { files, directories, hash: await hashBundle(files, directories) };
     },
     async schemaMap(survey) {

@@ -1,6 +1,7 @@
 /**
- * The Pulumi program as a function of its two replaceable parts, the code packager and the
- * alert-table schema provider: `index.ts` passes the real ones, the mocks tests fakes.
+ * The Pulumi program as a function of its replaceable parts, the code packager, the VMs' Node.js
+ * runtime and the alert-table schema provider: `index.ts` passes the real ones, the mocks tests
+ * fakes.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
@@ -15,11 +16,13 @@ import { BUCKET, codeObject } from "@pgb/broker-utils/naming";
 import { isSurvey } from "@pgb/broker-utils/schema-maps";
 import { BrokerInstance, type BrokerFile, type BrokerOutputs } from "./broker.js";
 import { readStackConfig } from "./config.js";
+import type { NodeRuntimeProvider } from "./node-runtime.js";
 import type { Bundle, Packager } from "./packaging.js";
 import { startupScript } from "./startup-script.js";
 
 export interface ProgramDeps {
   packager: Packager;
+  nodeRuntime: NodeRuntimeProvider;
   tableSchemas: TableSchemaProvider;
   /** Applied to every resource of the instance (tests observe resource options with them). */
   transformations?: pulumi.ResourceTransformation[];
@@ -30,23 +33,31 @@ export interface ProgramResult {
   outputs: BrokerOutputs;
 }
 
+/** `gs://` URL of an object in `broker_files`. */
+function brokerFileUrl(model: InstanceModel, object: string): string {
+  return `gs://${modelBucket(model, BUCKET.brokerFiles).name}/${object}`;
+}
+
 /** `gs://` URL of a program's code archive in `broker_files`. */
 function bundleUrl(model: InstanceModel, program: ProgramId, bundle: Bundle): string {
-  const bucket = modelBucket(model, BUCKET.brokerFiles).name;
   const code = model.code.find((c) => c.program === program);
   if (code === undefined) throw new Error(`instance model has no code entry for ${program}`);
-  return `gs://${bucket}/${codeObject(code.objectPrefix, bundle.hash)}`;
+  return brokerFileUrl(model, codeObject(code.objectPrefix, bundle.hash));
 }
 
 async function brokerFiles(
   model: InstanceModel,
-  packager: Packager,
+  deps: ProgramDeps,
   bundles: ReadonlyMap<ProgramId, Bundle>,
 ): Promise<Map<string, BrokerFile>> {
+  const { packager } = deps;
   const files = new Map<string, BrokerFile>();
   for (const f of model.brokerFiles) {
     const source = f.source;
-    if (source.kind === "schemaMap") {
+    if (source.kind === "nodeRuntime") {
+      const runtime = await deps.nodeRuntime(source.version);
+      files.set(f.object, { path: runtime.path, contentType: "application/x-xz" });
+    } else if (source.kind === "schemaMap") {
       if (!isSurvey(source.survey)) throw new Error(`no schema map for survey ${source.survey}`);
       files.set(f.object, {
         content: await packager.schemaMap(source.survey),
@@ -58,8 +69,12 @@ async function brokerFiles(
       if (bundle === undefined) {
         throw new Error(`startup script for unknown VM ${source.vm}`);
       }
+      const runtime = await deps.nodeRuntime(vm.nodeVersion);
       files.set(f.object, {
-        content: startupScript(vm, bundleUrl(model, vm.stub, bundle)),
+        content: startupScript(vm, bundleUrl(model, vm.stub, bundle), {
+          url: brokerFileUrl(model, vm.nodeRuntimeObject),
+          sha256: runtime.sha256,
+        }),
         contentType: "text/x-shellscript",
       });
     }
@@ -77,7 +92,7 @@ export async function brokerProgram(deps: ProgramDeps): Promise<ProgramResult> {
     {
       model,
       bundles,
-      files: await brokerFiles(model, deps.packager, bundles),
+      files: await brokerFiles(model, deps, bundles),
       kafkaCredentials: config.kafkaCredentials,
       buildServiceAccount: config.buildServiceAccount,
     },

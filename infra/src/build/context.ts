@@ -7,13 +7,10 @@ import type * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import type { InstanceModel, ProgramId } from "@pgb/broker-utils/instance";
 import type { ServiceAccountRole } from "@pgb/broker-utils/naming";
+import type { BrokerFile } from "../broker-file.js";
 import type { Bundle } from "../packaging.js";
 
-/** A file of `broker_files` other than code: the schema map, a startup script. */
-export interface BrokerFile {
-  content: string;
-  contentType: string;
-}
+export type { BrokerFile } from "../broker-file.js";
 
 /** A name → resource registry that fails loudly on a reference the model does not define. */
 export class Registry<K, V> {

@@ -8,6 +8,7 @@ import {
   type NotificationSpec,
 } from "@pgb/broker-utils/instance";
 import { BUCKET, codeObject } from "@pgb/broker-utils/naming";
+import { brokerFileAsset } from "../broker-file.js";
 import type { Bundle } from "../packaging.js";
 import { protection, type BuildContext } from "./context.js";
 
@@ -68,7 +69,7 @@ export function buildCodeObjects(code: readonly CodeSpec[], c: BuildContext): vo
   }
 }
 
-/** The other files of `broker_files`: schema map, startup scripts. */
+/** The other files of `broker_files`: schema map, startup scripts, the VMs' Node.js runtime. */
 export function buildBrokerFiles(files: readonly BrokerFileSpec[], c: BuildContext): void {
   for (const f of files) {
     const bucket = brokerFilesBucket(c).name;
@@ -79,7 +80,7 @@ export function buildBrokerFiles(files: readonly BrokerFileSpec[], c: BuildConte
       {
         bucket,
         name: f.object,
-        source: new pulumi.asset.StringAsset(file.content),
+        source: brokerFileAsset(file),
         contentType: file.contentType,
       },
       c.opts(),

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TableField } from "@pgb/broker-utils/bigquery";
 import type { TableSchemaProvider } from "@pgb/broker-utils/instance";
+import type { NodeRuntimeProvider } from "../../../infra/src/node-runtime.js";
 import type { Packager } from "../../../infra/src/packaging.js";
 import type { ProgramResult } from "../../../infra/src/program.js";
 
@@ -51,6 +52,10 @@ export const fakePackager: Packager = {
     }),
   schemaMap: (survey) => Promise.resolve(`# schema map of ${survey}\n`),
 };
+
+/** A runtime that is never read: the mocks do not upload assets. */
+export const fakeNodeRuntime: NodeRuntimeProvider = (version) =>
+  Promise.resolve({ version, path: `/cache/node-v${version}.tar.xz`, sha256: `sha-of-${version}` });
 
 export const fakeTableSchemas: TableSchemaProvider = (): TableField[] => [
   { name: "objectId", type: "STRING", mode: "REQUIRED" },
@@ -137,6 +142,7 @@ export async function runStack(
   const { brokerProgram } = await import("../../../infra/src/program.js");
   const result = await brokerProgram({
     packager: fakePackager,
+    nodeRuntime: fakeNodeRuntime,
     tableSchemas: fakeTableSchemas,
     transformations: [
       (a) => {

@@ -94,11 +94,35 @@ describe("ztf-mytestid: dashboard", () => {
   });
 });
 
+describe("ztf-mytestid: a failed VM boot", () => {
+  it("raises an alert from the startup script's line, which the guest agent forwards", async () => {
+    const run = await runStack("ztf-mytestid", {
+      "broker:notificationChannels": JSON.stringify([CHANNEL]),
+    });
+    const policy = ofType(run, T.alertPolicy).find(
+      (p) => p.inputs["displayName"] === "ztf-vm-boot-failed-mytestid",
+    );
+    expect(policy?.inputs).toMatchObject({
+      enabled: true,
+      notificationChannels: [CHANNEL],
+      alertStrategy: { notificationRateLimit: { period: "300s" } },
+    });
+    const conditions = policy?.inputs["conditions"] as {
+      conditionMatchedLog: { filter: string };
+    }[];
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0]?.conditionMatchedLog.filter).toBe(
+      'resource.type="gce_instance" AND jsonPayload.message:"\\"event\\":\\"vm-boot-failed\\""' +
+        ' AND jsonPayload.message:("\\"vm\\":\\"ztf-consumer-mytestid\\"" OR "\\"vm\\":\\"ztf-night-conductor-mytestid\\"")',
+    );
+  }, 120_000);
+});
+
 describe("ztf: alert policies", () => {
   it("are on and notify the configured channels", async () => {
     const run = await runStack("ztf", stackConfig(null));
     const policies = ofType(run, T.alertPolicy);
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const p of policies) {
       expect(p.inputs).toMatchObject({ enabled: true, notificationChannels: [CHANNEL] });
     }

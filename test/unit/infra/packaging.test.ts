@@ -1,15 +1,19 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { CodeSpec } from "@pgb/broker-utils/instance";
 import { bundledSchemaMapPath } from "@pgb/broker-utils/schema-maps";
+import type { Lockfile } from "../../../infra/src/lockfile.js";
 import {
   BUNDLE_MAIN,
+  BUNDLE_MODULES_DIR,
   esbuildPackager,
   hashBundle,
   packageName,
 } from "../../../infra/src/packaging.js";
-import { startupScript } from "../../../infra/src/startup-script.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const code: CodeSpec = {
@@ -47,6 +51,39 @@ describe("esbuild packager", () => {
     expect(bundle.hash).toMatch(/^[0-9a-f]{20}$/);
   });
 
+  it("ships a lockfile of exactly its dependencies, so Cloud Build resolves nothing", async () => {
+    const bundle = await packager.bundle(code);
+    const lock = JSON.parse(bundle.files["package-lock.json"] ?? "{}") as Lockfile;
+    const manifest = JSON.parse(bundle.files["package.json"] ?? "{}") as Record<string, unknown>;
+    expect(lock.packages[""]?.dependencies).toEqual(manifest["dependencies"]);
+    expect(lock.packages["node_modules/yaml"]).toMatchObject({
+      version: (manifest["dependencies"] as Record<string, string>)["yaml"],
+      integrity: expect.stringMatching(/^sha512-/),
+    });
+    expect(bundle.directories[BUNDLE_MODULES_DIR]).toBeUndefined();
+  });
+
+  it("puts a VM's node_modules in its bundle, installed from that lockfile", async () => {
+    const installed: { manifest: string; lockfile: Lockfile }[] = [];
+    const modules = await mkdtemp(join(tmpdir(), "pgb-modules-"));
+    await writeFile(join(modules, "marker"), "installed");
+    const vmPackager = esbuildPackager(repoRoot, bundledSchemaMapPath, (manifest, lockfile) => {
+      installed.push({ manifest, lockfile });
+      return Promise.resolve(modules);
+    });
+    const bundle = await vmPackager.bundle({ ...code, kind: "vm" });
+    expect(bundle.directories[BUNDLE_MODULES_DIR]).toBe(modules);
+    expect(installed).toHaveLength(1);
+    expect(installed[0]?.manifest).toBe(bundle.files["package.json"]);
+    expect(`${JSON.stringify(installed[0]?.lockfile, null, 2)}\n`).toBe(
+      bundle.files["package-lock.json"],
+    );
+    // a function's archive is installed by Cloud Build, not by the deployer
+    await vmPackager.bundle(code);
+    expect(installed).toHaveLength(1);
+    await rm(modules, { recursive: true });
+  });
+
   it("hashes content deterministically, so only a code change renames the object", async () => {
     const a = await hashBundle({ "x.js": "1" }, {});
     expect(await hashBundle({ "x.js": "1" }, {})).toBe(a);
@@ -68,35 +105,5 @@ describe("esbuild packager", () => {
   it("reduces specifiers to package names", () => {
     expect(packageName("@google-cloud/pubsub/build/src")).toBe("@google-cloud/pubsub");
     expect(packageName("yaml/util")).toBe("yaml");
-  });
-});
-
-describe("VM startup script", () => {
-  const vm = {
-    env: { SURVEY: "ztf", COUNTER_SUBSCRIPTIONS: `{"alerts":"it's"}` },
-    runtimeMetadataKeys: ["NIGHT", "KAFKA_TOPIC"],
-    nodeVersion: "22.12.0",
-  };
-  const bundle = "gs://b/vm/night-conductor/h.zip";
-
-  it("restarts the consumer and powers the night conductor off after its run", () => {
-    expect(startupScript({ ...vm, stub: "consumer", onExit: "restart" }, bundle)).toContain(
-      '"--property=Restart=always"',
-    );
-    const nc = startupScript({ ...vm, stub: "night-conductor", onExit: "poweroff" }, bundle);
-    expect(nc).toContain('"--property=ExecStopPost=/usr/bin/systemctl poweroff"');
-    expect(nc).toContain('gcloud storage cp "$BUNDLE"');
-    expect(nc).toContain("sha256sum -c -");
-  });
-
-  it("carries the deployment's environment and bundle; reads only the run-time keys from metadata", () => {
-    const nc = startupScript({ ...vm, stub: "night-conductor", onExit: "poweroff" }, bundle);
-    expect(nc).toContain(`BUNDLE='${bundle}'`);
-    expect(nc).toContain("NODE_VERSION='22.12.0'");
-    expect(nc).toContain("'--setenv=SURVEY=ztf'");
-    // a quote in a value survives bash's single-quoting
-    expect(nc).toContain(`'--setenv=COUNTER_SUBSCRIPTIONS={"alerts":"it'\\''s"}'`);
-    expect(nc).toContain("for key in NIGHT KAFKA_TOPIC; do");
-    expect(nc).not.toContain('md ""');
   });
 });

@@ -100,6 +100,7 @@ export function specTable(testid: string | null): Row[] {
     ]),
     ["secret", T.secret, "secretId", `ztf-kafka-credentials${t}`],
     ["alert policy", T.alertPolicy, "displayName", `ztf-cue-critical${t}`],
+    ["alert policy", T.alertPolicy, "displayName", `ztf-vm-boot-failed${t}`],
     ["log-based metric", T.logMetric, "name", `ztf-salt2-skipped${t}`],
   ];
 }
@@ -319,6 +320,26 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
         ["KAFKA_GROUP_ID", `ztf-consumer${t}`],
       ]) {
         expect(consumer).toContain(`'--setenv=${key}=${value}'`);
+      }
+    });
+
+    it("uploads the VMs' pinned Node.js runtime to broker_files; the startup scripts check its hash", async () => {
+      const object = "runtime/node-v22.12.0-linux-x64.tar.xz";
+      const [runtime, ...more] = ofType(run, T.object).filter((o) => o.inputs["name"] === object);
+      expect(more).toEqual([]);
+      expect(runtime?.inputs).toMatchObject({
+        bucket: `${PROJECT}-ztf-broker_files${t}`,
+        contentType: "application/x-xz",
+      });
+      // the file the runtime provider found on the deployer's machine
+      expect(await (runtime?.inputs["source"] as { path: Promise<string> }).path).toBe(
+        "/cache/node-v22.12.0.tar.xz",
+      );
+      for (const vm of ["consumer", "night-conductor"]) {
+        const script = await startupScriptOf(run, vm);
+        expect(script).toContain(`NODE_RUNTIME='gs://${PROJECT}-ztf-broker_files${t}/${object}'`);
+        expect(script).toContain("NODE_SHA256='sha-of-22.12.0'");
+        expect(script).not.toContain("npm install");
       }
     });
 

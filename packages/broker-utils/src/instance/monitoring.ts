@@ -2,7 +2,7 @@
  * Monitoring of an instance: alert policies and log-based metrics, each planned by the component
  * it watches (the dashboard, over all of them, by the instance). The spec's single `cue-critical`
  * policy is two: GCP allows only one condition in a policy with a log-match condition, so the
- * dead-letter backlog has its own.
+ * dead-letter backlog has its own; a VM whose startup script failed has a third.
  */
 import { ALERT_POLICY, FUNCTION, FUNCTIONS, LOG_METRIC, VM } from "../naming/catalogue.js";
 import type { InstanceNamer } from "../naming/names.js";
@@ -15,6 +15,8 @@ import type { AlertPolicySpec, LogMetricSpec } from "./types.js";
 export const LOG_EVENT = {
   salt2Skipped: "salt2-skipped",
   consumerStats: "consumer-stats",
+  /** Written by a VM's startup script when the boot fails (infra/src/startup-script.ts). */
+  vmBootFailed: "vm-boot-failed",
 } as const;
 
 /** SALT2 fits value-added skipped, by reason. */
@@ -50,13 +52,18 @@ export function kafkaLagMetric(n: InstanceNamer): LogMetricSpec {
   };
 }
 
+/** Alert policies are on in production, and in a test instance that names notification channels. */
+function policiesEnabled(n: InstanceNamer, channels: readonly string[]): boolean {
+  return n.keywords.testid === null || channels.length > 0;
+}
+
 /** The night's alert policies: a cue or VM in trouble, dead letters waiting. */
 export function nightAlertPolicies(
   n: InstanceNamer,
   stack: string,
   channels: string[],
 ): AlertPolicySpec[] {
-  const enabled = n.keywords.testid === null || channels.length > 0;
+  const enabled = policiesEnabled(n, channels);
   const nightConductorVm = n.vm(VM.nightConductor);
   const cueServices = [FUNCTION.cue, FUNCTION.check]
     .map((fn) => `"${n.function(fn)}"`)
@@ -97,4 +104,38 @@ export function nightAlertPolicies(
       documentation: `Broker ${stack} dead-lettered messages: inspect and replay them with \`pgb deadletter\`.`,
     },
   ];
+}
+
+/**
+ * A VM's boot failed. The startup script's line reaches Cloud Logging through the guest agent
+ * (log `google_metadata_script_runner`, the script's output in `jsonPayload.message`, severity
+ * INFO), not the Ops Agent, which may be what failed; so the filter matches the line's text, and
+ * its `"vm":"<name>"` keeps it to this instance's VMs.
+ */
+export function vmBootFailedPolicy(
+  n: InstanceNamer,
+  stack: string,
+  channels: string[],
+): AlertPolicySpec {
+  const vms = Object.values(VM)
+    .map((vm) => `"\\"vm\\":\\"${n.vm(vm)}\\""`)
+    .join(" OR ");
+  return {
+    stub: ALERT_POLICY.vmBootFailed,
+    displayName: n.alertPolicy(ALERT_POLICY.vmBootFailed),
+    component: "instance",
+    condition: {
+      displayName: "a VM's startup script failed",
+      kind: "log",
+      filter:
+        `resource.type="gce_instance" AND jsonPayload.message:"\\"event\\":\\"${LOG_EVENT.vmBootFailed}\\""` +
+        ` AND jsonPayload.message:(${vms})`,
+    },
+    notificationChannels: channels,
+    enabled: policiesEnabled(n, channels),
+    documentation:
+      `A VM of broker ${stack} failed to boot and powers itself off; the log entry names the step ` +
+      "(ops-agent, node-runtime, bundle, start-program). Its serial console and the " +
+      "`google_metadata_script_runner` log hold the script's output (docs/deploy.md).",
+  };
 }

@@ -150,7 +150,10 @@ export interface CodeSpec {
 /** A file uploaded to `broker_files` as is. */
 export interface BrokerFileSpec {
   object: string;
-  source: { kind: "schemaMap"; survey: string } | { kind: "startupScript"; vm: VmStub };
+  source:
+    | { kind: "schemaMap"; survey: string }
+    | { kind: "startupScript"; vm: VmStub }
+    | { kind: "nodeRuntime"; version: string };
   component: ComponentId;
 }
 
@@ -216,6 +219,8 @@ export interface VmSpec {
   /** After the program exits: restart it (a service) or power the VM off (a one-shot job). */
   onExit: "restart" | "poweroff";
   nodeVersion: string;
+  /** Object in `broker_files` holding the Node.js runtime the startup script installs. */
+  nodeRuntimeObject: string;
 }
 
 export interface SchedulerJobSpec {

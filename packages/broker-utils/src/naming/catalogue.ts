@@ -112,6 +112,7 @@ export type SecretStub = (typeof SECRET)[keyof typeof SECRET];
 export const ALERT_POLICY = {
   cueCritical: "cue-critical",
   deadLetterBacklog: "deadletter-backlog",
+  vmBootFailed: "vm-boot-failed",
 } as const;
 export type AlertPolicyStub = (typeof ALERT_POLICY)[keyof typeof ALERT_POLICY];
 

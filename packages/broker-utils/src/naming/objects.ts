@@ -74,3 +74,8 @@ export function codeObjectPrefix(sourceDir: string): string {
 export function codeObject(prefix: string, hash: string): string {
   return `${prefix}${hash}.zip`;
 }
+
+/** broker_files: the VMs' Node.js runtime, the official linux-x64 tarball of the release. */
+export function nodeRuntimeObject(version: string): string {
+  return `runtime/node-v${version}-linux-x64.tar.xz`;
+}

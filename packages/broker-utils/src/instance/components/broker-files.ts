@@ -1,6 +1,6 @@
 /**
  * The broker-files component: the `broker_files` bucket with every program's code archive, the
- * VMs' startup scripts and the survey's schema map, and read access to them for the accounts
+ * VMs' startup scripts and Node.js runtime, and the survey's schema map, and read access to them for the accounts
  * whose programs run from it.
  */
 import { BUCKET, type ServiceAccountRole } from "../../naming/catalogue.js";
@@ -45,6 +45,14 @@ export function planBrokerFiles(
       source: { kind: "startupScript", vm: v.stub },
       component: "brokerFiles",
     })),
+    // One Node.js runtime per version the VMs run.
+    ...[...new Map(programs.vms.map((v) => [v.nodeRuntimeObject, v.nodeVersion]))].map(
+      ([object, version]): BrokerFileSpec => ({
+        object,
+        source: { kind: "nodeRuntime", version },
+        component: "brokerFiles",
+      }),
+    ),
   ];
   return {
     buckets: [dataBucket(ctx, BUCKET.brokerFiles, "brokerFiles")],

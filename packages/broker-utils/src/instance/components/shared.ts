@@ -1,10 +1,11 @@
 /**
  * What the components share, planned at the instance level: the APIs, the identity the push
- * subscriptions call the functions with, the custom roles, project-level grants, and the dashboard
- * over every component.
+ * subscriptions call the functions with, the custom roles, project-level grants, the VMs' boot
+ * alert, and the dashboard over every component.
  */
 import { accountMember, agentMember, granter, instanceCustomRoles, on } from "../iam.js";
 import { instanceDashboard } from "../dashboard.js";
+import { vmBootFailedPolicy } from "../monitoring.js";
 import type { IamGrant } from "../types.js";
 import { serviceAccount } from "./account.js";
 import type { PlanContext } from "./context.js";
@@ -68,6 +69,7 @@ export function planShared(ctx: PlanContext): ModelSlice {
     ],
     customRoles: instanceCustomRoles(n, stack),
     iam: projectGrants(ctx),
+    alertPolicies: [vmBootFailedPolicy(n, stack, ctx.input.notificationChannels ?? [])],
     dashboards: [instanceDashboard(n)],
   };
 }

@@ -3,7 +3,7 @@
  * script; only `runtimeMetadataKeys` are read from the metadata the programs write at run time.
  */
 import { VM, type ServiceAccountRole, type VmStub } from "../../naming/catalogue.js";
-import { startupScriptObject } from "../../naming/objects.js";
+import { nodeRuntimeObject, startupScriptObject } from "../../naming/objects.js";
 import { RUNTIME_METADATA } from "../env.js";
 import type { ComponentId, VmSpec } from "../types.js";
 import { serviceAccount } from "./account.js";
@@ -40,6 +40,7 @@ const VM_SETTINGS: Readonly<Record<VmStub, VmSettings>> = {
 export function planVm(ctx: PlanContext, stub: VmStub, env: Record<string, string>): ModelSlice {
   const { n, input } = ctx;
   const s = VM_SETTINGS[stub];
+  const nodeVersion = input.nodeVersion ?? DEFAULTS.nodeVersion;
   return {
     serviceAccounts: [serviceAccount(ctx, s.role, s.component, s.account)],
     vms: [
@@ -58,7 +59,8 @@ export function planVm(ctx: PlanContext, stub: VmStub, env: Record<string, strin
         runtimeMetadataKeys: s.runtime,
         startupScriptObject: startupScriptObject(stub),
         onExit: s.onExit,
-        nodeVersion: input.nodeVersion ?? DEFAULTS.nodeVersion,
+        nodeVersion,
+        nodeRuntimeObject: nodeRuntimeObject(nodeVersion),
       },
     ],
   };
