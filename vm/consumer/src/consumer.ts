@@ -1,42 +1,24 @@
 /**
- * The consumer run: wait for tonight's topic, read it in a consumer group with the configured Kafka
- * client (kafka/port.ts), publish every
- * message through the Pipeline, commit the offsets the OffsetTracker allows, pause fetching while the
- * publisher is saturated, log stats, and stop cleanly on request or on a fatal error.
+ * The consumer run: connect, wait for tonight's topic, then a ConsumerSession (session.ts) reads it
+ * in a consumer group with the configured Kafka client (kafka/port.ts) until a stop is requested or
+ * a fatal error happens.
  *
  * Shutdown (SIGTERM, or a failed publish): stop fetching, wait for in-flight publishes (bounded),
  * commit what was acknowledged, leave the group. Whatever was not committed is read again by the next
  * run, so a stop at any instant, clean or not, loses nothing.
  */
-import {
-  downloadIfExists,
-  storageClient,
-  uploadIfAbsent,
-  type Attributes,
-} from "@pgb/broker-utils/gcp";
-import { LOG_EVENT } from "@pgb/broker-utils/instance";
+import { downloadIfExists, storageClient } from "@pgb/broker-utils/gcp";
 import type { Logger } from "@pgb/broker-utils/log";
 import { schemaMapObject } from "@pgb/broker-utils/naming";
 import { loadSchemaMap } from "@pgb/broker-utils/schema-maps";
 import type { ConsumerConfig } from "./config.js";
 import { kafkaSecurity, loadCredentials } from "./credentials.js";
-import { FlowGate } from "./flow.js";
-import { AlertIds } from "./ids.js";
 import { kafkaReader, type FetchSizes } from "./kafka/index.js";
-import { OffsetTracker, type CommitEntry } from "./offsets.js";
-import { Pipeline } from "./pipeline.js";
 import { startPublisherThread } from "./publish-thread.js";
-import { StatsWindow } from "./stats.js";
+import { ConsumerSession, EXIT, withTimeout } from "./session.js";
 import { waitForTopic } from "./topic.js";
 
-/** Exit codes: 0 clean stop; 1 a failure the next run may not have (systemd restarts it). */
-export const EXIT = { ok: 0, failure: 1 } as const;
-
-const COMMIT_INTERVAL_MS = 1000;
-/** Part of the shutdown budget kept for the last commit and leaving the group. */
-const SHUTDOWN_RESERVE_MS = 5000;
-/** After a fatal error, in-flight publishes get this long to finish (more commits, fewer duplicates). */
-const FATAL_DRAIN_MS = 5000;
+export { EXIT } from "./session.js";
 
 /**
  * Publish batches of up to 100 messages or 9 MiB (the client's cap, under Pub/Sub's 10 MB request
@@ -64,16 +46,6 @@ export const FETCH: FetchSizes = {
   maxWaitTimeInMs: 100,
 };
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 export interface RunHandle {
   /** Resolves with the exit code once the consumer stopped. */
   done: Promise<number>;
@@ -93,12 +65,8 @@ export function startConsumer(config: ConsumerConfig, log: Logger, entry: URL): 
   };
 }
 
-async function run(
-  config: ConsumerConfig,
-  log: Logger,
-  entry: URL,
-  stopRequested: Promise<string>,
-): Promise<number> {
+/** Storage, the schema map and the Kafka reader, as configured. */
+async function connect(config: ConsumerConfig, log: Logger) {
   const storage = storageClient(config.project);
   const map = await loadSchemaMap(config.survey, {
     reader: async (survey) =>
@@ -130,7 +98,16 @@ async function run(
     schemaMap: map.origin,
     decode: config.decode,
   });
+  return { storage, map, kafka };
+}
 
+async function run(
+  config: ConsumerConfig,
+  log: Logger,
+  entry: URL,
+  stopRequested: Promise<string>,
+): Promise<number> {
+  const { storage, map, kafka } = await connect(config, log);
   const topic = await waitForTopic({
     source: config.topic,
     map,
@@ -144,7 +121,6 @@ async function run(
     log.info("stopped while waiting for the Kafka topic");
     return EXIT.ok;
   }
-
   const publisher = startPublisherThread(entry, {
     project: config.project,
     topic: config.alertsTopic,
@@ -153,186 +129,8 @@ async function run(
     // on when the limit is reached (at most one fetch), plus what a wrap of the ring leaves unused
     ringBytes: config.maxOutstandingBytes + 2 * FETCH.maxBytes,
   });
-  const tracker = new OffsetTracker();
-  const gate = new FlowGate({
-    maxMessages: config.maxOutstandingMessages,
-    maxBytes: config.maxOutstandingBytes,
-  });
-  const stats = new StatsWindow(Date.now());
-
-  let stopping = false;
-  let paused = false;
-  let fatal: { err: unknown; where: Attributes } | undefined;
-  let fatalCount = 0;
-  let signalFatal: () => void = () => undefined;
-  const fatalRaised = new Promise<void>((resolve) => {
-    signalFatal = resolve;
-  });
-  let pauses = 0;
-  const pause = (): void => {
-    if (paused) return;
-    paused = true;
-    pauses++;
-    kafka.pause();
-  };
-  const resume = (): void => {
-    if (!paused || stopping || gate.saturated || !gate.canResume) return;
-    paused = false;
-    kafka.resume();
-  };
-
-  const pipeline = new Pipeline({
-    publish: (data, attributes) => publisher.publish(data, attributes),
-    storeRejected: async (name, data, metadata) =>
-      (await uploadIfAbsent(storage, config.brokerFilesBucket, name, data, { metadata })).status,
-    tracker,
-    gate,
-    stats,
-    log,
-    ids: config.decode ? new AlertIds(map) : undefined,
-    onRelease: resume,
-    onFatal: (err, where) => {
-      fatalCount++;
-      if (fatal !== undefined) return;
-      fatal = { err, where };
-      log.error(`publishing to ${config.alertsTopic} failed; stopping without committing past it`, {
-        ...where,
-        error: err instanceof Error ? err : String(err),
-      });
-      signalFatal();
-    },
-  });
-
-  let committing: Promise<void> | undefined;
-  const commit = async (entries: CommitEntry[]): Promise<void> => {
-    if (entries.length === 0) return;
-    try {
-      await kafka.commit(entries);
-      tracker.markCommitted(entries);
-    } catch (err) {
-      log.warning(
-        `committing Kafka offsets failed; retrying at the next commit: ${(err as Error).message}`,
-        {
-          offsets: entries,
-        },
-      );
-    }
-  };
-  const commitPending = (): Promise<void> => {
-    committing ??= commit(tracker.pendingCommits()).finally(() => {
-      committing = undefined;
-    });
-    return committing;
-  };
-  /** Every acknowledged position, moved or not: the last word before leaving the group. */
-  const commitAll = async (): Promise<void> => {
-    await committing;
-    const all: CommitEntry[] = tracker.entries().flatMap(({ topic: t, partition, offsets }) => {
-      const position = offsets.commitPosition();
-      return position === undefined ? [] : [{ topic: t, partition, offset: position.toString() }];
-    });
-    await commit(all);
-  };
-
-  await kafka.start(topic, {
-    accepting: () => !stopping,
-    record: (t, partition, record) => pipeline.handle(t, partition, record),
-    handed: () => {
-      if (gate.saturated) pause();
-    },
-    joined: (memberId, assignment) => {
-      log.info("joined the Kafka consumer group", {
-        groupId: config.groupId,
-        memberId,
-        assignment,
-      });
-      tracker.retain(assignment);
-    },
-    failed: (err) => {
-      fatal ??= { err, where: { "kafka.topic": topic } };
-      signalFatal();
-    },
-  });
-  log.info(`consuming Kafka topic ${topic}`, { topic, groupId: config.groupId });
-
-  const commitTimer = setInterval(() => void commitPending(), COMMIT_INTERVAL_MS);
-  const statsTimer = setInterval(() => void logStats(), config.statsMs);
-  const logStats = async (): Promise<void> => {
-    const snapshot = stats.snapshot(Date.now());
-    const highWatermarks = await kafka.highWatermarks().catch(() => new Map<number, bigint>());
-    // a line written during the shutdown would follow its last line
-    if (stopping) return;
-    const lag: Record<string, string> = {};
-    let lagTotal = 0n;
-    for (const { partition, offsets } of tracker.entries()) {
-      const hw = highWatermarks.get(partition);
-      const value = hw === undefined ? undefined : offsets.lag(hw);
-      if (value !== undefined) {
-        lag[String(partition)] = value;
-        lagTotal += BigInt(value);
-      }
-    }
-    // `event` and the numeric `lagTotal` feed the kafka-lag log-based metric (a message count,
-    // far below 2^53, so a number is exact)
-    log.info("stats", {
-      event: LOG_EVENT.consumerStats,
-      topic,
-      ...snapshot,
-      megabytesPerSecond: Math.round(snapshot.bytesPerSecond / 1e4) / 100,
-      lag,
-      lagTotal: Number(lagTotal),
-      outstanding: gate.outstanding,
-      paused,
-      pausesInWindow: pauses,
-      rssMegabytes: Math.round(process.memoryUsage.rss() / 1e6),
-    });
-    pauses = 0;
-  };
-
-  const reason = await Promise.race([stopRequested, fatalRaised.then(() => "fatal")]);
-  const deadline = Date.now() + config.shutdownMs;
-  stopping = true;
-  clearInterval(statsTimer);
-  clearInterval(commitTimer);
-  // stop fetching; the reader also stops handing on at the next record
-  kafka.pause();
-  paused = true;
-  const drainMs = fatal ? FATAL_DRAIN_MS : Math.max(0, deadline - Date.now() - SHUTDOWN_RESERVE_MS);
-  log.info(`stopping (${reason}): draining in-flight publishes`, {
-    outstanding: gate.outstanding,
-    drainSeconds: drainMs / 1000,
-  });
-  // a flush that fails (a dead publisher thread) has already made the stop fatal
-  const flushed = publisher.flush().catch(() => undefined);
-  const drained = await withTimeout(Promise.all([gate.idle(), flushed]), drainMs);
-  if (drained === "timeout") {
-    log.warning(
-      "in-flight publishes did not finish in time; their offsets stay uncommitted and are read again",
-      {
-        outstanding: gate.outstanding,
-      },
-    );
-  }
-  await withTimeout(commitAll(), Math.max(1000, deadline - Date.now() - 2000));
-  await withTimeout(kafka.close(), Math.max(1000, deadline - Date.now()));
-  if (fatal) {
-    log.error(
-      `stopped after a fatal error (${fatalCount} failed publish(es)); restart to resume from the last commit`,
-    );
-    return EXIT.failure;
-  }
-  const positions = Object.fromEntries(
-    tracker
-      .entries()
-      .map(({ partition, offsets }) => [
-        String(partition),
-        offsets.commitPosition()?.toString() ?? null,
-      ]),
-  );
-  log.info("stopped cleanly", {
-    topic,
-    commitPositions: positions,
-    uncommitted: tracker.pendingCommits(),
-  });
-  return EXIT.ok;
+  const session = new ConsumerSession({ config, log, kafka, storage, map, publisher });
+  await session.start(topic);
+  const reason = await Promise.race([stopRequested, session.fatalRaised.then(() => "fatal")]);
+  return session.stop(reason);
 }
