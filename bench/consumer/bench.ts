@@ -411,6 +411,7 @@ async function consumerPhase(o: {
   }
 }
 
+/** The bench's runs in order, each measured and printed as it ends (hence its length). */
 async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = loadavg();

@@ -172,6 +172,10 @@ const properties = (p: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join("\n") + "\n";
 
+/**
+ * Kafka Connect with Google's Pub/Sub connector: its credentials and config files written, the
+ * standalone worker started and its output kept; long because the files are spelled out in it.
+ */
 export async function startConnect(o: ConnectOptions): Promise<ConnectRun> {
   const dir = join(o.workDir, o.name);
   await mkdir(dir, { recursive: true });

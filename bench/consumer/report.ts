@@ -86,6 +86,7 @@ function clientFigures(r: BenchResults, client: string) {
   };
 }
 
+/** The bench's report, table by table: long because it is the layout itself. */
 export function reportOf(r: BenchResults): { text: string; json: unknown } {
   const clients = Object.keys(r.consumers);
   const figures = Object.fromEntries(clients.map((c) => [c, clientFigures(r, c)]));

@@ -43,6 +43,7 @@ function shellWord(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/** The script itself, as one template: long because it is the bash script, read top to bottom. */
 export function startupScript(
   vm: Pick<VmSpec, "stub" | "name" | "onExit" | "env" | "runtimeMetadataKeys" | "nodeVersion">,
   bundleUrl: string,

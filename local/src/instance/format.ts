@@ -43,6 +43,7 @@ function shown(path: string): string {
   return rel.startsWith("..") ? path : rel;
 }
 
+/** The summary of a local night as printed, top to bottom: long because it is the layout itself. */
 export function formatSummary(s: RunSummary): string {
   const out: string[] = [];
   const deadLetterCount = s.deadLetters.reduce((n, d) => n + d.entries.length, 0);

@@ -103,7 +103,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** Starts the front's server; resolves once it listens. */
+/**
+ * Starts the front's server; resolves once it listens. Long on purpose: the forwarding rules and the
+ * server that applies them share the routes and the agent, and read best in one place.
+ */
 export async function runPushFront(config: FrontConfig): Promise<Server> {
   await mkdir(config.deliveriesDir, { recursive: true });
   // a connection per push: a killed process then fails only the pushes it was processing, and

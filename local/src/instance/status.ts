@@ -82,6 +82,7 @@ async function resourcesPresent(instance: LocalInstance): Promise<InstanceStatus
   ];
 }
 
+/** What `pgb local status` shows, gathered section by section (hence its length). */
 export async function instanceStatus(instance: LocalInstance): Promise<InstanceStatus> {
   const { record, paths } = instance;
   const processes: ProcessStatus[] = [];

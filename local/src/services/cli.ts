@@ -95,13 +95,8 @@ function statusTable(rows: readonly ServiceStatus[]): string {
 
 const NAMES_HELP = `servers: ${SERVICE_NAMES.join(", ")} (default: all)`;
 
-export function registerServicesCommands(program: Command): void {
-  const services = program
-    .command("services")
-    .description(
-      "Local servers on 127.0.0.1: Kafka, Pub/Sub emulator, Cloud Storage emulator, BigQuery emulator",
-    );
-
+/** `services install`. */
+function installCommand(services: Command): void {
   withCacheOption(
     services
       .command("install")
@@ -110,7 +105,10 @@ export function registerServicesCommands(program: Command): void {
   ).action(async (names: string[], flags: CommonFlags) => {
     await installServices(optionsFrom(names, flags));
   });
+}
 
+/** `services up`: start (or reuse) and print the environment. */
+function upCommand(services: Command): void {
   withPortOptions(
     withCacheOption(
       services
@@ -134,7 +132,10 @@ export function registerServicesCommands(program: Command): void {
         process.stdout.write(`export ${key}=${value}\n`);
       }
     });
+}
 
+/** `services down`. */
+function downCommand(services: Command): void {
   withCacheOption(
     services
       .command("down")
@@ -144,7 +145,10 @@ export function registerServicesCommands(program: Command): void {
   ).action(async (names: string[], flags: CommonFlags & { purge?: boolean }) => {
     await servicesDown({ ...optionsFrom(names, flags), purge: flags.purge === true });
   });
+}
 
+/** `services status`. */
+function statusCommand(services: Command): void {
   withPortOptions(
     withCacheOption(
       services
@@ -161,7 +165,10 @@ export function registerServicesCommands(program: Command): void {
       flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${statusTable(rows)}\n`,
     );
   });
+}
 
+/** `services logs`: the end of each log file. */
+function logsCommand(services: Command): void {
   withCacheOption(
     services
       .command("logs")
@@ -187,7 +194,10 @@ export function registerServicesCommands(program: Command): void {
       );
     }
   });
+}
 
+/** `services restart`: one server, same port. */
+function restartCommand(services: Command): void {
   withPortOptions(
     withCacheOption(
       services
@@ -210,4 +220,18 @@ export function registerServicesCommands(program: Command): void {
       if (server === undefined) throw new InvalidArgumentError("name a server to restart");
       await restartService(server, opts);
     });
+}
+
+export function registerServicesCommands(program: Command): void {
+  const services = program
+    .command("services")
+    .description(
+      "Local servers on 127.0.0.1: Kafka, Pub/Sub emulator, Cloud Storage emulator, BigQuery emulator",
+    );
+  installCommand(services);
+  upCommand(services);
+  downCommand(services);
+  statusCommand(services);
+  logsCommand(services);
+  restartCommand(services);
 }

@@ -278,7 +278,10 @@ function kafkaClient(env: NodeJS.ProcessEnv, problems: string[]): KafkaClientNam
   return KAFKA_CLIENTS[0];
 }
 
-/** Reads and validates the consumer's configuration; throws one ConsumerConfigError listing every problem. */
+/**
+ * Reads and validates the consumer's configuration; throws one ConsumerConfigError listing every
+ * problem. Long by design: one check per variable, collected so that one start reports them all.
+ */
 export function parseConfig(env: NodeJS.ProcessEnv): ConsumerConfig {
   const problems: string[] = [];
   try {

@@ -93,7 +93,8 @@ class PublishError extends Error {
 
 /**
  * Starts the publisher thread running `entry` (the program's entry file). A thread that dies
- * rejects every pending publish, which the consumer treats as a failed publish.
+ * rejects every pending publish, which the consumer treats as a failed publish. One function because
+ * the ring, the pending map and the thread's handlers share the same closure state.
  */
 export function startPublisherThread(entry: URL, options: PublisherThreadOptions): PublishPort {
   const shared = new SharedArrayBuffer(options.ringBytes);

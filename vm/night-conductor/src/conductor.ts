@@ -241,6 +241,10 @@ async function countStreams(deps: ConductorDeps, plan: EndPlan, errors: string[]
   );
 }
 
+/**
+ * The END of a night, its steps in the order they run (stop the consumer, drain, count, write the
+ * rows, reset the counters, summarise): long because the order is the point, each step is a call.
+ */
 async function runEnd(deps: ConductorDeps): Promise<NightResult> {
   const { log, clock } = deps;
   const startedAt = clock.now();

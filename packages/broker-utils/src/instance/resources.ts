@@ -10,7 +10,10 @@ export interface ModelResource {
   component: ComponentId;
 }
 
-/** Every named resource of the model, in the order of docs/spec/broker.md §2. */
+/**
+ * Every named resource of the model, in the order of docs/spec/broker.md §2: one entry per kind, a
+ * flat list that reads as the table `pgb names` prints (hence its length).
+ */
 export function listResources(model: InstanceModel): ModelResource[] {
   return [
     ...model.topics.map((t) => ({

@@ -196,7 +196,10 @@ export class SchemaMap {
     readonly origin: string,
   ) {}
 
-  /** Parses and validates the YAML text of `survey`'s map; `origin` names it in errors. */
+  /**
+   * Parses and validates the YAML text of `survey`'s map; `origin` names it in errors. Long by
+   * design: one check per key of the map, each with its own message.
+   */
   static parse(text: string, survey: Survey, origin: string): SchemaMap {
     let doc: unknown;
     try {
