@@ -25,24 +25,6 @@ function portOf(hostOrUrl: string): number {
   return Number(new URL(withScheme).port);
 }
 
-/**
- * Runs make() (a client constructor from @pgb/broker-utils/gcp) with the given environment: the
- * Google clients read their emulator host when constructed, and the workers' environment names
- * the shared servers.
- */
-export function withEnv<T>(env: Record<string, string>, make: () => T): T {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return make();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
-}
-
 export interface PrivateServers {
   /** Endpoints of the private servers, and of the shared ones for the servers not made private. */
   endpoints: ServiceEndpoints;

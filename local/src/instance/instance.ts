@@ -48,6 +48,7 @@ import { freePort } from "../services/ports.js";
 import {
   ensureServices,
   serviceEnv,
+  withEnv,
   servicesDown,
   type ServiceEndpoints,
 } from "../services/index.js";
@@ -163,16 +164,7 @@ function withServiceEnv<T>(endpoints: ServiceEndpoints, make: () => T): T {
     const value = env[key];
     if (value !== undefined) process.env[key] = value;
   }
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return make();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+  return withEnv(env, make);
 }
 
 /** The front's entry: compiled next to this module, or its TypeScript source under tsx. */

@@ -129,6 +129,23 @@ export function serviceEnv(e: ServiceEndpoints): Record<string, string> {
   };
 }
 
+/**
+ * Runs make() (typically a Google client constructor) with `env` added to the process environment,
+ * then restores it: the clients read their emulator hosts when constructed.
+ */
+export function withEnv<T>(env: Record<string, string>, make: () => T): T {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return make();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
 /** The API root of the BigQuery emulator: bigqueryHost without the `/bigquery/v2` path. */
 export function bigqueryApiEndpoint(e: ServiceEndpoints): string {
   return e.bigqueryHost.replace(/\/bigquery\/v2\/?$/, "");

@@ -19,7 +19,8 @@ import type { Admin, Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
-import { privateServers, withEnv, type PrivateServers } from "../../support/private-servers.js";
+import { withEnv } from "@pgb/local";
+import { privateServers, type PrivateServers } from "../../support/private-servers.js";
 import { TEST_PROJECT } from "../../support/services.js";
 import {
   buildConsumerBundle,

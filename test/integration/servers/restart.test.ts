@@ -6,7 +6,8 @@ import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../../support/names.js";
-import { privateServers, withEnv, type PrivateServers } from "../../support/private-servers.js";
+import { withEnv } from "@pgb/local";
+import { privateServers, type PrivateServers } from "../../support/private-servers.js";
 import { TEST_PROJECT } from "../../support/services.js";
 
 describe("restarting and stopping servers (private copies)", () => {

@@ -6,7 +6,8 @@ import type { Message, Subscription } from "@google-cloud/pubsub";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { afterAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../../support/names.js";
-import { privateServers, withEnv } from "../../support/private-servers.js";
+import { withEnv } from "@pgb/local";
+import { privateServers } from "../../support/private-servers.js";
 import { TEST_PROJECT } from "../../support/services.js";
 
 /** Collects messages until `count` arrived (or the timeout), then a little longer for extras. */

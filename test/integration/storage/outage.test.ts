@@ -34,7 +34,7 @@ import {
   restartFunction,
 } from "../../../local/src/functions/index.js";
 import { provisionInstance } from "../../../local/src/instance/provision.js";
-import { withEnv } from "../../support/private-servers.js";
+import { withEnv } from "@pgb/local";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { validVariant } from "./corpus.js";
 import {
