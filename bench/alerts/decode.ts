@@ -29,7 +29,7 @@ import {
   decodeSingleRecordContainer,
   readContainerHeader,
 } from "../../packages/broker-utils/src/avro/index.js";
-import { dataPath } from "../../test/support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 const DATA = dataPath("ztf/alerts");
 const CHILD_FLAG = "--measure";

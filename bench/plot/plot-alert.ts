@@ -12,7 +12,7 @@ import { lightCurve } from "@pgb/broker-utils/photometry";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
 import { PRODUCT_FIT_CONFIG, fitSalt2 } from "@pgb/salt2";
 
-import { readData } from "../../test/support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { ZTF_KIT } from "../../test/unit/value-added/ztf-kit.js";
 import { renderSalt2PlotWithVega } from "./vega.js";
 

@@ -45,7 +45,7 @@ import {
   type FunctionProcess,
 } from "../../local/src/functions/index.js";
 import { objectMetadata } from "../../functions/upload-bytes-to-bucket/src/handler.js";
-import { dataPath } from "../../test/support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 const UPLOAD_COUNT = Number(process.argv[2] ?? 48);
 const BQ_COUNT = Number(process.argv[3] ?? 12);

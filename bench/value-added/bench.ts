@@ -28,7 +28,7 @@ import {
   createValueAddedHandler,
   type ValueAddedOutcome,
 } from "../../functions/value-added/src/handler.js";
-import { dataFiles, readData } from "../../test/support/test-data.js";
+import { dataFiles, readData } from "@pgb/test-data";
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 

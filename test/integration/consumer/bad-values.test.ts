@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
 import { buildCorpus } from "../storage/corpus.js";
 import {

@@ -10,7 +10,7 @@ import type { Subscription, Topic } from "@google-cloud/pubsub";
 import { describe, expect, it } from "vitest";
 import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import {
   consumerSuite,

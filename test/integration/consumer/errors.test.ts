@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { pubsubClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import {
   consumerSuite,
   Collector,

@@ -18,7 +18,7 @@ import { VM } from "@pgb/broker-utils/naming";
 import { buildLocalVmBundle } from "@pgb/infra/local-bundle";
 import { KAFKA_CLIENTS } from "../../../vm/consumer/src/kafka/port.js";
 import { TEST_PROJECT } from "../../support/services.js";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 
 /** The consumer's VM bundle, as infra packages it, in a temporary folder. */
 export const buildConsumerBundle = () => buildLocalVmBundle(VM.consumer);

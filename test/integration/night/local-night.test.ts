@@ -11,7 +11,7 @@ import { Puller } from "@pgb/broker-utils/gcp";
 import { percentile, utcTopicDate, type NightSummary } from "@pgb/night";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readData, dataFiles } from "../../support/test-data.js";
+import { readData, dataFiles } from "@pgb/test-data";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { NightInstance, until, type FunctionProcess, type LogLine } from "./harness.js";
 

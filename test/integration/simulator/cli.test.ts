@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/cli";
 import { Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import { InstanceNamer, TOPIC } from "@pgb/broker-utils/naming";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { simulateCommands } from "../../../packages/cli/src/commands/simulate.js";
 
 const pubsub = pubsubClient();

@@ -14,7 +14,7 @@ import {
   bundledSchema,
 } from "@pgb/broker-utils/avro";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { kafkaAttributes } from "./support.js";
 
 export type Outcome =

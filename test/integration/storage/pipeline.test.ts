@@ -30,7 +30,7 @@ import {
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { serviceEnv } from "@pgb/local";
 import { functionHealthy } from "../../../local/src/functions/index.js";
-import { readData, dataFiles } from "../../support/test-data.js";
+import { readData, dataFiles } from "@pgb/test-data";
 import { servers } from "../../support/services.js";
 import {
   drain,

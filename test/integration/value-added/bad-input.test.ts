@@ -12,7 +12,7 @@ import { serviceEnv } from "@pgb/local";
 import { functionHealthy } from "../../../local/src/functions/index.js";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { servers } from "../../support/services.js";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
 import { buildCorpus, type CorpusCase } from "../storage/corpus.js";
 import {

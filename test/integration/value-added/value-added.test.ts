@@ -21,7 +21,7 @@ import { lightCurve } from "@pgb/broker-utils/photometry";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import { serviceEnv } from "@pgb/local";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { servers } from "../../support/services.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
 import {

@@ -4,7 +4,7 @@ import { Alert, AlertDecodeError, detectSurvey } from "@pgb/broker-utils/alerts"
 import { bundledSchema, encodeContainer, parseAvroSchema } from "@pgb/broker-utils/avro";
 import { healpixNested } from "@pgb/broker-utils/healpix";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readData, dataFiles, dataPath } from "../../support/test-data.js";
+import { readData, dataFiles, dataPath } from "@pgb/test-data";
 
 function alertFile(path: string, options: Parameters<typeof Alert.fromFile>[1] = {}): Alert {
   return Alert.fromFile(dataPath(path), options);

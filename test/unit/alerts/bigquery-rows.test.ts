@@ -10,7 +10,7 @@ import {
 import { decodeSingleRecordContainer } from "@pgb/broker-utils/avro";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { dataFiles, dataPath } from "../../support/test-data.js";
+import { dataFiles, dataPath } from "@pgb/test-data";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";

@@ -16,7 +16,7 @@ import {
   lsstSolarSystemPacket,
   lsstWirePacket,
 } from "../../fixtures/alerts/lsst-wire.js";
-import { dataFiles, dataPath, readData } from "../../support/test-data.js";
+import { dataFiles, dataPath, readData } from "@pgb/test-data";
 
 const TABLES: AlertTable[] = ["alerts", "DIASource"];
 

@@ -11,7 +11,7 @@ import {
   LSST_VERSIONS,
   lsstWirePacket,
 } from "../../fixtures/alerts/lsst-wire.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 const ZTF = dataPath(
   "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro",

@@ -14,7 +14,7 @@ import {
   lsstSolarSystemPacket,
   lsstWirePacket,
 } from "../../fixtures/alerts/lsst-wire.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 /** The ids of every fake alert (lsst/alert_packet's generate.py uses the same ones). */
 const FAKE_OBJECT_ID = "281323062375219201";

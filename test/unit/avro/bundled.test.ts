@@ -6,7 +6,7 @@ import {
   bundledSchemaVersions,
   decodeSingleRecordContainer,
 } from "@pgb/broker-utils/avro";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 /** JSON with every integer of 16+ digits quoted, so 64-bit ids survive JSON.parse exactly. */
 function parseExact(text: string): unknown {

@@ -15,7 +15,7 @@ import {
   decodeWireMessage,
   isContainer,
 } from "@pgb/broker-utils/avro";
-import { readData, dataFiles } from "../../support/test-data.js";
+import { readData, dataFiles } from "@pgb/test-data";
 
 /** Containers with several records (README §2.2, §3); every other container holds one. */
 const MULTI_RECORD: Record<string, number> = {

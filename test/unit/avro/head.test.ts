@@ -7,7 +7,7 @@ import {
   readContainerHeader,
   singleRecordData,
 } from "@pgb/broker-utils/avro";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 
 const ZTF = "ztf/alerts/v4.02/2695378462115010012.avro";
 

@@ -8,7 +8,7 @@ import {
   schemaVersionFromId,
   wireSchemaId,
 } from "@pgb/broker-utils/avro";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 
 const WIRE = "lsst/alerts/confluent_wire_v9.0/7912941781254298.avro";
 

@@ -6,7 +6,7 @@ import {
   fixZtfSchema,
   readContainerHeader,
 } from "@pgb/broker-utils/avro";
-import { readData, dataFiles } from "../../support/test-data.js";
+import { readData, dataFiles } from "@pgb/test-data";
 
 /** 3.x alerts as ZTF wrote them: `[T, "null"]` unions. */
 const AS_ZTF_WROTE = [

@@ -7,7 +7,7 @@ import {
   type SchemaField,
   type TableField,
 } from "@pgb/broker-utils/bigquery";
-import { readData, dataFiles } from "../../support/test-data.js";
+import { readData, dataFiles } from "@pgb/test-data";
 
 const schema: SchemaField[] = [
   { name: "objectId", type: "STRING", mode: "REQUIRED" },

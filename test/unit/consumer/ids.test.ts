@@ -8,7 +8,7 @@ import { Alert } from "@pgb/broker-utils/alerts";
 import { bundledSchemaMap, SURVEYS, type Survey } from "@pgb/broker-utils/schema-maps";
 import { AlertIds } from "../../../vm/consumer/src/ids.js";
 import { LSST_V90_ATTRIBUTES, ZTF_V402_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
-import { readData, dataPath } from "../../support/test-data.js";
+import { readData, dataPath } from "@pgb/test-data";
 
 /** The kit's alert files of a survey (none for DECAT). */
 function samples(survey: Survey): string[] {

@@ -13,7 +13,7 @@ import {
   type KafkaRecord,
 } from "../../../vm/consumer/src/pipeline.js";
 import { StatsWindow } from "../../../vm/consumer/src/stats.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { ZTF_V402_ATTRIBUTES } from "../../fixtures/alerts/attributes.js";
 
 const ZTF_ALERT = dataPath("ztf/alerts/v4.02/2695378462115010012.avro");

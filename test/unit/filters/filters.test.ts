@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { extragalacticTransientFilter, purityFilter, runFilters } from "@pgb/broker-utils/filters";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
 import { expectVerdicts } from "./verdicts.js";
 

@@ -8,7 +8,7 @@ import { Alert } from "@pgb/broker-utils/alerts";
 import { runFilters } from "@pgb/broker-utils/filters";
 import { fakeAlertPath, LSST_VERSIONS } from "../../fixtures/alerts/lsst-wire.js";
 import { realLsstAlert, realLsstAlertNames } from "../../fixtures/alerts/lsst-real.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { expectVerdicts } from "./verdicts.js";
 
 type Criterion =

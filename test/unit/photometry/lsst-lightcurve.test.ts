@@ -11,7 +11,7 @@ import { fluxToMag, lightCurve } from "@pgb/broker-utils/photometry";
 import { bundledSchemaMap } from "@pgb/broker-utils/schema-maps";
 import { fakeAlertPath, LSST_VERSIONS } from "../../fixtures/alerts/lsst-wire.js";
 import { realLsstAlert, realLsstAlertNames } from "../../fixtures/alerts/lsst-real.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 const F74 = "lsst/alerts/fink_spark_v7.4/";
 const LSST_BANDS = ["lsstu", "lsstg", "lsstr", "lssti", "lsstz", "lssty"];

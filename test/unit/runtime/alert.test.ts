@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BadInputError, decodeAlertMessage } from "@pgb/function-runtime";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 
 const message = (data: Buffer) => ({
   data,

@@ -17,7 +17,7 @@ import {
   salt2QualityCuts,
 } from "@pgb/salt2";
 
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { compareFit, fixture, rows, type Columns, type SncosmoFit } from "./fixtures.js";
 
 interface Epochs extends Columns {

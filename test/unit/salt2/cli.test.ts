@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { createProgram, runProgram } from "../../../packages/cli/src/program.js";
 import { fitConfigFromOptions, salt2Commands } from "../../../packages/cli/src/commands/salt2.js";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 
 const LC_A = fileURLToPath(new URL("../../fixtures/salt2/lc-a.csv", import.meta.url));
 

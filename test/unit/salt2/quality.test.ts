@@ -15,7 +15,7 @@ import {
   salt2Row,
   type FitResult,
 } from "@pgb/salt2";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { ZTF_KIT } from "../value-added/ztf-kit.js";
 
 const FITTED = ZTF_KIT.filter((k) => k.fit);

@@ -9,7 +9,7 @@ import { validateRow } from "@pgb/broker-utils/bigquery";
 import { SALT2_PARAMETERS, salt2TableSchema } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type FitResult } from "@pgb/salt2";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { ZTF_KIT } from "../value-added/ztf-kit.js";
 
 const P = SALT2_PARAMETERS;

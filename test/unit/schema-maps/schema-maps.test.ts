@@ -16,7 +16,7 @@ import {
   type AlertRecord,
   type FieldPath,
 } from "@pgb/broker-utils/schema-maps";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 
 function ztfAlert(): AlertRecord {
   const path = "ztf/alerts/v3.3/ZTF21abvawaj.1704264473315015001.ztf_20210901_programid1.avro";

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram } from "@pgb/cli";
-import { dataPath } from "../../support/test-data.js";
+import { dataPath } from "@pgb/test-data";
 import { simulateCommands } from "../../../packages/cli/src/commands/simulate.js";
 
 async function pgb(...args: string[]) {

@@ -3,7 +3,7 @@ import { bigQueryTableSchema, type AlertTable } from "@pgb/broker-utils/alerts";
 import { RowInsertError, type RowToInsert } from "@pgb/broker-utils/gcp";
 import { createBqSinkHandler } from "../../../functions/bq-sink/src/handler.js";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { serve, type Harness } from "./harness.js";
 
 const V402 = "ztf/alerts/v4.02/2695378462115010012.avro";

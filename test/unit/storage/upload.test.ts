@@ -3,7 +3,7 @@ import { fixZtfSchema } from "@pgb/broker-utils/avro";
 import type { UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { createUploadHandler } from "../../../functions/upload-bytes-to-bucket/src/handler.js";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { KAFKA, serve, type Harness } from "./harness.js";
 
 const V33_AS_WRITTEN = "ztf/alerts/v3.3/472263571115115000.avro";

@@ -23,7 +23,7 @@ import {
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
-import { readData } from "../../support/test-data.js";
+import { readData } from "@pgb/test-data";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";

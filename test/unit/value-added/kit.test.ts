@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Alert } from "@pgb/broker-utils/alerts";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { salt2QualityCuts } from "@pgb/salt2";
-import { readData, dataFiles } from "../../support/test-data.js";
+import { readData, dataFiles } from "@pgb/test-data";
 import { fakes, message } from "./support.js";
 import { REFERENCE_CUT_FAILURES, ZTF_KIT } from "./ztf-kit.js";
 

@@ -1,14 +1,14 @@
 /**
  * The test data of the repository (`test/data/`: real ZTF, LSST and ELAsTiCC alerts and SN Ia light
  * curves, each with its origin and licence in the folder's README and its checksum in MANIFEST.tsv):
- * the one place tests and benches find it.
+ * the one place tests and benches find it, as the workspace package `@pgb/test-data`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Absolute path of `test/data` (this file is `test/support/`). */
-export const TEST_DATA = fileURLToPath(new URL("../data", import.meta.url));
+/** Absolute path of `test/data` (this file's folder). */
+export const TEST_DATA = fileURLToPath(new URL(".", import.meta.url));
 
 /** Absolute path of a data file or folder; fails (never skips) when it is missing. */
 export function dataPath(...parts: string[]): string {
