@@ -29,7 +29,6 @@ import {
 } from "@pgb/broker-utils/avro";
 import { createLogger } from "@pgb/broker-utils/log";
 import type { Handler, PubSubMessage } from "@pgb/broker-utils/runtime";
-import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
 import { createBqSinkHandler } from "../../functions/bq-sink/src/handler.js";
@@ -86,14 +85,35 @@ const message = (data: Buffer): PubSubMessage => ({
 });
 
 const log = createLogger({}, { sink: () => {}, level: "WARNING" });
-const valueAdded = (survey: Survey) =>
+/** CPU ms of each SALT2 fit and plot in the measured rounds, per survey: where fitted alerts' CPU goes. */
+const steps: Record<"ztf" | "lsst", { fit: number[]; plot: number[] }> = {
+  ztf: { fit: [], plot: [] },
+  lsst: { fit: [], plot: [] },
+};
+let measuring = false;
+const cpuSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
+const valueAdded = (survey: "ztf" | "lsst") =>
   createValueAddedHandler({
     survey,
     publish: async () => "1",
     insertSalt2Row: async () => {},
     uploadPlot: async () => ({ status: "written", generation: "1" }),
-    fit: (epochs) => fitSalt2(epochs, PRODUCT_FIT_CONFIG),
-    render: renderSalt2Plot,
+    fit: (epochs) => {
+      const start = process.cpuUsage();
+      const fit = fitSalt2(epochs, PRODUCT_FIT_CONFIG);
+      if (measuring) steps[survey].fit.push(cpuSince(start));
+      return fit;
+    },
+    render: async (input) => {
+      const start = process.cpuUsage();
+      const plot = await renderSalt2Plot(input);
+      if (measuring) steps[survey].plot.push(cpuSince(start));
+      return plot;
+    },
   }) as Handler<ValueAddedOutcome>;
 
 /** CPU milliseconds of one handler call, and its outcome. */
@@ -101,8 +121,7 @@ async function cpuMs<T>(handler: Handler<T>, data: Buffer): Promise<{ ms: number
   const m = message(data);
   const start = process.cpuUsage();
   const outcome = await handler(m, { log });
-  const used = process.cpuUsage(start);
-  return { ms: (used.user + used.system) / 1000, outcome };
+  return { ms: cpuSince(start), outcome };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -185,6 +204,7 @@ const add = (kind: string, ms: number) => perKind.set(kind, [...(perKind.get(kin
 const mixRates: number[] = [];
 const lsstOutcomes = new Map<string, number>();
 const stageRates = { upload: [] as number[], "bq-sink": [] as number[], lsst: [] as number[] };
+measuring = true;
 for (let round = 0; round < ROUNDS; round++) {
   const mix: number[] = [];
   for (const data of ztf) {
@@ -251,3 +271,12 @@ const ratios = [...perKind.keys()]
     return `${kind.slice(5)} ${ratio.toFixed(2)}`;
   });
 console.log(`\nLSST / ZTF CPU per alert (medians): ${ratios.join("; ") || "no kind in common"}`);
+console.log(
+  "fitted alerts, CPU ms of the SALT2 fit / the plot (medians): " +
+    (["ztf", "lsst"] as const)
+      .map(
+        (survey) =>
+          `${survey} ${median(steps[survey].fit).toFixed(1)} / ${median(steps[survey].plot).toFixed(1)}`,
+      )
+      .join("; "),
+);
