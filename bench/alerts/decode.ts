@@ -34,7 +34,7 @@ import {
 import { dataPath } from "../../test/support/test-data.js";
 
 const DATA = dataPath("ztf/alerts");
-/** Rubin wire-format packets: real (converted back from test/data where Fink re-serialised them) and simulated. */
+/** Rubin wire-format packets: real (those Fink re-serialised converted back) and simulated. */
 const LSST_SAMPLES = fileURLToPath(new URL("../../local/samples/lsst/", import.meta.url));
 const CHILD_FLAG = "--measure";
 const child = process.argv[2] === CHILD_FLAG;

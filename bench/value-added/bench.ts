@@ -85,7 +85,7 @@ const message = (data: Buffer): PubSubMessage => ({
 });
 
 const log = createLogger({}, { sink: () => {}, level: "WARNING" });
-/** CPU ms of each SALT2 fit and plot in the measured rounds, per survey: where fitted alerts' CPU goes. */
+/** CPU ms of each SALT2 fit and plot in the measured rounds, per survey: where fitted CPU goes. */
 const steps: Record<"ztf" | "lsst", { fit: number[]; plot: number[] }> = {
   ztf: { fit: [], plot: [] },
   lsst: { fit: [], plot: [] },
