@@ -15,10 +15,18 @@ import {
   fakeAlertPath,
   lsstSolarSystemPacket,
   lsstWirePacket,
+  type LsstVersion,
 } from "../../fixtures/alerts/lsst-wire.js";
 import { dataFiles, dataPath, readData } from "../../support/test-data.js";
 
 const TABLES: AlertTable[] = ["alerts", "DIASource"];
+
+/** A version's alerts: Rubin's fake alert as container, as wire packet, and a solar-system packet. */
+const alertsOf = (v: LsstVersion): Alert[] => [
+  Alert.fromFile(dataPath(fakeAlertPath(v.version))),
+  Alert.fromBytes(lsstWirePacket(v), { survey: "lsst" }),
+  Alert.fromBytes(lsstSolarSystemPacket(v), { survey: "lsst" }),
+];
 
 const col = (name: string, type: TableField["type"], mode: TableField["mode"]): TableField => ({
   name,
@@ -149,12 +157,7 @@ describe.each(TABLES)("the canonical LSST %s table (every bundled version)", (ta
   it.each(LSST_VERSIONS)(
     "takes the rows of $version alerts (container, wire, solar-system)",
     (v) => {
-      const alerts = [
-        Alert.fromFile(dataPath(fakeAlertPath(v.version))),
-        Alert.fromBytes(lsstWirePacket(v), { survey: "lsst" }),
-        Alert.fromBytes(lsstSolarSystemPacket(v), { survey: "lsst" }),
-      ];
-      for (const alert of alerts) {
+      for (const alert of alertsOf(v)) {
         expect(validateRow(bigQueryRow(alert, table), canonical)).toEqual([]);
       }
     },
@@ -171,12 +174,7 @@ describe("the alerts rows of every LSST version", () => {
   it.each(LSST_VERSIONS)(
     "$version: have the source id at the top level, the key the alerts_dedup view partitions by",
     (v) => {
-      const alerts = [
-        Alert.fromFile(dataPath(fakeAlertPath(v.version))),
-        Alert.fromBytes(lsstWirePacket(v), { survey: "lsst" }),
-        Alert.fromBytes(lsstSolarSystemPacket(v), { survey: "lsst" }),
-      ];
-      for (const alert of alerts) {
+      for (const alert of alertsOf(v)) {
         // v8+ have their own top-level value (Rubin's fake alerts put 1231321321 there)
         const topLevel = alert.record["diaSourceId"] as bigint | undefined;
         expect(bigQueryRow(alert, "alerts")["diaSourceId"]).toBe(
