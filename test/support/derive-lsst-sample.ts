@@ -85,7 +85,11 @@ function readerType(types: Map<string, Json>, from: string): avro.Type {
     const aliased = { ...json, aliases: [`lsst.${label(from)}.${String(json["name"])}`] };
     type = avro.Type.forSchema(aliased as avro.Schema, {
       registry,
-      typeHook: (schema) => (schema === "long" ? BIGINT_LONG : undefined),
+      // every long, timestamp-micros ones too, as the broker reads them: exact bigints
+      typeHook: (schema) =>
+        schema === "long" || (schema as { type?: unknown }).type === "long"
+          ? BIGINT_LONG
+          : undefined,
     });
   }
   return type!;
