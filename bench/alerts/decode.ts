@@ -2,7 +2,9 @@
  * Alert decoding throughput on the real ZTF alerts of test/data (53 single-alert container
  * files, ~57–91 KB each): what the bq-sink and value-added functions do per message — decode the
  * container (cached writer schema, bigint longs), strip the cutouts, build the `alerts` and
- * `DIASource` rows — against baselines measured in the same run:
+ * `DIASource` rows — and the same for LSST alerts in Rubin's wire format (the 7 real ones of the
+ * local samples, v9.0, one with cutouts; the 20 simulated SN Ia packets), against baselines
+ * measured in the same run:
  * - avsc datum decode with number longs, the writer type parsed once and the block located
  *   beforehand (a floor: no container parsing, no ids). avsc's own long refuses ZTF candids
  *   (> 2^53, "potential precision loss"), so its number long here is a lossy one;
@@ -32,6 +34,8 @@ import {
 import { dataPath } from "@pgb/test-data";
 
 const DATA = dataPath("ztf/alerts");
+/** Rubin wire-format packets: real (those Fink re-serialised converted back) and simulated. */
+const LSST_SAMPLES = fileURLToPath(new URL("../../local/samples/lsst/", import.meta.url));
 const CHILD_FLAG = "--measure";
 const child = process.argv[2] === CHILD_FLAG;
 const SECONDS = Number((child ? process.argv[4] : process.argv[2]) ?? 2);
@@ -45,7 +49,14 @@ function files(dir: string): string[] {
 }
 
 const alerts = files(DATA).map((path) => readFileSync(path));
-const megabytes = alerts.reduce((sum, bytes) => sum + bytes.length, 0) / alerts.length / 1e6;
+const ALERT_SETS = {
+  ztf: alerts,
+  "lsst real": files(join(LSST_SAMPLES, "wire_v9.0")).map((path) => readFileSync(path)),
+  "lsst simulated": files(join(LSST_SAMPLES, "simulated")).map((path) => readFileSync(path)),
+};
+type AlertSet = keyof typeof ALERT_SETS;
+const megabytes = (set: AlertSet): number =>
+  ALERT_SETS[set].reduce((sum, bytes) => sum + bytes.length, 0) / ALERT_SETS[set].length / 1e6;
 
 /** Where the single block's data starts: after the header, the record count and the byte size. */
 function blockStart(bytes: Buffer): number {
@@ -106,13 +117,17 @@ const documentedBigIntLong = avro.types.LongType.__with({
  * Runs `run` over the alerts for `seconds` of wall time; returns alerts per second of the
  * process's CPU time, which a busy shared machine disturbs far less than wall time.
  */
-async function rate(run: (bytes: Buffer, i: number) => unknown, seconds: number): Promise<number> {
+async function rate(
+  run: (bytes: Buffer, i: number) => unknown,
+  set: readonly Buffer[],
+  seconds: number,
+): Promise<number> {
   let count = 0;
   const cpu = process.cpuUsage();
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
-    for (let i = 0; i < alerts.length; i++) await run(alerts[i]!, i);
-    count += alerts.length;
+    for (let i = 0; i < set.length; i++) await run(set[i]!, i);
+    count += set.length;
   }
   const used = process.cpuUsage(cpu);
   return count / ((used.user + used.system) / 1e6);
@@ -133,34 +148,70 @@ function blockDecoderRead(bytes: Buffer): Promise<unknown> {
   });
 }
 
-const MEASUREMENTS: Record<string, () => (bytes: Buffer, i: number) => unknown> = {
-  "baseline: avsc datum decode, number longs (lossy)": () => {
-    const decoders = datumDecoders(lossyNumberLong);
-    return (bytes, i) => decoders[i]!(bytes);
-  },
-  "avsc datum decode, documented bigint long": () => {
-    const decoders = datumDecoders(documentedBigIntLong);
-    return (bytes, i) => decoders[i]!(bytes);
-  },
-  "avsc BlockDecoder per message (streaming, bigint long)": () => blockDecoderRead,
-  "ours: container decode (cached schema, bigint longs)": () => (bytes) =>
-    decodeSingleRecordContainer(bytes, "bench"),
-  "ours: Alert + strip cutouts + alerts & DIASource rows": () => (bytes) => {
-    const alert = Alert.fromBytes(bytes, { survey: "ztf", input: "bench" });
+/** What bq-sink does per message before its insert: decode, strip cutouts, both rows. */
+const rowsOf =
+  (survey: "ztf" | "lsst") =>
+  (bytes: Buffer): unknown => {
+    const alert = Alert.fromBytes(bytes, { survey, input: "bench" });
     alert.dict();
     return [bigQueryRow(alert, "alerts"), bigQueryRow(alert, "DIASource")];
+  };
+
+interface Measurement {
+  readonly set: AlertSet;
+  readonly make: () => (bytes: Buffer, i: number) => unknown;
+}
+
+const MEASUREMENTS: Record<string, Measurement> = {
+  "baseline: avsc datum decode, number longs (lossy)": {
+    set: "ztf",
+    make: () => {
+      const decoders = datumDecoders(lossyNumberLong);
+      return (bytes, i) => decoders[i]!(bytes);
+    },
+  },
+  "avsc datum decode, documented bigint long": {
+    set: "ztf",
+    make: () => {
+      const decoders = datumDecoders(documentedBigIntLong);
+      return (bytes, i) => decoders[i]!(bytes);
+    },
+  },
+  "avsc BlockDecoder per message (streaming, bigint long)": {
+    set: "ztf",
+    make: () => blockDecoderRead,
+  },
+  "ours: container decode (cached schema, bigint longs)": {
+    set: "ztf",
+    make: () => (bytes) => decodeSingleRecordContainer(bytes, "bench"),
+  },
+  "ours: Alert + strip cutouts + alerts & DIASource rows": {
+    set: "ztf",
+    make: () => rowsOf("ztf"),
+  },
+  "ours, LSST real (wire v9.0): Alert + rows": { set: "lsst real", make: () => rowsOf("lsst") },
+  "ours, LSST simulated (wire v9.0): Alert + rows": {
+    set: "lsst simulated",
+    make: () => rowsOf("lsst"),
   },
 };
 
 if (child) {
-  const run = MEASUREMENTS[process.argv[3]!]!();
-  await rate(run, 1); // warm-up: JIT, schema caches, row builders
-  process.stdout.write(String(await rate(run, SECONDS)));
+  const { set, make } = MEASUREMENTS[process.argv[3]!]!;
+  const run = make();
+  await rate(run, ALERT_SETS[set], 1); // warm-up: JIT, schema caches, row builders
+  process.stdout.write(String(await rate(run, ALERT_SETS[set], SECONDS)));
 } else {
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   console.log(
-    `${alerts.length} real ZTF alerts, mean ${megabytes.toFixed(3)} MB; alerts per CPU second; ` +
-      `${ROUNDS} rounds of ${SECONDS} s per measurement, each in its own process, interleaved; ` +
-      `node ${process.version}`,
+    Object.entries(ALERT_SETS)
+      .map(
+        ([set, list]) =>
+          `${list.length} ${set} alerts (mean ${megabytes(set as AlertSet).toFixed(3)} MB)`,
+      )
+      .join(", ") +
+      `; alerts per CPU second; ${ROUNDS} rounds of ${SECONDS} s per measurement, each in its ` +
+      `own process, interleaved; node ${process.version}, ${new Date().toISOString()}, load ${load}`,
   );
   const names = Object.keys(MEASUREMENTS);
   const rates = new Map<string, number[]>(names.map((name) => [name, []]));
@@ -190,10 +241,17 @@ if (child) {
           .join(" ")})`,
     );
   }
-  const [baseline, , , decodeOnly, pipeline] = names.map(median) as number[];
+  const [baseline, , , decodeOnly, pipeline, lsstReal, lsstSimulated] = names.map(
+    median,
+  ) as number[];
   console.log(
     `\nmedians: ours decode / baseline = ${(decodeOnly! / baseline!).toFixed(2)}; ` +
       `ours full pipeline / baseline = ${(pipeline! / baseline!).toFixed(2)}; ` +
       `the pipeline needs ${(400 / pipeline!).toFixed(2)} of a core for the required 400 alerts/s`,
+  );
+  console.log(
+    `LSST / ZTF, Alert + rows per CPU second: real ${(lsstReal! / pipeline!).toFixed(2)}, ` +
+      `simulated ${(lsstSimulated! / pipeline!).toFixed(2)}; LSST's 400 alerts/s need ` +
+      `${(400 / lsstReal!).toFixed(3)} (real) / ${(400 / lsstSimulated!).toFixed(3)} (simulated) of a core`,
   );
 }

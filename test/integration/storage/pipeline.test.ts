@@ -16,6 +16,9 @@
  *   (brokerIngestMjd, lsst_schema_version; 7.4 content): objects; `row-invalid`.
  * - LSST container_v7.1: ten alerts in one container, not one alert: both functions dead-letter it
  *   (`record-count`).
+ * - LSST v7.0–v7.4 wire packets (5, not files: Rubin's fake alert of each version with its own
+ *   64-bit source id, test/fixtures/alerts/lsst-wire.ts): object and rows. v7 has no top-level
+ *   diaSourceId; the alerts row gets a copy, so the dedup view keeps each of them once.
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +34,7 @@ import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { serviceEnv } from "@pgb/local";
 import { functionHealthy } from "../../../local/src/functions/index.js";
 import { readData, dataFiles } from "@pgb/test-data";
+import { LSST_VERSIONS, lsstWirePacket } from "../../fixtures/alerts/lsst-wire.js";
 import { servers } from "../../support/services.js";
 import {
   drain,
@@ -60,11 +64,13 @@ interface KitAlert {
 }
 
 const STORED: Expect = { outcome: "stored" };
+/** Source ids of the v7 wire packets: above 2^53, none of the kit's. */
+const V7_IDS = 7_700_000_000_000_000_001n;
 const ZTF_TOPIC = "ztf_20231012_programid1";
 const LSST_TOPIC = "lsst-alerts-v9";
 
-function kitAlert(file: string, survey: Survey, offset: number): KitAlert {
-  const bytes = readData(file);
+/** `file` names the alert; its bytes are the data file's unless given. */
+function kitAlert(file: string, survey: Survey, offset: number, bytes = readData(file)): KitAlert {
   const attributes = kafkaAttributes(survey === "ztf" ? ZTF_TOPIC : LSST_TOPIC, offset);
   const base = { file, survey, data: bytes, attributes };
   if (file.includes("container_v7.1")) {
@@ -106,6 +112,14 @@ function kitAlert(file: string, survey: Survey, offset: number): KitAlert {
 const kit: KitAlert[] = [
   ...dataFiles("ztf/alerts", ".avro").map((f, i) => kitAlert(f, "ztf", i)),
   ...dataFiles("lsst/alerts", ".avro").map((f, i) => kitAlert(f, "lsst", i)),
+  ...LSST_VERSIONS.filter((v) => v.version.startsWith("7.")).map((v, i) =>
+    kitAlert(
+      `lsst v${v.version} wire packet`,
+      "lsst",
+      1000 + i,
+      lsstWirePacket(v, V7_IDS + BigInt(i)),
+    ),
+  ),
 ];
 const ofSurvey = (survey: Survey) => kit.filter((k) => k.survey === survey);
 

@@ -234,7 +234,7 @@ describe("Alert.fromBytes and fromMessage", () => {
     );
     expect(
       decodeError(() =>
-        Alert.fromBytes(Buffer.from([0, 0, 0, 4, 0x4d, 1, 2]) /* schema id 1101 */, {
+        Alert.fromBytes(Buffer.from([0, 0, 0, 4, 0x4e, 1, 2]) /* schema id 1102 */, {
           survey: "lsst",
         }),
       ).reason,

@@ -157,6 +157,7 @@ describe("other surveys (§5 last bullet)", () => {
     ["lsst", "v7_4"],
     ["lsst", "v10_0"],
     ["lsst", "v11_0"],
+    ["lsst", "v11_1"],
     ["elasticc", "v0_9"],
     ["elasticc", "v0_9_1"],
   ] as const)("%s %s generates both tables", (survey, version) => {

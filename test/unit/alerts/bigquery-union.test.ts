@@ -15,10 +15,18 @@ import {
   fakeAlertPath,
   lsstSolarSystemPacket,
   lsstWirePacket,
+  type LsstVersion,
 } from "../../fixtures/alerts/lsst-wire.js";
 import { dataFiles, dataPath, readData } from "@pgb/test-data";
 
 const TABLES: AlertTable[] = ["alerts", "DIASource"];
+
+/** A version's alerts: Rubin's fake alert as container, as wire packet, and a solar-system packet. */
+const alertsOf = (v: LsstVersion): Alert[] => [
+  Alert.fromFile(dataPath(fakeAlertPath(v.version))),
+  Alert.fromBytes(lsstWirePacket(v), { survey: "lsst" }),
+  Alert.fromBytes(lsstSolarSystemPacket(v), { survey: "lsst" }),
+];
 
 const col = (name: string, type: TableField["type"], mode: TableField["mode"]): TableField => ({
   name,
@@ -120,11 +128,12 @@ describe.each(TABLES)("the canonical LSST %s table (every bundled version)", (ta
     for (const name of names) expect(byName(canonical, name)?.mode, name).toBe("NULLABLE");
   });
 
-  it("has the source id in every row; top level in the alerts table only from v8.0 on", () => {
+  it("has the source id in every row; in the alerts table a NULLABLE top-level column", () => {
     if (table === "DIASource") {
       expect(byName(canonical, "diaSourceId")?.mode).toBe("REQUIRED");
     } else {
-      // v7 alerts carry alertId at the top level and the source id only in diaSource
+      // v7 alerts carry alertId at the top level and the source id only in diaSource; their rows
+      // get a copy, NULLABLE as the column was before they had one, so live tables stay as they are
       expect(byName(canonical, "diaSourceId")?.mode).toBe("NULLABLE");
       expect(byName(canonical, "diaSource.diaSourceId")?.mode).toBe("REQUIRED");
       expect(byName(canonical, "alertId")?.mode).toBe("NULLABLE");
@@ -148,12 +157,7 @@ describe.each(TABLES)("the canonical LSST %s table (every bundled version)", (ta
   it.each(LSST_VERSIONS)(
     "takes the rows of $version alerts (container, wire, solar-system)",
     (v) => {
-      const alerts = [
-        Alert.fromFile(dataPath(fakeAlertPath(v.version))),
-        Alert.fromBytes(lsstWirePacket(v), { survey: "lsst" }),
-        Alert.fromBytes(lsstSolarSystemPacket(v), { survey: "lsst" }),
-      ];
-      for (const alert of alerts) {
+      for (const alert of alertsOf(v)) {
         expect(validateRow(bigQueryRow(alert, table), canonical)).toEqual([]);
       }
     },
@@ -163,5 +167,28 @@ describe.each(TABLES)("the canonical LSST %s table (every bundled version)", (ta
     const path = dataFiles("lsst/alerts/confluent_wire_v9.0", ".avro")[0]!;
     const alert = Alert.fromBytes(readData(path), { survey: "lsst" });
     expect(validateRow(bigQueryRow(alert, table), canonical)).toEqual([]);
+  });
+});
+
+describe("the alerts rows of every LSST version", () => {
+  it.each(LSST_VERSIONS)(
+    "$version: have the source id at the top level, the key the alerts_dedup view partitions by",
+    (v) => {
+      for (const alert of alertsOf(v)) {
+        // v8+ have their own top-level value (Rubin's fake alerts put 1231321321 there)
+        const topLevel = alert.record["diaSourceId"] as bigint | undefined;
+        expect(bigQueryRow(alert, "alerts")["diaSourceId"]).toBe(
+          topLevel === undefined ? alert.sourceId : String(topLevel),
+        );
+      }
+    },
+  );
+
+  it("copy diaSource.diaSourceId where the version has none at the top level (v7), last", () => {
+    const v7 = bigQueryTableSchema("lsst", "alerts", "v7_4");
+    expect(v7.at(-1)).toMatchObject({ name: "diaSourceId", type: "INTEGER", mode: "NULLABLE" });
+    const v8 = bigQueryTableSchema("lsst", "alerts", "v8_0");
+    expect(v8.filter((f) => f.name === "diaSourceId")).toHaveLength(1);
+    expect(v8[0]).toMatchObject({ name: "diaSourceId", mode: "REQUIRED" });
   });
 });

@@ -71,16 +71,16 @@ describe("Confluent wire format", () => {
   });
 
   it("rejects an id without a bundled schema, naming the message, the id, its version and the bundled ones", () => {
-    const bytes = withSchemaId(readData(WIRE), 1101);
+    const bytes = withSchemaId(readData(WIRE), 1102);
     expect(() => decodeWireMessage(bytes, "lsst", "kafka lsst/0/42")).toThrowError(
       expect.objectContaining({
         name: "AvroDecodeError",
         reason: "unknown-schema-version",
         message:
-          "kafka lsst/0/42: schema id 1101 is lsst v11_1 (id = major·100 + minor), which has no " +
+          "kafka lsst/0/42: schema id 1102 is lsst v11_2 (id = major·100 + minor), which has no " +
           "bundled schema; bundled: v7_0 (700), v7_1 (701), v7_2 (702), v7_3 (703), v7_4 (704), " +
-          "v8_0 (800), v9_0 (900), v10_0 (1000), v11_0 (1100). Add that version's .avsc files " +
-          "from lsst/alert_packet to data/schemas/lsst/v11_1/",
+          "v8_0 (800), v9_0 (900), v10_0 (1000), v11_0 (1100), v11_1 (1101). Add that version's " +
+          ".avsc files from lsst/alert_packet to data/schemas/lsst/v11_2/",
       }) as Error,
     );
   });

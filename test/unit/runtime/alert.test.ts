@@ -35,13 +35,13 @@ describe("decodeAlertMessage", () => {
 
   it("turns an LSST packet whose schema id is not bundled into bad input naming id and version", () => {
     const data = Buffer.from(readData("lsst/alerts/confluent_wire_v9.0/7912941781254298.avro"));
-    data.writeUInt32BE(1101, 1);
+    data.writeUInt32BE(1102, 1);
     expect(() => decodeAlertMessage(message(data), "lsst")).toThrowError(
       expect.objectContaining({
         name: "BadInputError",
         reason: "unknown-schema-version",
         message: expect.stringMatching(
-          /^message 42: schema id 1101 is lsst v11_1 .*bundled: v7_0 \(700\), .*v11_0 \(1100\)/,
+          /^message 42: schema id 1102 is lsst v11_2 .*bundled: v7_0 \(700\), .*v11_1 \(1101\)/,
         ) as string,
       }) as Error,
     );

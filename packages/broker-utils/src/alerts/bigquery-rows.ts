@@ -11,7 +11,12 @@ import type { AvroSchema } from "../avro/index.js";
 import type { TableField } from "../bigquery/schema.js";
 import type { FieldPath, SchemaMap } from "../schema-maps/index.js";
 import type { Alert } from "./alert.js";
-import { alertTableFields, diaSourceLayout, type AlertTable } from "./bigquery-schema.js";
+import {
+  alertsLayout,
+  diaSourceLayout,
+  type AlertTable,
+  type DiaSourceColumn,
+} from "./bigquery-schema.js";
 
 export type BigQueryRow = Record<string, unknown>;
 
@@ -94,10 +99,15 @@ function prvIdsCell(prvSourcesField: string, idField: string): Cell {
   };
 }
 
+/** The row columns of a layout's table fields, each read from its path in the alert. */
+function layoutColumns(columns: readonly DiaSourceColumn[]): Column[] {
+  return columns.map(({ field, path }) => ({ name: field.name, path, cell: columnCell(field) }));
+}
+
 function diaSourceCell(schema: AvroSchema, map: SchemaMap): Cell {
   const { columns, prvIds } = diaSourceLayout(schema.type, map);
   return rowCell([
-    ...columns.map(({ field, path }) => ({ name: field.name, path, cell: columnCell(field) })),
+    ...layoutColumns(columns),
     ...(prvIds
       ? [
           {
@@ -119,7 +129,7 @@ function rowBuilders(schema: AvroSchema, map: SchemaMap): Record<AlertTable, Cel
   let tables = byMap.get(map);
   if (!tables) {
     tables = {
-      alerts: recordCell(alertTableFields(schema, map, "alerts")),
+      alerts: rowCell(layoutColumns(alertsLayout(schema.type, map))),
       DIASource: diaSourceCell(schema, map),
     };
     byMap.set(map, tables);

@@ -121,7 +121,7 @@ export function tableFields(record: avro.Type, where = record.name ?? "record"):
   return recordFields(record).map((field) => column(field, where));
 }
 
-/** A DIASource column and where its value sits in the alert. */
+/** A column of the alerts or DIASource table and where its value sits in the alert. */
 export interface DiaSourceColumn {
   readonly field: TableField;
   readonly path: FieldPath;
@@ -187,17 +187,42 @@ export function diaSourceLayout(alertType: avro.Type, map: SchemaMap): DiaSource
   return { columns, prvIds };
 }
 
+/** The source record's field at the schema map's source-id path, if the id is in that record. */
+function sourceIdColumn(alertType: avro.Type, map: SchemaMap): TableField | undefined {
+  const { sourceField, sourceIdPath } = map.fields;
+  if (sourceIdPath.length !== 2 || sourceIdPath[0] !== sourceField) return undefined;
+  const source = recordFields(alertType).find((field) => field.name === sourceField);
+  if (!source) return undefined;
+  const where = `${alertType.name ?? "alert"}.${sourceField}`;
+  const { type } = unwrapNullable(source.type, where);
+  return tableFields(type, where).find((field) => field.name === sourceIdPath[1]);
+}
+
+/**
+ * The `alerts` layout: the alert's top-level columns, no cutouts; then, if the top level lacks the
+ * source id (LSST v7 has alertId there, v8+ repeat diaSourceId), a copy of it read from the
+ * source record, so every row has the column the dedup view partitions by. The copy is NULLABLE,
+ * as the column already is in the union of every version, so deployed tables need no change.
+ */
+export function alertsLayout(alertType: avro.Type, map: SchemaMap): DiaSourceColumn[] {
+  const columns = tableFields(alertType)
+    .filter((field) => !map.fields.cutoutFields.includes(field.name))
+    .map((field) => ({ field, path: [field.name] }));
+  const idField = map.fields.sourceIdPath.at(-1)!;
+  if (columns.some((c) => c.field.name === idField)) return columns;
+  const id = sourceIdColumn(alertType, map);
+  return id
+    ? [...columns, { field: { ...id, mode: "NULLABLE" }, path: map.fields.sourceIdPath }]
+    : columns;
+}
+
 /** The columns of a table for alerts of `schema` (the alerts table leaves cutouts out). */
 export function alertTableFields(
   schema: AvroSchema,
   map: SchemaMap,
   table: AlertTable,
 ): TableField[] {
-  if (table === "alerts") {
-    return tableFields(schema.type).filter(
-      (field) => !map.fields.cutoutFields.includes(field.name),
-    );
-  }
+  if (table === "alerts") return alertsLayout(schema.type, map).map((c) => c.field);
   const layout = diaSourceLayout(schema.type, map);
   return [...layout.columns.map((c) => c.field), ...(layout.prvIds ? [layout.prvIds.field] : [])];
 }

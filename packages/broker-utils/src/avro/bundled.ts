@@ -1,8 +1,8 @@
 /**
  * The Avro schemas shipped in `data/schemas/<survey>/<version>/` (ZTF 3.3, 4.01, 4.02; LSST v7_0 to
- * v7_4, v8_0, v9_0, v10_0, v11_0; ELAsTiCC v0_9, v0_9_1; origins in data/schemas/SOURCES.md). Each
- * version is split into one file per named type; the files a type references are registered before
- * it (e.g. diaSource before alert).
+ * v7_4, v8_0, v9_0, v10_0, v11_0, v11_1; ELAsTiCC v0_9, v0_9_1; origins in data/schemas/SOURCES.md).
+ * Each version is split into one file per named type; the files a type references are registered
+ * before it (e.g. diaSource before alert).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +26,7 @@ const byVersionNumber = new Intl.Collator("en", { numeric: true }).compare;
 
 /**
  * The bundled schema versions of a survey, oldest first (ztf → 3.3, 4.01, 4.02; lsst → v7_0 …
- * v11_0, so v10 sorts after v9); empty if none.
+ * v11_1, so v10 sorts after v9); empty if none.
  */
 export function bundledSchemaVersions(survey: string): string[] {
   return listDir(join(SCHEMAS_DIR, survey)).sort(byVersionNumber);

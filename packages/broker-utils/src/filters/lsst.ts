@@ -131,7 +131,7 @@ export function lsstExtragalacticTransient(alert: Alert): FilterResult {
       pass: true,
       value: null,
       rule:
-        "not judged: no LSST alert v7_0-v11_0 says whether a counterpart is a star " +
+        "not judged: no LSST alert v7_0-v11_1 says whether a counterpart is a star " +
         "(v7 diaObject.nearbyObj1-3 are ids, distances and association probabilities only)",
     },
     notMoving: notMoving(
