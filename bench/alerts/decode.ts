@@ -17,7 +17,7 @@
  *
  * Rates are alerts per CPU second of the measuring process (GC threads included).
  *
- * Run: npx tsx bench/alerts/decode.ts [seconds per round, default 2]
+ * Run: npx tsx --conditions=source bench/alerts/decode.ts [seconds per round, default 2]
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -25,13 +25,17 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import avro from "avsc";
-// the sources, not the package's built dist/, so that `npx tsx` measures the code in the tree
-import { Alert, bigQueryRow } from "../../packages/broker-utils/src/alerts/index.js";
-import {
-  decodeSingleRecordContainer,
-  readContainerHeader,
-} from "../../packages/broker-utils/src/avro/index.js";
+import { Alert, bigQueryRow } from "@pgb/broker-utils/alerts";
+import { decodeSingleRecordContainer, readContainerHeader } from "@pgb/broker-utils/avro";
 import { dataPath } from "@pgb/test-data";
+
+// Measure the code in the tree, not the packages' built dist/ (which may be stale).
+if (!import.meta.resolve("@pgb/broker-utils/alerts").endsWith(".ts")) {
+  console.error(
+    "run with `npx tsx --conditions=source bench/alerts/decode.ts`: it measures sources",
+  );
+  process.exit(2);
+}
 
 const DATA = dataPath("ztf/alerts");
 /** Rubin wire-format packets: real (those Fink re-serialised converted back) and simulated. */

@@ -20,7 +20,7 @@ import {
   restartService,
   SERVICE_NAMES,
 } from "@pgb/local";
-import { runFaultScenario } from "../../test/e2e/fault-scenario.js";
+import { runFaultScenario } from "@pgb/local";
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

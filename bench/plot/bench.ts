@@ -16,7 +16,7 @@ import { renderSalt2Plot, type RenderedPlot, type Salt2PlotInput } from "@pgb/sa
 import { PRODUCT_FIT_CONFIG, fitSalt2 } from "@pgb/salt2";
 
 import { readData } from "@pgb/test-data";
-import { ZTF_KIT } from "../../test/unit/value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 import { renderSalt2PlotWithVega } from "./vega.js";
 
 type Renderer = (input: Salt2PlotInput) => Promise<RenderedPlot>;

@@ -13,7 +13,7 @@ import { renderSalt2Plot } from "@pgb/salt2/plot";
 import { PRODUCT_FIT_CONFIG, fitSalt2 } from "@pgb/salt2";
 
 import { readData } from "@pgb/test-data";
-import { ZTF_KIT } from "../../test/unit/value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 import { renderSalt2PlotWithVega } from "./vega.js";
 
 const objectId = process.argv[2] ?? "ZTF21abprzfg";

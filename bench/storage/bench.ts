@@ -36,15 +36,16 @@ import { instanceModel, modelFunction } from "@pgb/broker-utils/instance";
 import { createLogger } from "@pgb/broker-utils/log";
 import { FUNCTION } from "@pgb/broker-utils/naming";
 import type { Handler, PubSubMessage } from "@pgb/function-runtime";
-import { ensureServices, serviceEnv, servicesDown } from "@pgb/local";
-import { createBqSinkHandler } from "../../functions/bq-sink/src/handler.js";
-import { createUploadHandler } from "../../functions/upload-bytes-to-bucket/src/handler.js";
 import {
+  ensureServices,
+  serviceEnv,
+  servicesDown,
   startFunction,
   stopFunction,
   type FunctionProcess,
-} from "../../local/src/functions/index.js";
-import { objectMetadata } from "../../functions/upload-bytes-to-bucket/src/handler.js";
+} from "@pgb/local";
+import { createBqSinkHandler } from "@pgb/fn-bq-sink/handler";
+import { createUploadHandler, objectMetadata } from "@pgb/fn-upload-bytes-to-bucket/handler";
 import { dataPath } from "@pgb/test-data";
 
 const UPLOAD_COUNT = Number(process.argv[2] ?? 48);

@@ -31,12 +31,9 @@ import { createLogger } from "@pgb/broker-utils/log";
 import type { Handler, PubSubMessage } from "@pgb/function-runtime";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
-import { createBqSinkHandler } from "../../functions/bq-sink/src/handler.js";
-import { createUploadHandler } from "../../functions/upload-bytes-to-bucket/src/handler.js";
-import {
-  createValueAddedHandler,
-  type ValueAddedOutcome,
-} from "../../functions/value-added/src/handler.js";
+import { createBqSinkHandler } from "@pgb/fn-bq-sink/handler";
+import { createUploadHandler } from "@pgb/fn-upload-bytes-to-bucket/handler";
+import { createValueAddedHandler, type ValueAddedOutcome } from "@pgb/fn-value-added/handler";
 import { dataFiles, readData } from "@pgb/test-data";
 
 const ROUNDS = Number(process.argv[2] ?? 5);

@@ -9,6 +9,14 @@ import { registerServicesCommands } from "./services/cli.js";
 
 export * from "./services/index.js";
 export * from "./instance/index.js";
+/** Function processes as the local instance runs them (the storage bench starts its own). */
+export {
+  functionHealthy,
+  startFunction,
+  stopFunction,
+  type FunctionProcess,
+  type FunctionProcessOptions,
+} from "./functions/index.js";
 
 /** Adds this package's command groups to the `pgb` program. */
 export function registerCommands(program: Command): void {

@@ -1,5 +1,5 @@
 /**
- * The local instance under faults, CI-sized (fault-scenario.ts; the longer run is
+ * The local instance under faults, CI-sized (the fault drill of @pgb/local; the longer run is
  * bench/e2e/faults.ts): during a replay of distinct alerts, each alert function and the consumer
  * are killed -9 twice (restarted at once, as Cloud Run and systemd would), and the Pub/Sub emulator
  * is restarted once, after which the resources are re-created and the night re-driven from Kafka
@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalInstance } from "../../local/src/instance/index.js";
 import { privateServers, type PrivateServers } from "../support/private-servers.js";
-import { runFaultScenario, type FaultReport } from "./fault-scenario.js";
+import { runFaultScenario, type FaultReport } from "@pgb/local";
 import { testInstanceOptions } from "./support.js";
 
 /** Enough alerts for six kills, two consumer crashes and the emulator restart to land mid-stream. */

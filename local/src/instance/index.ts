@@ -16,6 +16,7 @@ export {
   sampleAlerts,
 } from "./config.js";
 export { AlertCloner, MAX_CLONE_INDEX, MAX_CLONE_SEED, type ClonedAlert } from "./clone.js";
+export * from "./fault-drill.js";
 export { DeliveryLog, kafkaKey, type MessageState, type StageState } from "./deliveries.js";
 export { formatStatus, formatSummary } from "./format.js";
 export {

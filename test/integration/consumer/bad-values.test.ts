@@ -13,7 +13,7 @@ import { pubsubClient, storageClient } from "@pgb/broker-utils/gcp";
 import { uniqueName } from "../../support/names.js";
 import { servers, TEST_PROJECT } from "../../support/services.js";
 import { readData } from "@pgb/test-data";
-import { ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 import { buildCorpus } from "../storage/corpus.js";
 import {
   consumerSuite,

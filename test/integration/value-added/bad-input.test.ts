@@ -13,7 +13,7 @@ import { functionHealthy } from "../../../local/src/functions/index.js";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { servers } from "../../support/services.js";
 import { readData } from "@pgb/test-data";
-import { ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 import { buildCorpus, type CorpusCase } from "../storage/corpus.js";
 import {
   collect,

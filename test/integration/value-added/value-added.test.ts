@@ -23,7 +23,8 @@ import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import { serviceEnv } from "@pgb/local";
 import { readData } from "@pgb/test-data";
 import { servers } from "../../support/services.js";
-import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "../../unit/value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
+import { exgalFailingCuts, FAILING_CUTS_CANDID } from "../../unit/value-added/failing-cuts.js";
 import {
   collect,
   kafkaAttributes,

@@ -16,7 +16,7 @@ import {
   type FitResult,
 } from "@pgb/salt2";
 import { readData } from "@pgb/test-data";
-import { ZTF_KIT } from "../value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 
 const FITTED = ZTF_KIT.filter((k) => k.fit);
 const fits = new Map(

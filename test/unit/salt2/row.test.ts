@@ -10,7 +10,7 @@ import { SALT2_PARAMETERS, salt2TableSchema } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Row, type FitResult } from "@pgb/salt2";
 import { readData } from "@pgb/test-data";
-import { ZTF_KIT } from "../value-added/ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 
 const P = SALT2_PARAMETERS;
 const PRZFG = ZTF_KIT.find((k) => k.objectId === "ZTF21abprzfg")!;

@@ -25,7 +25,8 @@ import { lightCurve } from "@pgb/broker-utils/photometry";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readData } from "@pgb/test-data";
 import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
-import { exgalFailingCuts, FAILING_CUTS_CANDID, ZTF_KIT } from "./ztf-kit.js";
+import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
+import { exgalFailingCuts, FAILING_CUTS_CANDID } from "./failing-cuts.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
 
 const kit = (objectId: string) => {

@@ -9,7 +9,7 @@ import { lightCurve } from "@pgb/broker-utils/photometry";
 import { salt2QualityCuts } from "@pgb/salt2";
 import { readData, dataFiles } from "@pgb/test-data";
 import { fakes, message } from "./support.js";
-import { REFERENCE_CUT_FAILURES, ZTF_KIT } from "./ztf-kit.js";
+import { REFERENCE_CUT_FAILURES, ZTF_KIT } from "@pgb/test-data/ztf-kit";
 
 describe("value-added on the real ZTF alerts", () => {
   it("the table covers every ZTF alert of the kit", () => {

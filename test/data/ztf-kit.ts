@@ -1,6 +1,7 @@
 /**
  * What value-added does with each real ZTF alert of the data kit (`test/data/ztf/alerts`, 53
- * files), shared by the unit and integration tests of the function.
+ * files): the expected verdicts the unit and integration tests of the function check, and the
+ * alerts the plot and value-added benches pick (`@pgb/test-data/ztf-kit`).
  *
  * Columns: file, objectId, sourceId, flags (P pure, X extragalactic transient, C passes the SALT2
  * quality cuts of the product's light curve, whether or not the alert is extragalactic), then the
@@ -24,7 +25,6 @@
  * but are not extragalactic (so value-added fits them neither here nor in the reference, which also
  * fitted only extragalactic alerts); the other 12 are the fitted ones.
  */
-import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 
 export interface KitAlert {
   /** Path inside the data kit. */
@@ -154,22 +154,3 @@ export const REFERENCE_CUT_FAILURES = [
   "ZTF18abkizda",
   "ZTF20aarsexp", // ztf_3.3_validschema_1154446891615015011
 ];
-
-const ABNGBRL = `ztf/alerts/v3.3/ZTF21abngbrl.1704376211815015000.${V33}`;
-/** The synthetic candid of `exgalFailingCuts` (the kit alert's candid is …015000). */
-export const FAILING_CUTS_CANDID = "1704376211815015099";
-
-/**
- * A synthetic extragalactic alert that fails the cuts: ZTF21abngbrl (6 detections, span 30 d)
- * without its two latest positive previous detections (4 left, still spanning 30 d), with a
- * candid of its own so its derived messages cannot be mistaken for the kit alert's.
- */
-export function exgalFailingCuts(): Buffer {
-  const dropped = new Set([1684461371815015000n, 1689460901815015000n]);
-  return reencodedAlert(ABNGBRL, (record) => {
-    const prv = record["prv_candidates"] as Record<string, unknown>[];
-    record["prv_candidates"] = prv.filter((p) => !dropped.has(p["candid"] as bigint));
-    (record["candidate"] as Record<string, unknown>)["candid"] = BigInt(FAILING_CUTS_CANDID);
-    record["candid"] = BigInt(FAILING_CUTS_CANDID);
-  });
-}

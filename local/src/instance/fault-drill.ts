@@ -1,6 +1,6 @@
 /**
- * A night of a local instance under faults, shared by the CI-sized test (faults.test.ts) and the
- * longer run (bench/e2e/faults.ts). During a replay of distinct alerts (the samples, then copies
+ * The fault drill: a night of a local instance under faults, run by the CI-sized test
+ * (test/e2e/faults.test.ts) and the longer bench (bench/e2e/faults.ts). During a replay of distinct alerts (the samples, then copies
  * with fresh ids) it kills -9 each alert function and the consumer several times, each restarted at
  * once as Cloud Run or systemd would, and restarts the Pub/Sub emulator once. Then it checks that
  * every alert is in Cloud Storage exactly once and in the de-duplicating views exactly once.
@@ -15,18 +15,17 @@
  */
 import { join } from "node:path";
 import { FUNCTION, type FunctionStub } from "@pgb/broker-utils/naming";
+import { SAMPLES_DIR } from "./config.js";
+import type { LocalInstance } from "./instance.js";
+import { nightStart } from "./night.js";
 import {
   deadLetters,
-  ensureNightTopic,
-  nightStart,
-  replay,
-  SAMPLES_DIR,
   topicEnds,
   waitForOutputs,
   type KafkaRange,
-  type LocalInstance,
   type SettleResult,
-} from "../../local/src/instance/index.js";
+} from "./outputs.js";
+import { ensureNightTopic, replay } from "./replay.js";
 
 export interface FaultPlan {
   /** Distinct alerts to replay (≥ the 32 samples; the rest are copies). */
