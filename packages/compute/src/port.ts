@@ -4,12 +4,7 @@
  * The orchestration (read-modify-write of metadata, waiting for a state) is written once, here and
  * in the programs, against the interface.
  */
-import {
-  changesNothing,
-  mergeMetadata,
-  type MetadataChanges,
-  type VmStatus,
-} from "@pgb/night";
+import { changesNothing, mergeMetadata, type MetadataChanges, type VmStatus } from "@pgb/night";
 
 export interface VmMetadata {
   items: Record<string, string>;
