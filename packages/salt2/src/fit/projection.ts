@@ -45,8 +45,21 @@ export const WRT_ALL = WRT_C | WRT_Z;
 
 const KAPPA = -0.4 * Math.LN10;
 
+/**
+ * A projection's per-phase-node band integrals of both templates: cubic cells (hc), the bilinear
+ * part of wavelength-edge samples (he) and the all-bilinear sums of phase edge cells (hl).
+ */
+export interface PhaseNodes {
+  readonly hc0: Float64Array;
+  readonly hc1: Float64Array;
+  readonly he0: Float64Array;
+  readonly he1: Float64Array;
+  readonly hl0: Float64Array;
+  readonly hl1: Float64Array;
+}
+
 /** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
-class Projection {
+class Projection implements PhaseNodes {
   /** Cubic-cell, edge-cell (bilinear) and all-samples-bilinear node vectors. */
   readonly vc: Float64Array;
   readonly ve: Float64Array;
@@ -86,6 +99,15 @@ class Projection {
   }
 }
 
+/** `BandProjection.valueNodes`: the value projection's phase nodes at one (z, c). */
+export interface ValueNodes extends PhaseNodes {
+  /** Whether some integration samples lie in wavelength edge cells (he counts). */
+  readonly hasEdge: boolean;
+  /** Colour-law moments over the band (see `profileScan`). */
+  readonly mean: number;
+  readonly variance: number;
+}
+
 /** Keys kernel weights of nodes i−1 … i+2 at fraction t (docs/spec/salt2.md §1.3). */
 function keysValues(t: number, w: Float64Array, o: number): void {
   const s0 = 1 + t;
@@ -109,7 +131,7 @@ function keysDerivatives(t: number, dw: Float64Array, o: number): void {
 }
 
 /** Keys weights and their first t-derivatives. */
-function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
+export function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
   keysValues(t, w, o);
   keysDerivatives(t, dw, o);
 }
@@ -178,7 +200,6 @@ export class BandProjection {
   readonly #secondGroup: readonly (readonly Projection[])[];
   readonly #all: readonly Projection[];
   readonly #pw = new Float64Array(4);
-  readonly #seriesSlots = new Float64Array(SLOT_COUNT);
   /** The template's phase spacing, or 0 when the grid is not uniform. */
   readonly #phaseSpacing: number;
   readonly #pdw = new Float64Array(4);
@@ -780,62 +801,37 @@ export class BandProjection {
     if (withZ) da.scattered = true;
   }
 
-  /** The template's phase spacing Δ if uniform (`valueSeries` needs it), else 0. */
+  /** The template's phase nodes. */
+  get phase(): Float64Array {
+    return this.#model.phase;
+  }
+
+  /** The template's phase spacing Δ if uniform (`ValueTable.series` needs it), else 0. */
   get phaseStep(): number {
     return this.#phaseSpacing;
   }
 
   /**
-   * Values at the phases p0 − k·step·Δ (k = 0 … count − 1, `step` a whole number of nodes of either
-   * sign, Δ the template's phase spacing, which must be uniform): out[2k], out[2k + 1] = both templates' band integrals at the prepared (z, c), 0 outside
-   * the phase range. The cubic taps are the same for every k (a whole number of nodes apart), so a
-   * value costs eight multiply-adds: the profile scan's inner loop.
+   * The value projection at (z, c) with every phase node computed (cubic, wavelength-edge and phase
+   * edge cells), copied out, with the colour-law moments there: what `ValueTable` keeps. The same
+   * sums as `interpolate`, so a table's values equal the projection's.
    */
-  valueSeries(p0: number, step: number, count: number, out: Float64Array): void {
-    const phase = this.#model.phase;
-    const np = phase.length;
-    const spacing = this.#phaseSpacing;
-    const slots = this.#seriesSlots;
+  valueNodes(z: number, c: number): ValueNodes {
+    this.prepare(z, c, 0);
     const value = this.#value;
-    const w = this.#pw;
-    const u = spacing === 0 ? NaN : (p0 - (phase[0] as number)) / spacing;
-    const cell0 = Math.floor(u);
-    const tau = u - cell0;
-    if (Number.isFinite(tau)) keysWeights(tau, w, this.#pdw, 0);
-    // The nodes of every cubic cell the series visits, computed before the loop.
-    const last = cell0 - (count - 1) * step;
-    for (
-      let i = Math.max(Math.min(cell0, last) - 1, 0);
-      i <= Math.min(Math.max(cell0, last) + 2, np - 1);
-      i++
-    ) {
-      if (value.done[i] === 0) this.#computeNode(i, value);
-    }
-    for (let k = 0; k < count; k++) {
-      const ix = cell0 - k * step;
-      const o = 2 * k;
-      if (!(ix >= 1 && ix <= np - 3)) {
-        // Outside, in a phase edge cell, or a non-uniform grid: the general path.
-        this.interpolate(p0 - k * step * spacing, slots, 0);
-        out[o] = slots[SLOT.A] as number;
-        out[o + 1] = slots[SLOT.A + 1] as number;
-        continue;
-      }
-      const j = ix - 1;
-      const { hc0, hc1 } = value;
-      let s0 = 0;
-      let s1 = 0;
-      for (let q = 0; q < 4; q++) {
-        s0 += (w[q] as number) * (hc0[j + q] as number);
-        s1 += (w[q] as number) * (hc1[j + q] as number);
-      }
-      if (this.#hasEdge) {
-        s0 += (1 - tau) * (value.he0[ix] as number) + tau * (value.he0[ix + 1] as number);
-        s1 += (1 - tau) * (value.he1[ix] as number) + tau * (value.he1[ix + 1] as number);
-      }
-      out[o] = s0;
-      out[o + 1] = s1;
-    }
+    const np = this.#model.phase.length;
+    for (let i = 0; i < np; i++) if (value.done[i] === 0) this.#computeNode(i, value);
+    for (const ix of [0, np - 2]) if (!isCubicCell(ix, np)) this.#ensureLinearCell(ix, 0, 0);
+    return {
+      hc0: value.hc0.slice(),
+      hc1: value.hc1.slice(),
+      he0: value.he0.slice(),
+      he1: value.he1.slice(),
+      hl0: value.hl0.slice(),
+      hl1: value.hl1.slice(),
+      hasEdge: this.#hasEdge,
+      ...this.#colourMoments(),
+    };
   }
 
   /**
@@ -843,7 +839,7 @@ export class BandProjection {
    * integrand weights without the template: ln of a band flux then changes with c roughly as
    * κ·Δc·mean + ½κ²·Δc²·variance (κ = −0.4 ln 10), which `profileScan` uses.
    */
-  colourMoments(): { mean: number; variance: number } {
+  #colourMoments(): { mean: number; variance: number } {
     let sw = 0;
     let s1 = 0;
     let s2 = 0;
@@ -913,8 +909,8 @@ export class BandProjection {
 }
 
 /** Linear phase interpolation of the all-bilinear projection (phase edge cell); `slotP` < 0 skips d/dp. */
-function linear(
-  p: Projection,
+export function linear(
+  p: PhaseNodes,
   ix: number,
   tau: number,
   dp: number,
@@ -938,8 +934,8 @@ function linear(
  * Cubic phase interpolation of hc plus the bilinear part of wavelength-edge samples (he), and its
  * first (`slotP`) and second (`slotPP`) phase derivatives when those slots are ≥ 0.
  */
-function cubic(
-  p: Projection,
+export function cubic(
+  p: PhaseNodes,
   ix: number,
   tau: number,
   dp: number,
