@@ -281,7 +281,7 @@ export class BandProjection {
   }
 
   /** Moves to (z, c): recomputes the per-sample state that changed. */
-  #setState(z: number, c: number): void {
+  #setState(z: number, c: number, withZ: boolean): void {
     if (z !== this.#z) {
       if (!this.covers(z)) {
         const m = this.#model;
@@ -290,7 +290,7 @@ export class BandProjection {
             `spectral range [${m.minwave * (1 + z)}, ${m.maxwave * (1 + z)}] at z = ${z}`,
         );
       }
-      this.#setZ(z);
+      this.#setZ(z, withZ);
       this.#c = Number.NaN;
     }
     if (c !== this.#c) {
@@ -303,7 +303,8 @@ export class BandProjection {
     }
   }
 
-  #setZ(z: number): void {
+  /** With `withZ`, also the wavelength derivatives that the z derivatives need (in the same pass). */
+  #setZ(z: number, withZ: boolean): void {
     const { wave, colorLaw } = this.#model;
     const nw = wave.length;
     const nk = this.#nk;
@@ -331,6 +332,7 @@ export class BandProjection {
         // A cubic cell (interpolation.ts isCubicCell, inlined: the per-sample hot path of a z change).
         this.#cubic[k] = 1;
         keysValues(t, this.#w, 4 * k);
+        if (withZ) keysDerivatives(t, this.#dw, 4 * k);
         jlo = Math.min(jlo, iy - 1);
         jhi = Math.max(jhi, iy + 2);
       } else {
@@ -340,8 +342,9 @@ export class BandProjection {
         jhi = Math.max(jhi, iy + 1);
       }
     }
-    colorLaw.evaluate(rest, nk, this.#cl);
-    this.#zDerivatives = false;
+    if (withZ) colorLaw.evaluate(rest, nk, this.#cl, this.#dcl, this.#d2cl);
+    else colorLaw.evaluate(rest, nk, this.#cl);
+    this.#zDerivatives = withZ;
     this.#jlo = jlo;
     this.#jhi = jhi;
   }
@@ -725,7 +728,7 @@ export class BandProjection {
    * `interpolate`, once per (z, c).
    */
   prepare(z: number, c: number, order: Order, wrt: number = WRT_ALL): void {
-    this.#setState(z, c);
+    this.#setState(z, c, order >= 1 && (wrt & WRT_Z) !== 0);
     const withC = order >= 1 && (wrt & WRT_C) !== 0;
     const withZ = order >= 1 && (wrt & WRT_Z) !== 0;
     if (!this.#value.scattered && (withC || withZ) && !this.#dc.scattered && !this.#da.scattered) {
@@ -764,7 +767,28 @@ export class BandProjection {
     const veC = dc.ve;
     const vcA = da.vc;
     const veA = da.ve;
-    for (const v of [vcV, veV, vcC, veC, vcA, veA]) v.fill(0, jlo, jhi);
+    vcV.fill(0, jlo, jhi);
+    veV.fill(0, jlo, jhi);
+    vcC.fill(0, jlo, jhi);
+    veC.fill(0, jlo, jhi);
+    vcA.fill(0, jlo, jhi);
+    veA.fill(0, jlo, jhi);
+    // Cubic samples move up the template nodes (two or so per cell): their four taps j … j + 3 are
+    // summed in registers (V*, C*, A* for the value, ∂c and ∂a) and a node is stored once no later
+    // sample reaches it, in the same order of additions as summing into the vectors.
+    let base = -1;
+    let V0 = 0;
+    let V1 = 0;
+    let V2 = 0;
+    let V3 = 0;
+    let C0 = 0;
+    let C1 = 0;
+    let C2 = 0;
+    let C3 = 0;
+    let A0 = 0;
+    let A1 = 0;
+    let A2 = 0;
+    let A3 = 0;
     for (let k = 0; k < nk; k++) {
       const iy = iyk[k] as number;
       const ek = e[k] as number;
@@ -774,13 +798,46 @@ export class BandProjection {
       const vA = (ek / a) * (1 + a * lam * kc * (dcl[k] as number));
       const dA = ek * lam * (invDl[k] as number);
       if (cubic[k] === 1) {
-        const o = 4 * k;
         const j = iy - 1;
-        for (let q = 0; q < 4; q++) {
-          const wq = w[o + q] as number;
-          vcV[j + q] = (vcV[j + q] as number) + ek * wq;
-          if (withC) vcC[j + q] = (vcC[j + q] as number) + vC * wq;
-          if (withZ) vcA[j + q] = (vcA[j + q] as number) + (vA * wq + dA * (dw[o + q] as number));
+        if (base < 0) base = j;
+        while (base < j) {
+          vcV[base] = V0;
+          vcC[base] = C0;
+          vcA[base] = A0;
+          V0 = V1;
+          V1 = V2;
+          V2 = V3;
+          V3 = 0;
+          C0 = C1;
+          C1 = C2;
+          C2 = C3;
+          C3 = 0;
+          A0 = A1;
+          A1 = A2;
+          A2 = A3;
+          A3 = 0;
+          base++;
+        }
+        const o = 4 * k;
+        const w0 = w[o] as number;
+        const w1 = w[o + 1] as number;
+        const w2 = w[o + 2] as number;
+        const w3 = w[o + 3] as number;
+        V0 += ek * w0;
+        V1 += ek * w1;
+        V2 += ek * w2;
+        V3 += ek * w3;
+        if (withC) {
+          C0 += vC * w0;
+          C1 += vC * w1;
+          C2 += vC * w2;
+          C3 += vC * w3;
+        }
+        if (withZ) {
+          A0 += vA * w0 + dA * (dw[o] as number);
+          A1 += vA * w1 + dA * (dw[o + 1] as number);
+          A2 += vA * w2 + dA * (dw[o + 2] as number);
+          A3 += vA * w3 + dA * (dw[o + 3] as number);
         }
       } else {
         const tau = tauk[k] as number;
@@ -795,6 +852,11 @@ export class BandProjection {
           veA[iy + 1] = (veA[iy + 1] as number) + (vA * tau + dA);
         }
       }
+    }
+    if (base >= 0) {
+      vcV.set([V0, V1, V2, V3], base);
+      vcC.set([C0, C1, C2, C3], base);
+      vcA.set([A0, A1, A2, A3], base);
     }
     value.scattered = true;
     if (withC) dc.scattered = true;
