@@ -10,6 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
 import {
@@ -106,6 +107,9 @@ function configOf(c: Case): FitConfig {
   return { vary: c.vary, bounds: c.bounds, params: c.fixed ?? {} };
 }
 
+// The machine may be shared: the 1-minute load average at the start and the end goes with the table.
+const loadAtStart = loadavg()[0] as number;
+
 // TypeScript: warm up (JIT, model and bandpass loading), then CPU time per fit.
 const tsSeconds = new Map<string, { seconds: number; fits: number; ncall: number }>();
 for (const c of cases) fitSalt2(rows(c.data), configOf(c));
@@ -181,5 +185,9 @@ for (const set of sets) {
 }
 lines.push(
   `| all | ${cases.length} | ${(cases.length / tsTotal).toFixed(0)} | ${(cases.length / pyTotal).toFixed(1)} | ${(pyTotal / tsTotal).toFixed(0)}× | ${median(cases.map((c) => perFit(pySeconds, c.name) / perFit(tsSeconds, c.name))).toFixed(0)}× | | |`,
+);
+lines.push(
+  "",
+  `1-minute load average: ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] as number).toFixed(1)} at the end`,
 );
 process.stdout.write(`${lines.join("\n")}\n`);
