@@ -66,19 +66,17 @@ function fluxesAt(
   interpolate: (p: number, slots: Float64Array) => boolean,
 ): Float64Array {
   const a = 1 / (1 + params.z);
-  const phases = Float64Array.from(times, (t) => (t - params.t0) * a);
-  const out = new Float64Array(phases.length);
+  const out = new Float64Array(times.length);
   const slots = new Float64Array(SLOT_COUNT);
-  phases.forEach((p, i) => {
-    if (!interpolate(p, slots)) return;
+  // One zero point for all times: its factor once (the start guess's light curves).
+  const factor = typeof zp === "number" ? Math.pow(10, 0.4 * zp) * projection.invZpAB : NaN;
+  for (let i = 0; i < out.length; i++) {
+    if (!interpolate(((times[i] as number) - params.t0) * a, slots)) continue;
     const photons =
       params.x0 * ((slots[SLOT.A] as number) + params.x1 * (slots[SLOT.A + 1] as number));
-    if (zp === undefined) {
-      out[i] = photons;
-    } else {
-      const zpi = typeof zp === "number" ? zp : (zp[i] as number);
-      out[i] = photons * (Math.pow(10, 0.4 * zpi) * projection.invZpAB);
-    }
-  });
+    if (zp === undefined) out[i] = photons;
+    else if (typeof zp === "number") out[i] = photons * factor;
+    else out[i] = photons * (Math.pow(10, 0.4 * (zp[i] as number)) * projection.invZpAB);
+  }
   return out;
 }
