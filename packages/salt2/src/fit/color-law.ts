@@ -67,8 +67,9 @@ export class Salt2ColorLaw {
   }
 
   /**
-   * CL at each of the first n wavelengths and, when the arrays are given, its first two wavelength
-   * derivatives (the per-z hot path of a fit; derivatives only for the z derivatives).
+   * CL at each of the first n wavelengths and, when the arrays are given, its first and second
+   * wavelength derivatives (the per-z hot path of a fit; derivatives only for the z derivatives, the
+   * second only for the Hessian).
    */
   evaluate(
     wave: Float64Array,
@@ -86,26 +87,29 @@ export class Salt2ColorLaw {
     const scale = 1 / (SALT2_V_WAVE - bWave);
     const uLo = this.#uLo;
     const uHi = this.#uHi;
-    const withDerivatives = derivative !== undefined && second !== undefined;
     for (let k = 0; k < n; k++) {
       const u = ((wave[k] as number) - bWave) * scale;
-      if (u < uLo) {
-        value[k] = -(this.#pLo + this.#slopeLo * (u - uLo));
-        if (withDerivatives) {
-          derivative[k] = -this.#slopeLo * scale;
-          second[k] = 0;
-        }
-      } else if (u > uHi) {
-        value[k] = -(this.#pHi + this.#slopeHi * (u - uHi));
-        if (withDerivatives) {
-          derivative[k] = -this.#slopeHi * scale;
-          second[k] = 0;
-        }
-      } else if (!withDerivatives) {
+      if (u < uLo || u > uHi) {
+        const low = u < uLo;
+        const slope = low ? this.#slopeLo : this.#slopeHi;
+        value[k] = -((low ? this.#pLo : this.#pHi) + slope * (u - (low ? uLo : uHi)));
+        if (derivative !== undefined) derivative[k] = -slope * scale;
+        if (second !== undefined) second[k] = 0;
+      } else if (derivative === undefined) {
         // Horner for P(u)/u.
         let v = 0;
         for (let j = m - 1; j >= 0; j--) v = v * u + (p[j] as number);
         value[k] = -v * u;
+      } else if (second === undefined) {
+        // Horner for P(u)/u and P′(u).
+        let v = 0;
+        let d = 0;
+        for (let j = m - 1; j >= 0; j--) {
+          v = v * u + (p[j] as number);
+          d = d * u + (dp[j] as number);
+        }
+        value[k] = -v * u;
+        derivative[k] = -d * scale;
       } else {
         // Horner for P(u)/u, P′(u) and P″(u) (whose constant term is P's linear one).
         let v = 0;

@@ -175,8 +175,8 @@ export class BandProjection {
   readonly #dw: Float64Array;
   readonly #d2w = new Float64Array(4);
   #hasEdge = false;
-  /** Whether #dw, #dcl and #d2cl match the current z. */
-  #zDerivatives = false;
+  /** Which wavelength derivatives match the current z: none, #dw and #dcl (1), and #d2cl (2). */
+  #zDerivatives: 0 | 1 | 2 = 0;
   #jlo = 0;
   #jhi = -1;
   // Per-sample weights at the current (z, c).
@@ -342,25 +342,30 @@ export class BandProjection {
         jhi = Math.max(jhi, iy + 1);
       }
     }
-    if (withZ) colorLaw.evaluate(rest, nk, this.#cl, this.#dcl, this.#d2cl);
+    if (withZ) colorLaw.evaluate(rest, nk, this.#cl, this.#dcl);
     else colorLaw.evaluate(rest, nk, this.#cl);
-    this.#zDerivatives = withZ;
+    this.#zDerivatives = withZ ? 1 : 0;
     this.#jlo = jlo;
     this.#jhi = jhi;
   }
 
   /**
    * The wavelength derivatives of the kernel weights and of the colour law at the current z, which
-   * only the z-derivative projections use (computed on their first use).
+   * only the z-derivative projections use (computed on their first use), with `second` also the
+   * colour law's second derivative (∂²/∂a² only).
    */
-  #ensureZDerivatives(): void {
-    if (this.#zDerivatives) return;
+  #ensureZDerivatives(second: boolean): void {
+    const level = second ? 2 : 1;
+    if (this.#zDerivatives >= level) return;
     const nk = this.#nk;
-    for (let k = 0; k < nk; k++) {
-      if (this.#cubic[k] === 1) keysDerivatives(this.#tau[k] as number, this.#dw, 4 * k);
+    if (this.#zDerivatives === 0) {
+      for (let k = 0; k < nk; k++) {
+        if (this.#cubic[k] === 1) keysDerivatives(this.#tau[k] as number, this.#dw, 4 * k);
+      }
     }
-    this.#model.colorLaw.evaluate(this.#rest, nk, this.#clScratch, this.#dcl, this.#d2cl);
-    this.#zDerivatives = true;
+    const d2cl = second ? this.#d2cl : undefined;
+    this.#model.colorLaw.evaluate(this.#rest, nk, this.#clScratch, this.#dcl, d2cl);
+    this.#zDerivatives = level;
   }
 
   /**
@@ -401,6 +406,13 @@ export class BandProjection {
     const w = this.#w;
     const dw = this.#dw;
     const d2w = this.#d2w;
+    // The four taps j … j + 3 of the cubic samples are summed in registers, as in
+    // `#scatterFirstOrder`.
+    let base = -1;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
     for (let k = 0; k < nk; k++) {
       const iy = iyk[k] as number;
       const tau = tauk[k] as number;
@@ -409,21 +421,40 @@ export class BandProjection {
       if (this.#cubic[k] === 1) {
         const o = 4 * k;
         const j = iy - 1;
-        for (let q = 0; q < 4; q++) {
-          const wq = w[o + q] as number;
-          vc[j + q] =
-            (vc[j + q] as number) + (d1 === null ? v * wq : v * wq + d * (dw[o + q] as number));
+        if (base < 0) base = j;
+        while (base < j) {
+          vc[base] = s0;
+          s0 = s1;
+          s1 = s2;
+          s2 = s3;
+          s3 = 0;
+          base++;
+        }
+        if (d1 === null) {
+          s0 += v * (w[o] as number);
+          s1 += v * (w[o + 1] as number);
+          s2 += v * (w[o + 2] as number);
+          s3 += v * (w[o + 3] as number);
+        } else {
+          s0 += v * (w[o] as number) + d * (dw[o] as number);
+          s1 += v * (w[o + 1] as number) + d * (dw[o + 1] as number);
+          s2 += v * (w[o + 2] as number) + d * (dw[o + 2] as number);
+          s3 += v * (w[o + 3] as number) + d * (dw[o + 3] as number);
         }
         if (d2 !== null) {
           const dd = d2[k] as number;
           keysSecondDerivatives(tau, d2w, 0);
-          for (let q = 0; q < 4; q++) vc[j + q] = (vc[j + q] as number) + dd * (d2w[q] as number);
+          s0 += dd * (d2w[0] as number);
+          s1 += dd * (d2w[1] as number);
+          s2 += dd * (d2w[2] as number);
+          s3 += dd * (d2w[3] as number);
         }
       } else {
         ve[iy] = (ve[iy] as number) + (v * (1 - tau) - d);
         ve[iy + 1] = (ve[iy + 1] as number) + (v * tau + d);
       }
     }
+    if (base >= 0) vc.set([s0, s1, s2, s3], base);
     p.scattered = true;
   }
 
@@ -449,7 +480,9 @@ export class BandProjection {
     }
     const lamk = this.#lam;
     const invDl = this.#invDl;
-    if (p === this.#da || p === this.#dca || p === this.#daa) this.#ensureZDerivatives();
+    if (p === this.#da || p === this.#dca || p === this.#daa) {
+      this.#ensureZDerivatives(p === this.#daa);
+    }
     if (p === this.#dc || p === this.#dcc) {
       const square = p === this.#dcc;
       for (let k = 0; k < nk; k++) {
@@ -742,7 +775,7 @@ export class BandProjection {
    * weights and sums as `#ensureScattered`, which would make one pass per projection).
    */
   #scatterFirstOrder(withC: boolean, withZ: boolean): void {
-    if (withZ) this.#ensureZDerivatives();
+    if (withZ) this.#ensureZDerivatives(false);
     const jlo = this.#jlo;
     const jhi = this.#jhi + 1;
     const nk = this.#nk;
