@@ -49,27 +49,30 @@ const KAPPA = -0.4 * Math.LN10;
  * A projection's per-phase-node band integrals of both templates: cubic cells (hc), the bilinear
  * part of wavelength-edge samples (he) and the all-bilinear sums of phase edge cells (hl).
  */
-export interface PhaseNodes {
+export class PhaseNodes {
   readonly hc0: Float64Array;
   readonly hc1: Float64Array;
   readonly he0: Float64Array;
   readonly he1: Float64Array;
   readonly hl0: Float64Array;
   readonly hl1: Float64Array;
+
+  constructor(nPhase: number) {
+    this.hc0 = new Float64Array(nPhase);
+    this.hc1 = new Float64Array(nPhase);
+    this.he0 = new Float64Array(nPhase);
+    this.he1 = new Float64Array(nPhase);
+    this.hl0 = new Float64Array(nPhase);
+    this.hl1 = new Float64Array(nPhase);
+  }
 }
 
 /** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
-class Projection implements PhaseNodes {
+class Projection extends PhaseNodes {
   /** Cubic-cell, edge-cell (bilinear) and all-samples-bilinear node vectors. */
   readonly vc: Float64Array;
   readonly ve: Float64Array;
   readonly vl: Float64Array;
-  readonly hc0: Float64Array;
-  readonly hc1: Float64Array;
-  readonly he0: Float64Array;
-  readonly he1: Float64Array;
-  readonly hl0: Float64Array;
-  readonly hl1: Float64Array;
   /** Whether the cubic/edge and the all-bilinear node vectors match the current (z, c). */
   scattered = false;
   linearScattered = false;
@@ -78,15 +81,10 @@ class Projection implements PhaseNodes {
   readonly linearDone: Uint8Array;
 
   constructor(nWave: number, nPhase: number) {
+    super(nPhase);
     this.vc = new Float64Array(nWave);
     this.ve = new Float64Array(nWave);
     this.vl = new Float64Array(nWave);
-    this.hc0 = new Float64Array(nPhase);
-    this.hc1 = new Float64Array(nPhase);
-    this.he0 = new Float64Array(nPhase);
-    this.he1 = new Float64Array(nPhase);
-    this.hl0 = new Float64Array(nPhase);
-    this.hl1 = new Float64Array(nPhase);
     this.done = new Uint8Array(nPhase);
     this.linearDone = new Uint8Array(nPhase);
   }
@@ -200,6 +198,8 @@ export class BandProjection {
   readonly #secondGroup: readonly (readonly Projection[])[];
   readonly #all: readonly Projection[];
   readonly #pw = new Float64Array(4);
+  /** τ and width of `interpolate`'s phase cell. */
+  readonly #cell = new Float64Array(2);
   /** The template's phase spacing, or 0 when the grid is not uniform. */
   readonly #phaseSpacing: number;
   readonly #pdw = new Float64Array(4);
@@ -957,14 +957,11 @@ export class BandProjection {
   interpolate(p: number, out: Float64Array, order: Order, wrt: number = WRT_ALL): boolean {
     const phase = this.#model.phase;
     const np = phase.length;
-    const ix = cellIndex(phase, p);
-    if (ix < 0) {
-      out.fill(0, 0, SLOT_COUNT);
-      return false;
-    }
-    const p0 = phase[ix] as number;
-    const dp = (phase[ix + 1] as number) - p0;
-    const tau = (p - p0) / dp;
+    const cell = this.#cell;
+    const ix = phaseCell(phase, p, out, cell);
+    if (ix < 0) return false;
+    const tau = cell[0] as number;
+    const dp = cell[1] as number;
     const withC = order >= 1 && (wrt & WRT_C) !== 0;
     const withZ = order >= 1 && (wrt & WRT_Z) !== 0;
     if (!isCubicCell(ix, np)) {
@@ -1001,6 +998,28 @@ export class BandProjection {
     }
     return true;
   }
+}
+
+/**
+ * The cell of rest phase p on the template's phase grid: its index, with its fraction τ and width in
+ * cell[0], cell[1]; or −1 outside the grid, with `slots` zeroed.
+ */
+export function phaseCell(
+  phase: Float64Array,
+  p: number,
+  slots: Float64Array,
+  cell: Float64Array,
+): number {
+  const ix = cellIndex(phase, p);
+  if (ix < 0) {
+    slots.fill(0, 0, SLOT_COUNT);
+    return -1;
+  }
+  const p0 = phase[ix] as number;
+  const dp = (phase[ix + 1] as number) - p0;
+  cell[0] = (p - p0) / dp;
+  cell[1] = dp;
+  return ix;
 }
 
 /** Linear phase interpolation of the all-bilinear projection (phase edge cell); `slotP` < 0 skips d/dp. */

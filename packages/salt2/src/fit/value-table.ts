@@ -4,13 +4,14 @@
  * bounds, and the start guess the same (z, c) for all of them: each table is projected once per
  * process instead of once per fit (docs/salt2.md#speed). Values equal `BandProjection.interpolate`'s.
  */
-import { cellIndex, isCubicCell } from "./interpolation.js";
+import { isCubicCell } from "./interpolation.js";
 import {
   SLOT,
   SLOT_COUNT,
   cubic,
   keysWeights,
   linear,
+  phaseCell,
   type BandProjection,
   type ValueNodes,
 } from "./projection.js";
@@ -29,6 +30,7 @@ export class ValueTable {
   readonly #valueW = new Float64Array(4);
   readonly #none = new Float64Array(4);
   readonly #slots = new Float64Array(SLOT_COUNT);
+  readonly #cell = new Float64Array(2);
 
   constructor(phase: Float64Array, spacing: number, nodes: ValueNodes) {
     this.#phase = phase;
@@ -51,16 +53,12 @@ export class ValueTable {
    */
   value(p: number, out: Float64Array): boolean {
     const phase = this.#phase;
-    const np = phase.length;
-    const ix = cellIndex(phase, p);
-    if (ix < 0) {
-      out.fill(0, 0, SLOT_COUNT);
-      return false;
-    }
-    const p0 = phase[ix] as number;
-    const dp = (phase[ix + 1] as number) - p0;
-    const tau = (p - p0) / dp;
-    if (!isCubicCell(ix, np)) {
+    const cell = this.#cell;
+    const ix = phaseCell(phase, p, out, cell);
+    if (ix < 0) return false;
+    const tau = cell[0] as number;
+    const dp = cell[1] as number;
+    if (!isCubicCell(ix, phase.length)) {
       linear(this.#nodes, ix, tau, dp, out, SLOT.A, -1);
       return true;
     }
