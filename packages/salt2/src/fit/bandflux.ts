@@ -5,6 +5,7 @@ import type { Bandpass } from "./bandpass.js";
 import { getBandpass } from "./bandpass-registry.js";
 import { salt2Model, type Salt2Model, type Salt2Params } from "./model.js";
 import { BandProjection, SLOT, SLOT_COUNT } from "./projection.js";
+import { valueTable } from "./value-table.js";
 
 const cache = new WeakMap<Salt2Model, Map<Bandpass, BandProjection>>();
 
@@ -36,21 +37,46 @@ export function bandflux(
   model: Salt2Model = salt2Model(),
 ): Float64Array {
   const projection = bandProjection(model, typeof band === "string" ? getBandpass(band) : band);
-  const a = 1 / (1 + params.z);
-  const phases = Float64Array.from(times, (t) => (t - params.t0) * a);
   projection.prepare(params.z, params.c, 0);
-  const out = new Float64Array(phases.length);
+  return fluxesAt(params, projection, times, zp, (p, slots) => projection.interpolate(p, slots, 0));
+}
+
+/**
+ * `bandflux` at a (z, c) that recurs from fit to fit (the start guess at the middle of z's bounds),
+ * from the band's kept `ValueTable`: the same values, projected once per process.
+ */
+export function tabulatedBandflux(
+  params: Salt2Params,
+  band: Bandpass,
+  times: ArrayLike<number>,
+  zp: number,
+  model: Salt2Model,
+): Float64Array {
+  const projection = bandProjection(model, band);
+  const table = valueTable(projection, params.z, params.c);
+  return fluxesAt(params, projection, times, zp, (p, slots) => table.value(p, slots));
+}
+
+/** Band fluxes from `interpolate(rest phase, slots)`, which fills both templates' integrals. */
+function fluxesAt(
+  params: Salt2Params,
+  projection: BandProjection,
+  times: ArrayLike<number>,
+  zp: number | ArrayLike<number> | undefined,
+  interpolate: (p: number, slots: Float64Array) => boolean,
+): Float64Array {
+  const a = 1 / (1 + params.z);
+  const out = new Float64Array(times.length);
   const slots = new Float64Array(SLOT_COUNT);
-  phases.forEach((p, i) => {
-    if (!projection.interpolate(p, slots, 0)) return;
+  // One zero point for all times: its factor once (the start guess's light curves).
+  const factor = typeof zp === "number" ? Math.pow(10, 0.4 * zp) * projection.invZpAB : NaN;
+  for (let i = 0; i < out.length; i++) {
+    if (!interpolate(((times[i] as number) - params.t0) * a, slots)) continue;
     const photons =
       params.x0 * ((slots[SLOT.A] as number) + params.x1 * (slots[SLOT.A + 1] as number));
-    if (zp === undefined) {
-      out[i] = photons;
-    } else {
-      const zpi = typeof zp === "number" ? zp : (zp[i] as number);
-      out[i] = photons * (Math.pow(10, 0.4 * zpi) * projection.invZpAB);
-    }
-  });
+    if (zp === undefined) out[i] = photons;
+    else if (typeof zp === "number") out[i] = photons * factor;
+    else out[i] = photons * (Math.pow(10, 0.4 * (zp[i] as number)) * projection.invZpAB);
+  }
   return out;
 }

@@ -9,6 +9,9 @@ import type { ColorLawFile } from "./grid-file.js";
 export class Salt2ColorLaw {
   /** Polynomial coefficients of P(u) = Σ p[k] u^(k+1), k = 0…n (p[0] = α = 1 − Σ a). */
   readonly #p: Float64Array;
+  /** (k+1)·p[k] and (k+1)·k·p[k]: the coefficients of P′ and P″ in `evaluate`'s Horner loops. */
+  readonly #dp: Float64Array;
+  readonly #ddp: Float64Array;
   readonly #uLo: number;
   readonly #uHi: number;
   readonly #pLo: number;
@@ -21,6 +24,8 @@ export class Salt2ColorLaw {
     this.#p = new Float64Array(a.length + 1);
     this.#p[0] = 1 - a.reduce((s, v) => s + v, 0);
     a.forEach((v, k) => (this.#p[k + 1] = v));
+    this.#dp = this.#p.map((v, k) => (k + 1) * v);
+    this.#ddp = this.#p.map((v, k) => (k + 1) * k * v);
     this.#uLo = reduced(file.minWave);
     this.#uHi = reduced(file.maxWave);
     this.#pLo = this.#poly(this.#uLo);
@@ -62,8 +67,9 @@ export class Salt2ColorLaw {
   }
 
   /**
-   * CL at each of the first n wavelengths and, when the arrays are given, its first two wavelength
-   * derivatives (the per-z hot path of a fit; derivatives only for the z derivatives).
+   * CL at each of the first n wavelengths and, when the arrays are given, its first and second
+   * wavelength derivatives (the per-z hot path of a fit; derivatives only for the z derivatives, the
+   * second only for the Hessian).
    */
   evaluate(
     wave: Float64Array,
@@ -73,43 +79,49 @@ export class Salt2ColorLaw {
     second?: Float64Array,
   ): void {
     const p = this.#p;
+    const dp = this.#dp;
+    const ddp = this.#ddp;
     const m = p.length;
     // Module constants in locals: the loop runs per integration sample at every z change.
     const bWave = SALT2_B_WAVE;
     const scale = 1 / (SALT2_V_WAVE - bWave);
     const uLo = this.#uLo;
     const uHi = this.#uHi;
-    const withDerivatives = derivative !== undefined && second !== undefined;
     for (let k = 0; k < n; k++) {
       const u = ((wave[k] as number) - bWave) * scale;
-      if (u < uLo) {
-        value[k] = -(this.#pLo + this.#slopeLo * (u - uLo));
-        if (withDerivatives) {
-          derivative[k] = -this.#slopeLo * scale;
-          second[k] = 0;
-        }
-      } else if (u > uHi) {
-        value[k] = -(this.#pHi + this.#slopeHi * (u - uHi));
-        if (withDerivatives) {
-          derivative[k] = -this.#slopeHi * scale;
-          second[k] = 0;
-        }
-      } else if (!withDerivatives) {
+      if (u < uLo || u > uHi) {
+        const low = u < uLo;
+        const slope = low ? this.#slopeLo : this.#slopeHi;
+        value[k] = -((low ? this.#pLo : this.#pHi) + slope * (u - (low ? uLo : uHi)));
+        if (derivative !== undefined) derivative[k] = -slope * scale;
+        if (second !== undefined) second[k] = 0;
+      } else if (derivative === undefined) {
         // Horner for P(u)/u.
         let v = 0;
         for (let j = m - 1; j >= 0; j--) v = v * u + (p[j] as number);
         value[k] = -v * u;
+      } else if (second === undefined) {
+        // Horner for P(u)/u and P′(u).
+        let v = 0;
+        let d = 0;
+        for (let j = m - 1; j >= 0; j--) {
+          v = v * u + (p[j] as number);
+          d = d * u + (dp[j] as number);
+        }
+        value[k] = -v * u;
+        derivative[k] = -d * scale;
       } else {
-        // Horner for P(u)/u, P′(u) and P″(u).
+        // Horner for P(u)/u, P′(u) and P″(u) (whose constant term is P's linear one).
         let v = 0;
         let d = 0;
         let dd = 0;
-        for (let j = m - 1; j >= 0; j--) {
-          const coefficient = p[j] as number;
-          v = v * u + coefficient;
-          d = d * u + (j + 1) * coefficient;
-          if (j >= 1) dd = dd * u + (j + 1) * j * coefficient;
+        for (let j = m - 1; j >= 1; j--) {
+          v = v * u + (p[j] as number);
+          d = d * u + (dp[j] as number);
+          dd = dd * u + (ddp[j] as number);
         }
+        v = v * u + (p[0] as number);
+        d = d * u + (dp[0] as number);
         value[k] = -v * u;
         derivative[k] = -d * scale;
         second[k] = -dd * scale * scale;

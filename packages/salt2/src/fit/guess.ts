@@ -3,7 +3,7 @@
  * t0 and x0.
  */
 import type { Bandpass } from "./bandpass.js";
-import { bandflux } from "./bandflux.js";
+import { tabulatedBandflux } from "./bandflux.js";
 import { DataQualityError } from "./errors.js";
 import type { Salt2Model, Salt2Params } from "./model.js";
 import type { PreparedPhotometry } from "./photometry.js";
@@ -66,7 +66,7 @@ export function guessT0AndAmplitude(
   let maxRatio = -Infinity;
   let t0 = params.t0;
   for (const [b, peak] of best) {
-    const lc = bandflux(params, data.bands[b] as Bandpass, grid, 25, model).map(
+    const lc = tabulatedBandflux(params, data.bands[b] as Bandpass, grid, 25, model).map(
       (f) => f / params.x0,
     );
     let imax = 0;

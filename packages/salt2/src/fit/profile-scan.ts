@@ -11,6 +11,7 @@
  */
 import type { Salt2Objective } from "./objective.js";
 import { solveAmplitudes, type Amplitudes } from "./separable.js";
+import { valueTable, type ValueTable } from "./value-table.js";
 
 /** What the scan covers: a range or a fixed value of z and c, the t0 window and x1's bounds. */
 export interface ScanBox {
@@ -141,14 +142,11 @@ export function profileScan(objective: Salt2Objective, box: ScanBox): ProfileSca
       const a = 1 / (1 + z);
       const step = T0_NODES * spacing * (1 + z);
       const nt = Math.floor((thi - tlo) / step) + 1;
-      for (let b = 0; b < nb; b++) {
-        const projection = projections[b];
-        if (projection === undefined) continue;
-        projection.prepare(z, c0, 0);
-        const { mean, variance } = projection.colourMoments();
-        moments[2 * b] = mean;
-        moments[2 * b + 1] = variance;
-      }
+      const tables: ValueTable[] = projections.map((projection) => valueTable(projection, z, c0));
+      tables.forEach((table, b) => {
+        moments[2 * b] = table.mean;
+        moments[2 * b + 1] = table.variance;
+      });
       for (let b = 0; b < nb; b++)
         for (let ic = 0; ic < nc; ic++) factors[b * nc + ic] = factor(b, cs[ic] as number);
       // Per t0 node and band: Σu0², Σu0u1, Σu1², Σu0y, Σu1y (u whitened basis, y whitened data).
@@ -157,9 +155,9 @@ export function profileScan(objective: Salt2Objective, box: ScanBox): ProfileSca
       const series = new Float64Array(2 * nt);
       for (let i = 0; i < n; i++) {
         const b = data.bandIndex[i] as number;
-        const projection = projections[b];
-        if (projection === undefined) continue;
-        projection.valueSeries(((data.time[i] as number) - thi) * a, -T0_NODES, nt, series);
+        const table = tables[b];
+        if (table === undefined) continue;
+        table.series(((data.time[i] as number) - thi) * a, -T0_NODES, nt, series);
         const s = (scale[i] as number) * (invErr[i] as number);
         const yi = y[i] as number;
         for (let k = 0; k < nt; k++) {

@@ -45,18 +45,34 @@ export const WRT_ALL = WRT_C | WRT_Z;
 
 const KAPPA = -0.4 * Math.LN10;
 
-/** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
-class Projection {
-  /** Cubic-cell, edge-cell (bilinear) and all-samples-bilinear node vectors. */
-  readonly vc: Float64Array;
-  readonly ve: Float64Array;
-  readonly vl: Float64Array;
+/**
+ * A projection's per-phase-node band integrals of both templates: cubic cells (hc), the bilinear
+ * part of wavelength-edge samples (he) and the all-bilinear sums of phase edge cells (hl).
+ */
+export class PhaseNodes {
   readonly hc0: Float64Array;
   readonly hc1: Float64Array;
   readonly he0: Float64Array;
   readonly he1: Float64Array;
   readonly hl0: Float64Array;
   readonly hl1: Float64Array;
+
+  constructor(nPhase: number) {
+    this.hc0 = new Float64Array(nPhase);
+    this.hc1 = new Float64Array(nPhase);
+    this.he0 = new Float64Array(nPhase);
+    this.he1 = new Float64Array(nPhase);
+    this.hl0 = new Float64Array(nPhase);
+    this.hl1 = new Float64Array(nPhase);
+  }
+}
+
+/** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
+class Projection extends PhaseNodes {
+  /** Cubic-cell, edge-cell (bilinear) and all-samples-bilinear node vectors. */
+  readonly vc: Float64Array;
+  readonly ve: Float64Array;
+  readonly vl: Float64Array;
   /** Whether the cubic/edge and the all-bilinear node vectors match the current (z, c). */
   scattered = false;
   linearScattered = false;
@@ -65,15 +81,10 @@ class Projection {
   readonly linearDone: Uint8Array;
 
   constructor(nWave: number, nPhase: number) {
+    super(nPhase);
     this.vc = new Float64Array(nWave);
     this.ve = new Float64Array(nWave);
     this.vl = new Float64Array(nWave);
-    this.hc0 = new Float64Array(nPhase);
-    this.hc1 = new Float64Array(nPhase);
-    this.he0 = new Float64Array(nPhase);
-    this.he1 = new Float64Array(nPhase);
-    this.hl0 = new Float64Array(nPhase);
-    this.hl1 = new Float64Array(nPhase);
     this.done = new Uint8Array(nPhase);
     this.linearDone = new Uint8Array(nPhase);
   }
@@ -84,6 +95,15 @@ class Projection {
     this.done.fill(0);
     this.linearDone.fill(0);
   }
+}
+
+/** `BandProjection.valueNodes`: the value projection's phase nodes at one (z, c). */
+export interface ValueNodes extends PhaseNodes {
+  /** Whether some integration samples lie in wavelength edge cells (he counts). */
+  readonly hasEdge: boolean;
+  /** Colour-law moments over the band (see `profileScan`). */
+  readonly mean: number;
+  readonly variance: number;
 }
 
 /** Keys kernel weights of nodes i−1 … i+2 at fraction t (docs/spec/salt2.md §1.3). */
@@ -109,7 +129,7 @@ function keysDerivatives(t: number, dw: Float64Array, o: number): void {
 }
 
 /** Keys weights and their first t-derivatives. */
-function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
+export function keysWeights(t: number, w: Float64Array, dw: Float64Array, o: number): void {
   keysValues(t, w, o);
   keysDerivatives(t, dw, o);
 }
@@ -153,8 +173,8 @@ export class BandProjection {
   readonly #dw: Float64Array;
   readonly #d2w = new Float64Array(4);
   #hasEdge = false;
-  /** Whether #dw, #dcl and #d2cl match the current z. */
-  #zDerivatives = false;
+  /** Which wavelength derivatives match the current z: none, #dw and #dcl (1), and #d2cl (2). */
+  #zDerivatives: 0 | 1 | 2 = 0;
   #jlo = 0;
   #jhi = -1;
   // Per-sample weights at the current (z, c).
@@ -178,7 +198,8 @@ export class BandProjection {
   readonly #secondGroup: readonly (readonly Projection[])[];
   readonly #all: readonly Projection[];
   readonly #pw = new Float64Array(4);
-  readonly #seriesSlots = new Float64Array(SLOT_COUNT);
+  /** τ and width of `interpolate`'s phase cell. */
+  readonly #cell = new Float64Array(2);
   /** The template's phase spacing, or 0 when the grid is not uniform. */
   readonly #phaseSpacing: number;
   readonly #pdw = new Float64Array(4);
@@ -260,7 +281,7 @@ export class BandProjection {
   }
 
   /** Moves to (z, c): recomputes the per-sample state that changed. */
-  #setState(z: number, c: number): void {
+  #setState(z: number, c: number, withZ: boolean): void {
     if (z !== this.#z) {
       if (!this.covers(z)) {
         const m = this.#model;
@@ -269,7 +290,7 @@ export class BandProjection {
             `spectral range [${m.minwave * (1 + z)}, ${m.maxwave * (1 + z)}] at z = ${z}`,
         );
       }
-      this.#setZ(z);
+      this.#setZ(z, withZ);
       this.#c = Number.NaN;
     }
     if (c !== this.#c) {
@@ -282,7 +303,8 @@ export class BandProjection {
     }
   }
 
-  #setZ(z: number): void {
+  /** With `withZ`, also the wavelength derivatives that the z derivatives need (in the same pass). */
+  #setZ(z: number, withZ: boolean): void {
     const { wave, colorLaw } = this.#model;
     const nw = wave.length;
     const nk = this.#nk;
@@ -310,6 +332,7 @@ export class BandProjection {
         // A cubic cell (interpolation.ts isCubicCell, inlined: the per-sample hot path of a z change).
         this.#cubic[k] = 1;
         keysValues(t, this.#w, 4 * k);
+        if (withZ) keysDerivatives(t, this.#dw, 4 * k);
         jlo = Math.min(jlo, iy - 1);
         jhi = Math.max(jhi, iy + 2);
       } else {
@@ -319,24 +342,30 @@ export class BandProjection {
         jhi = Math.max(jhi, iy + 1);
       }
     }
-    colorLaw.evaluate(rest, nk, this.#cl);
-    this.#zDerivatives = false;
+    if (withZ) colorLaw.evaluate(rest, nk, this.#cl, this.#dcl);
+    else colorLaw.evaluate(rest, nk, this.#cl);
+    this.#zDerivatives = withZ ? 1 : 0;
     this.#jlo = jlo;
     this.#jhi = jhi;
   }
 
   /**
    * The wavelength derivatives of the kernel weights and of the colour law at the current z, which
-   * only the z-derivative projections use (computed on their first use).
+   * only the z-derivative projections use (computed on their first use), with `second` also the
+   * colour law's second derivative (∂²/∂a² only).
    */
-  #ensureZDerivatives(): void {
-    if (this.#zDerivatives) return;
+  #ensureZDerivatives(second: boolean): void {
+    const level = second ? 2 : 1;
+    if (this.#zDerivatives >= level) return;
     const nk = this.#nk;
-    for (let k = 0; k < nk; k++) {
-      if (this.#cubic[k] === 1) keysDerivatives(this.#tau[k] as number, this.#dw, 4 * k);
+    if (this.#zDerivatives === 0) {
+      for (let k = 0; k < nk; k++) {
+        if (this.#cubic[k] === 1) keysDerivatives(this.#tau[k] as number, this.#dw, 4 * k);
+      }
     }
-    this.#model.colorLaw.evaluate(this.#rest, nk, this.#clScratch, this.#dcl, this.#d2cl);
-    this.#zDerivatives = true;
+    const d2cl = second ? this.#d2cl : undefined;
+    this.#model.colorLaw.evaluate(this.#rest, nk, this.#clScratch, this.#dcl, d2cl);
+    this.#zDerivatives = level;
   }
 
   /**
@@ -377,6 +406,13 @@ export class BandProjection {
     const w = this.#w;
     const dw = this.#dw;
     const d2w = this.#d2w;
+    // The four taps j … j + 3 of the cubic samples are summed in registers, as in
+    // `#scatterFirstOrder`.
+    let base = -1;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
     for (let k = 0; k < nk; k++) {
       const iy = iyk[k] as number;
       const tau = tauk[k] as number;
@@ -385,21 +421,40 @@ export class BandProjection {
       if (this.#cubic[k] === 1) {
         const o = 4 * k;
         const j = iy - 1;
-        for (let q = 0; q < 4; q++) {
-          const wq = w[o + q] as number;
-          vc[j + q] =
-            (vc[j + q] as number) + (d1 === null ? v * wq : v * wq + d * (dw[o + q] as number));
+        if (base < 0) base = j;
+        while (base < j) {
+          vc[base] = s0;
+          s0 = s1;
+          s1 = s2;
+          s2 = s3;
+          s3 = 0;
+          base++;
+        }
+        if (d1 === null) {
+          s0 += v * (w[o] as number);
+          s1 += v * (w[o + 1] as number);
+          s2 += v * (w[o + 2] as number);
+          s3 += v * (w[o + 3] as number);
+        } else {
+          s0 += v * (w[o] as number) + d * (dw[o] as number);
+          s1 += v * (w[o + 1] as number) + d * (dw[o + 1] as number);
+          s2 += v * (w[o + 2] as number) + d * (dw[o + 2] as number);
+          s3 += v * (w[o + 3] as number) + d * (dw[o + 3] as number);
         }
         if (d2 !== null) {
           const dd = d2[k] as number;
           keysSecondDerivatives(tau, d2w, 0);
-          for (let q = 0; q < 4; q++) vc[j + q] = (vc[j + q] as number) + dd * (d2w[q] as number);
+          s0 += dd * (d2w[0] as number);
+          s1 += dd * (d2w[1] as number);
+          s2 += dd * (d2w[2] as number);
+          s3 += dd * (d2w[3] as number);
         }
       } else {
         ve[iy] = (ve[iy] as number) + (v * (1 - tau) - d);
         ve[iy + 1] = (ve[iy + 1] as number) + (v * tau + d);
       }
     }
+    if (base >= 0) vc.set([s0, s1, s2, s3], base);
     p.scattered = true;
   }
 
@@ -425,7 +480,9 @@ export class BandProjection {
     }
     const lamk = this.#lam;
     const invDl = this.#invDl;
-    if (p === this.#da || p === this.#dca || p === this.#daa) this.#ensureZDerivatives();
+    if (p === this.#da || p === this.#dca || p === this.#daa) {
+      this.#ensureZDerivatives(p === this.#daa);
+    }
     if (p === this.#dc || p === this.#dcc) {
       const square = p === this.#dcc;
       for (let k = 0; k < nk; k++) {
@@ -704,7 +761,7 @@ export class BandProjection {
    * `interpolate`, once per (z, c).
    */
   prepare(z: number, c: number, order: Order, wrt: number = WRT_ALL): void {
-    this.#setState(z, c);
+    this.#setState(z, c, order >= 1 && (wrt & WRT_Z) !== 0);
     const withC = order >= 1 && (wrt & WRT_C) !== 0;
     const withZ = order >= 1 && (wrt & WRT_Z) !== 0;
     if (!this.#value.scattered && (withC || withZ) && !this.#dc.scattered && !this.#da.scattered) {
@@ -718,7 +775,7 @@ export class BandProjection {
    * weights and sums as `#ensureScattered`, which would make one pass per projection).
    */
   #scatterFirstOrder(withC: boolean, withZ: boolean): void {
-    if (withZ) this.#ensureZDerivatives();
+    if (withZ) this.#ensureZDerivatives(false);
     const jlo = this.#jlo;
     const jhi = this.#jhi + 1;
     const nk = this.#nk;
@@ -743,7 +800,28 @@ export class BandProjection {
     const veC = dc.ve;
     const vcA = da.vc;
     const veA = da.ve;
-    for (const v of [vcV, veV, vcC, veC, vcA, veA]) v.fill(0, jlo, jhi);
+    vcV.fill(0, jlo, jhi);
+    veV.fill(0, jlo, jhi);
+    vcC.fill(0, jlo, jhi);
+    veC.fill(0, jlo, jhi);
+    vcA.fill(0, jlo, jhi);
+    veA.fill(0, jlo, jhi);
+    // Cubic samples move up the template nodes (two or so per cell): their four taps j … j + 3 are
+    // summed in registers (V*, C*, A* for the value, ∂c and ∂a) and a node is stored once no later
+    // sample reaches it, in the same order of additions as summing into the vectors.
+    let base = -1;
+    let V0 = 0;
+    let V1 = 0;
+    let V2 = 0;
+    let V3 = 0;
+    let C0 = 0;
+    let C1 = 0;
+    let C2 = 0;
+    let C3 = 0;
+    let A0 = 0;
+    let A1 = 0;
+    let A2 = 0;
+    let A3 = 0;
     for (let k = 0; k < nk; k++) {
       const iy = iyk[k] as number;
       const ek = e[k] as number;
@@ -753,13 +831,46 @@ export class BandProjection {
       const vA = (ek / a) * (1 + a * lam * kc * (dcl[k] as number));
       const dA = ek * lam * (invDl[k] as number);
       if (cubic[k] === 1) {
-        const o = 4 * k;
         const j = iy - 1;
-        for (let q = 0; q < 4; q++) {
-          const wq = w[o + q] as number;
-          vcV[j + q] = (vcV[j + q] as number) + ek * wq;
-          if (withC) vcC[j + q] = (vcC[j + q] as number) + vC * wq;
-          if (withZ) vcA[j + q] = (vcA[j + q] as number) + (vA * wq + dA * (dw[o + q] as number));
+        if (base < 0) base = j;
+        while (base < j) {
+          vcV[base] = V0;
+          vcC[base] = C0;
+          vcA[base] = A0;
+          V0 = V1;
+          V1 = V2;
+          V2 = V3;
+          V3 = 0;
+          C0 = C1;
+          C1 = C2;
+          C2 = C3;
+          C3 = 0;
+          A0 = A1;
+          A1 = A2;
+          A2 = A3;
+          A3 = 0;
+          base++;
+        }
+        const o = 4 * k;
+        const w0 = w[o] as number;
+        const w1 = w[o + 1] as number;
+        const w2 = w[o + 2] as number;
+        const w3 = w[o + 3] as number;
+        V0 += ek * w0;
+        V1 += ek * w1;
+        V2 += ek * w2;
+        V3 += ek * w3;
+        if (withC) {
+          C0 += vC * w0;
+          C1 += vC * w1;
+          C2 += vC * w2;
+          C3 += vC * w3;
+        }
+        if (withZ) {
+          A0 += vA * w0 + dA * (dw[o] as number);
+          A1 += vA * w1 + dA * (dw[o + 1] as number);
+          A2 += vA * w2 + dA * (dw[o + 2] as number);
+          A3 += vA * w3 + dA * (dw[o + 3] as number);
         }
       } else {
         const tau = tauk[k] as number;
@@ -775,67 +886,47 @@ export class BandProjection {
         }
       }
     }
+    if (base >= 0) {
+      vcV.set([V0, V1, V2, V3], base);
+      vcC.set([C0, C1, C2, C3], base);
+      vcA.set([A0, A1, A2, A3], base);
+    }
     value.scattered = true;
     if (withC) dc.scattered = true;
     if (withZ) da.scattered = true;
   }
 
-  /** The template's phase spacing Δ if uniform (`valueSeries` needs it), else 0. */
+  /** The template's phase nodes. */
+  get phase(): Float64Array {
+    return this.#model.phase;
+  }
+
+  /** The template's phase spacing Δ if uniform (`ValueTable.series` needs it), else 0. */
   get phaseStep(): number {
     return this.#phaseSpacing;
   }
 
   /**
-   * Values at the phases p0 − k·step·Δ (k = 0 … count − 1, `step` a whole number of nodes of either
-   * sign, Δ the template's phase spacing, which must be uniform): out[2k], out[2k + 1] = both templates' band integrals at the prepared (z, c), 0 outside
-   * the phase range. The cubic taps are the same for every k (a whole number of nodes apart), so a
-   * value costs eight multiply-adds: the profile scan's inner loop.
+   * The value projection at (z, c) with every phase node computed (cubic, wavelength-edge and phase
+   * edge cells), copied out, with the colour-law moments there: what `ValueTable` keeps. The same
+   * sums as `interpolate`, so a table's values equal the projection's.
    */
-  valueSeries(p0: number, step: number, count: number, out: Float64Array): void {
-    const phase = this.#model.phase;
-    const np = phase.length;
-    const spacing = this.#phaseSpacing;
-    const slots = this.#seriesSlots;
+  valueNodes(z: number, c: number): ValueNodes {
+    this.prepare(z, c, 0);
     const value = this.#value;
-    const w = this.#pw;
-    const u = spacing === 0 ? NaN : (p0 - (phase[0] as number)) / spacing;
-    const cell0 = Math.floor(u);
-    const tau = u - cell0;
-    if (Number.isFinite(tau)) keysWeights(tau, w, this.#pdw, 0);
-    // The nodes of every cubic cell the series visits, computed before the loop.
-    const last = cell0 - (count - 1) * step;
-    for (
-      let i = Math.max(Math.min(cell0, last) - 1, 0);
-      i <= Math.min(Math.max(cell0, last) + 2, np - 1);
-      i++
-    ) {
-      if (value.done[i] === 0) this.#computeNode(i, value);
-    }
-    for (let k = 0; k < count; k++) {
-      const ix = cell0 - k * step;
-      const o = 2 * k;
-      if (!(ix >= 1 && ix <= np - 3)) {
-        // Outside, in a phase edge cell, or a non-uniform grid: the general path.
-        this.interpolate(p0 - k * step * spacing, slots, 0);
-        out[o] = slots[SLOT.A] as number;
-        out[o + 1] = slots[SLOT.A + 1] as number;
-        continue;
-      }
-      const j = ix - 1;
-      const { hc0, hc1 } = value;
-      let s0 = 0;
-      let s1 = 0;
-      for (let q = 0; q < 4; q++) {
-        s0 += (w[q] as number) * (hc0[j + q] as number);
-        s1 += (w[q] as number) * (hc1[j + q] as number);
-      }
-      if (this.#hasEdge) {
-        s0 += (1 - tau) * (value.he0[ix] as number) + tau * (value.he0[ix + 1] as number);
-        s1 += (1 - tau) * (value.he1[ix] as number) + tau * (value.he1[ix + 1] as number);
-      }
-      out[o] = s0;
-      out[o + 1] = s1;
-    }
+    const np = this.#model.phase.length;
+    for (let i = 0; i < np; i++) if (value.done[i] === 0) this.#computeNode(i, value);
+    for (const ix of [0, np - 2]) if (!isCubicCell(ix, np)) this.#ensureLinearCell(ix, 0, 0);
+    return {
+      hc0: value.hc0.slice(),
+      hc1: value.hc1.slice(),
+      he0: value.he0.slice(),
+      he1: value.he1.slice(),
+      hl0: value.hl0.slice(),
+      hl1: value.hl1.slice(),
+      hasEdge: this.#hasEdge,
+      ...this.#colourMoments(),
+    };
   }
 
   /**
@@ -843,7 +934,7 @@ export class BandProjection {
    * integrand weights without the template: ln of a band flux then changes with c roughly as
    * κ·Δc·mean + ½κ²·Δc²·variance (κ = −0.4 ln 10), which `profileScan` uses.
    */
-  colourMoments(): { mean: number; variance: number } {
+  #colourMoments(): { mean: number; variance: number } {
     let sw = 0;
     let s1 = 0;
     let s2 = 0;
@@ -866,14 +957,11 @@ export class BandProjection {
   interpolate(p: number, out: Float64Array, order: Order, wrt: number = WRT_ALL): boolean {
     const phase = this.#model.phase;
     const np = phase.length;
-    const ix = cellIndex(phase, p);
-    if (ix < 0) {
-      out.fill(0, 0, SLOT_COUNT);
-      return false;
-    }
-    const p0 = phase[ix] as number;
-    const dp = (phase[ix + 1] as number) - p0;
-    const tau = (p - p0) / dp;
+    const cell = this.#cell;
+    const ix = phaseCell(phase, p, out, cell);
+    if (ix < 0) return false;
+    const tau = cell[0] as number;
+    const dp = cell[1] as number;
     const withC = order >= 1 && (wrt & WRT_C) !== 0;
     const withZ = order >= 1 && (wrt & WRT_Z) !== 0;
     if (!isCubicCell(ix, np)) {
@@ -912,9 +1000,31 @@ export class BandProjection {
   }
 }
 
+/**
+ * The cell of rest phase p on the template's phase grid: its index, with its fraction τ and width in
+ * cell[0], cell[1]; or −1 outside the grid, with `slots` zeroed.
+ */
+export function phaseCell(
+  phase: Float64Array,
+  p: number,
+  slots: Float64Array,
+  cell: Float64Array,
+): number {
+  const ix = cellIndex(phase, p);
+  if (ix < 0) {
+    slots.fill(0, 0, SLOT_COUNT);
+    return -1;
+  }
+  const p0 = phase[ix] as number;
+  const dp = (phase[ix + 1] as number) - p0;
+  cell[0] = (p - p0) / dp;
+  cell[1] = dp;
+  return ix;
+}
+
 /** Linear phase interpolation of the all-bilinear projection (phase edge cell); `slotP` < 0 skips d/dp. */
-function linear(
-  p: Projection,
+export function linear(
+  p: PhaseNodes,
   ix: number,
   tau: number,
   dp: number,
@@ -938,8 +1048,8 @@ function linear(
  * Cubic phase interpolation of hc plus the bilinear part of wavelength-edge samples (he), and its
  * first (`slotP`) and second (`slotPP`) phase derivatives when those slots are ≥ 0.
  */
-function cubic(
-  p: Projection,
+export function cubic(
+  p: PhaseNodes,
   ix: number,
   tau: number,
   dp: number,
