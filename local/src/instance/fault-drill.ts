@@ -92,6 +92,7 @@ async function query(instance: LocalInstance, sql: string): Promise<Record<strin
   return rows as Record<string, unknown>[];
 }
 
+/** The drill in order (replay, kills, emulator restart and re-drive, wait, checks): one sequence. */
 export async function runFaultScenario(
   instance: LocalInstance,
   plan: FaultPlan,

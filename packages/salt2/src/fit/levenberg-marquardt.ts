@@ -71,6 +71,11 @@ const ABANDON_FACTOR = 4;
 const ABANDON_STEPS = 3;
 const ABANDON_MARGIN = 0.01;
 
+/**
+ * A bounded Levenberg–Marquardt descent. One function on purpose: the damped step and the PARTAN
+ * move share the loop's state (x, residuals and Jacobian with their trial buffers, χ², damping,
+ * history) and swap buffers in place; the pure pieces are the helpers below it.
+ */
 export function levenbergMarquardt(
   problem: LeastSquaresProblem,
   start: Float64Array,
@@ -112,20 +117,7 @@ export function levenbergMarquardt(
   };
 
   while (evaluations < maxEvaluations) {
-    // Gradient of ½χ² is Jᵀr; the normal matrix JᵀJ.
-    g.fill(0);
-    A.fill(0);
-    for (let i = 0; i < n; i++) {
-      const ri = r[i] as number;
-      const row = i * p;
-      for (let j = 0; j < p; j++) {
-        const jij = jac[row + j] as number;
-        g[j] = (g[j] as number) + jij * ri;
-        for (let k = 0; k <= j; k++)
-          A[j * p + k] = (A[j * p + k] as number) + jij * (jac[row + k] as number);
-      }
-    }
-    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) A[k * p + j] = A[j * p + k] as number;
+    normalEquations(r, jac, n, p, g, A);
 
     // A parameter on a bound whose descent direction points outside stays there.
     free = Array.from({ length: p }, (_, j) => {
@@ -140,16 +132,7 @@ export function levenbergMarquardt(
       converged = true;
       break;
     }
-    const Af = new Float64Array(m * m);
-    const gf = new Float64Array(m);
-    const diag = new Float64Array(m);
-    let maxDiag = 0;
-    idx.forEach((j, a) => {
-      gf[a] = g[j] as number;
-      idx.forEach((k, b) => (Af[a * m + b] = A[j * p + k] as number));
-      maxDiag = Math.max(maxDiag, A[j * p + j] as number);
-    });
-    idx.forEach((j, a) => (diag[a] = Math.max(A[j * p + j] as number, 1e-12 * maxDiag, 1e-300)));
+    const { Af, gf, diag } = freeSystem(A, g, idx, p);
 
     const ridged = Float64Array.from(Af);
     for (let a = 0; a < m; a++)
@@ -186,15 +169,7 @@ export function levenbergMarquardt(
         const v = (x[j] as number) - (step[a] as number);
         trial[j] = Math.min(Math.max(v, lower[j] as number), upper[j] as number);
       });
-      // Predicted decrease of |r + Jδ|² for the projected step δ.
-      let pred = 0;
-      for (let j = 0; j < p; j++) {
-        const dj = (trial[j] as number) - (x[j] as number);
-        if (dj === 0) continue;
-        pred -= 2 * (g[j] as number) * dj;
-        for (let k = 0; k < p; k++)
-          pred -= dj * (A[j * p + k] as number) * ((trial[k] as number) - (x[k] as number));
-      }
+      const pred = predictedDecrease(g, A, x, trial);
       if (!(pred > 0)) {
         mu *= nu;
         nu *= 2;
@@ -226,18 +201,7 @@ export function levenbergMarquardt(
     if (evaluations > CRAWL && points.length >= 3) {
       const x2 = points[points.length - 3] as Float64Array;
       const x1 = points[points.length - 2] as Float64Array;
-      let dot01 = 0;
-      let n0 = 0;
-      let n1 = 0;
-      for (let j = 0; j < p; j++) {
-        const d = Math.sqrt((A[j * p + j] as number) || 1);
-        const s0 = ((x1[j] as number) - (x2[j] as number)) * d;
-        const s1 = ((x[j] as number) - (x1[j] as number)) * d;
-        dot01 += s0 * s1;
-        n0 += s0 * s0;
-        n1 += s1 * s1;
-      }
-      if (dot01 < -0.3 * Math.sqrt(n0 * n1)) {
+      if (zigZag(x2, x1, x, A)) {
         let gamma = 1;
         const base = Float64Array.from(x);
         for (let tries = 0; tries < 6 && evaluations < maxEvaluations; tries++) {
@@ -267,6 +231,87 @@ export function levenbergMarquardt(
     reachedLimit: !converged && !abandoned && evaluations >= maxEvaluations,
     abandoned,
   };
+}
+
+/** Gradient of ½χ², Jᵀr, into `g`, and the normal matrix JᵀJ into `A` (p × p). */
+function normalEquations(
+  r: Float64Array,
+  jac: Float64Array,
+  n: number,
+  p: number,
+  g: Float64Array,
+  A: Float64Array,
+): void {
+  g.fill(0);
+  A.fill(0);
+  for (let i = 0; i < n; i++) {
+    const ri = r[i] as number;
+    const row = i * p;
+    for (let j = 0; j < p; j++) {
+      const jij = jac[row + j] as number;
+      g[j] = (g[j] as number) + jij * ri;
+      for (let k = 0; k <= j; k++)
+        A[j * p + k] = (A[j * p + k] as number) + jij * (jac[row + k] as number);
+    }
+  }
+  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) A[k * p + j] = A[j * p + k] as number;
+}
+
+/** The normal equations of the free parameters `idx`, and their damping scale (floored diagonal). */
+function freeSystem(
+  A: Float64Array,
+  g: Float64Array,
+  idx: readonly number[],
+  p: number,
+): { Af: Float64Array; gf: Float64Array; diag: Float64Array } {
+  const m = idx.length;
+  const Af = new Float64Array(m * m);
+  const gf = new Float64Array(m);
+  const diag = new Float64Array(m);
+  let maxDiag = 0;
+  idx.forEach((j, a) => {
+    gf[a] = g[j] as number;
+    idx.forEach((k, b) => (Af[a * m + b] = A[j * p + k] as number));
+    maxDiag = Math.max(maxDiag, A[j * p + j] as number);
+  });
+  idx.forEach((j, a) => (diag[a] = Math.max(A[j * p + j] as number, 1e-12 * maxDiag, 1e-300)));
+  return { Af, gf, diag };
+}
+
+/** Predicted decrease of |r + Jδ|² for the projected step δ = trial − x. */
+function predictedDecrease(
+  g: Float64Array,
+  A: Float64Array,
+  x: Float64Array,
+  trial: Float64Array,
+): number {
+  const p = x.length;
+  let pred = 0;
+  for (let j = 0; j < p; j++) {
+    const dj = (trial[j] as number) - (x[j] as number);
+    if (dj === 0) continue;
+    pred -= 2 * (g[j] as number) * dj;
+    for (let k = 0; k < p; k++)
+      pred -= dj * (A[j * p + k] as number) * ((trial[k] as number) - (x[k] as number));
+  }
+  return pred;
+}
+
+/** Whether the last two steps x2 → x1 → x turn back on each other (in the metric of A's diagonal). */
+function zigZag(x2: Float64Array, x1: Float64Array, x: Float64Array, A: Float64Array): boolean {
+  const p = x.length;
+  let dot01 = 0;
+  let n0 = 0;
+  let n1 = 0;
+  for (let j = 0; j < p; j++) {
+    const d = Math.sqrt((A[j * p + j] as number) || 1);
+    const s0 = ((x1[j] as number) - (x2[j] as number)) * d;
+    const s1 = ((x[j] as number) - (x1[j] as number)) * d;
+    dot01 += s0 * s1;
+    n0 += s0 * s0;
+    n1 += s1 * s1;
+  }
+  return dot01 < -0.3 * Math.sqrt(n0 * n1);
 }
 
 /** Whether a descent (χ², EDM, accepted χ² history, evaluations left) cannot beat `incumbent`. */
