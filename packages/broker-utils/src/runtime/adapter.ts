@@ -9,6 +9,7 @@
  * Nothing is dropped silently.
  */
 import { isTransientError } from "../gcp/errors.js";
+import { alertAttributesOf } from "../gcp/notification.js";
 import type { Logger } from "../log/index.js";
 import { BadInputError } from "./errors.js";
 import { messageFromCloudEvent, type PubSubCloudEvent, type PubSubMessage } from "./message.js";
@@ -35,7 +36,10 @@ export interface AdapterOptions {
 /** Attribute values are limited to 1024 bytes. */
 const MAX_ATTRIBUTE = 1000;
 
-/** Ids worth repeating on every log line of a message (set by the consumer when it could decode). */
+/**
+ * Ids worth repeating on every log line of a message: set by the consumer when it could decode, or
+ * the stored object's metadata of a bucket notification.
+ */
 function idsOf(attributes: Record<string, string>): Record<string, string> {
   const ids: Record<string, string> = {};
   for (const key of ["objectId", "sourceId", "kafka.topic", "kafka.partition", "kafka.offset"]) {
@@ -58,7 +62,10 @@ export function createCloudEventHandler<R>(
       base.error((err as Error).message, { eventId: event.id });
       throw err;
     }
-    const log = base.child({ messageId: message.messageId, ...idsOf(message.attributes) });
+    const log = base.child({
+      messageId: message.messageId,
+      ...idsOf(alertAttributesOf(message.attributes, message.data)),
+    });
     try {
       return await handler(message, { log });
     } catch (err) {
