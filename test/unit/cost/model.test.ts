@@ -212,7 +212,7 @@ describe("cost data", () => {
       "value-added": { cpu: 1, memoryGib: 2 },
     });
     expect(memoryGib("256Mi")).toBe(0.25);
-    expect(designOf(designs(w), deployedDesign("ztf")).id).toBe("alert-pushes");
+    expect(designOf(designs(w), deployedDesign("ztf")).id).toBe("notification");
     expect(() => designOf(designs(w), { ...deployedDesign("ztf"), concurrency: 3 })).toThrow(
       /no design in the cost model has the deployed choices/,
     );

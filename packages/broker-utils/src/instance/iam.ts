@@ -151,6 +151,15 @@ export function instanceGrants(
     "avroStorage",
     "stores each alert's Avro file (create only, never overwrite)",
   );
+  for (const role of ["bq", "va"] as const) {
+    grant(
+      sa(role),
+      "roles/storage.objectViewer",
+      bucketT(n.bucket(BUCKET.alertAvros)),
+      "avroStorage",
+      "reads each stored alert its bucket notification announces",
+    );
+  }
   const rowWriter = n.customRoleName(CUSTOM_ROLE.rowWriter);
   for (const t of [TABLE.alerts, TABLE.diaSource] as const) {
     grant(sa("bq"), rowWriter, tableT(t), "bigQueryStorage", `inserts rows into ${t}`);

@@ -11,6 +11,7 @@ import {
   FUNCTIONS,
   SCHEDULER_JOB,
   SECRET,
+  STREAM_FUNCTIONS,
   TABLE,
   TOPIC,
   VM,
@@ -338,11 +339,13 @@ export function instanceModel(input: InstanceInput): InstanceModel {
   const functionEnv: Record<FunctionStub, Record<string, string>> = {
     [FUNCTION.upload]: { [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros) },
     [FUNCTION.bqSink]: {
+      [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros),
       [ENV.bqDataset]: dataset,
       [ENV.bqAlertsTable]: n.table(TABLE.alerts),
       [ENV.bqDiaSourceTable]: n.table(TABLE.diaSource),
     },
     [FUNCTION.valueAdded]: {
+      [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros),
       [ENV.bqDataset]: dataset,
       [ENV.bqSalt2Table]: n.table(TABLE.salt2),
       [ENV.alertsPureTopic]: topicName(TOPIC.alertsPure),
@@ -512,9 +515,9 @@ export function instanceModel(input: InstanceInput): InstanceModel {
       [ENV.nightConductorVm]: nightConductorVm,
       [ENV.bqDataset]: dataset,
       [ENV.bqMetadataTable]: n.table(TABLE.metadata),
-      [ENV.processingSubscriptions]: FUNCTIONS.filter((fn) => FUNCTION_TRIGGER[fn] === TOPIC.alerts)
-        .map((fn) => n.processingSubscription(fn))
-        .join(","),
+      [ENV.processingSubscriptions]: STREAM_FUNCTIONS.map((fn) =>
+        n.processingSubscription(fn),
+      ).join(","),
       [ENV.counterSubscriptions]: JSON.stringify(
         Object.fromEntries(DATA_TOPICS.map((t) => [t, n.counterSubscription(t)])),
       ),
