@@ -176,20 +176,31 @@ async function unstoredInRange(instance: LocalInstance, range: KafkaRange): Prom
   }
 }
 
-/** Alerts finished by every stage: stored or dead-lettered by upload, then by the others. */
-async function finishedByAll(
-  instance: LocalInstance,
-  range: KafkaRange,
+/**
+ * Alerts finished by every stage: the consumer's rejects, and of the rest the fewest any stage is
+ * done with. `stages` are ALERT_FUNCTIONS' in order: upload first, then the stages fed by the
+ * bucket notification, which never see the `unstored` alerts upload dead-lettered.
+ */
+export function finishedByAll(
   stages: readonly StageProgress[],
+  rejected: number,
+  unstored: number,
+): number {
+  const [upload = 0, ...notified] = stages.map((s) => s.done + s.exhausted);
+  return rejected + Math.min(upload, ...notified.map((n) => n + unstored));
+}
+
+/**
+ * Whether upload is done with every alert and a later stage lags: only then may alerts upload did
+ * not store explain the gap, and its dead-letter reservoir is read.
+ */
+export function waitsOnUnstored(
+  stages: readonly StageProgress[],
+  rejected: number,
   expected: number,
-): Promise<number> {
-  const [upload, ...notified] = stages.map((s) => s.done + s.exhausted);
-  const rejected = await rejectedInRange(instance, range);
-  const behind = notified.some((n) => n < (upload ?? 0));
-  // the reservoir is read only when the later stages lag once upload is done with every alert
-  const unstored =
-    behind && rejected + (upload ?? 0) >= expected ? await unstoredInRange(instance, range) : 0;
-  return rejected + Math.min(upload ?? 0, ...notified.map((n) => n + unstored));
+): boolean {
+  const [upload = 0, ...notified] = stages.map((s) => s.done + s.exhausted);
+  return rejected + upload >= expected && notified.some((n) => n < upload);
 }
 
 export interface SettleResult {
@@ -237,7 +248,11 @@ export async function waitForOutputs(
     for (const [i, log] of logs.entries()) {
       stages.push(stageProgress(ALERT_FUNCTIONS[i]!, await log.read(), range, maxAttempts));
     }
-    const finished = await finishedByAll(instance, range, stages, expected);
+    const rejected = await rejectedInRange(instance, range);
+    const unstored = waitsOnUnstored(stages, rejected, expected)
+      ? await unstoredInRange(instance, range)
+      : 0;
+    const finished = finishedByAll(stages, rejected, unstored);
     const note = stages
       .map((s) => `${s.stub} ${s.done}${s.retrying > 0 ? ` (${s.retrying} retrying)` : ""}`)
       .join(", ");
