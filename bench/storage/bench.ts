@@ -7,7 +7,9 @@
  *   sent push envelopes over HTTP, as the Pub/Sub emulator does;
  * - each handler with the client calls stubbed (its own CPU per alert);
  * - a baseline in the same run: the bare client calls the handler makes for the same alerts
- *   (`uploadIfAbsent` of the same fixed bytes and metadata; `insertRows` of the same two rows).
+ *   (`uploadIfAbsent` of the same fixed bytes and metadata; the read of the stored alert and
+ *   `insertRows` of the same two rows), and the read alone.
+ * bq-sink is pushed the bucket notification of an alert stored beforehand and reads it.
  * Each at concurrency 1 (one delivery at a time: a Cloud Run instance with concurrency 1) and 8
  * (several instances). The rounds are interleaved so that a change in machine load affects every
  * measurement alike; the median round is printed. The numbers measure the emulators as much as
@@ -27,6 +29,7 @@ import { fixZtfSchema } from "@pgb/broker-utils/avro";
 import type { SchemaField } from "@pgb/broker-utils/bigquery";
 import {
   bigqueryClient,
+  downloadIfExists,
   insertRows,
   storageClient,
   TableMetadataCache,
@@ -35,9 +38,10 @@ import {
 import { instanceModel, modelFunction } from "@pgb/broker-utils/instance";
 import { createLogger } from "@pgb/broker-utils/log";
 import { FUNCTION } from "@pgb/broker-utils/naming";
-import type { Handler, PubSubMessage } from "@pgb/function-runtime";
+import { bucketAlertSource, type Handler, type PubSubMessage } from "@pgb/function-runtime";
 import {
   ensureServices,
+  notificationMessage,
   serviceEnv,
   servicesDown,
   startFunction,
@@ -132,6 +136,8 @@ try {
     }),
   );
   const [uploadProc, bqProc] = processes as [FunctionProcess, FunctionProcess];
+  /** The stored kit alerts by object name, for the handler whose reads are stubbed. */
+  const kitObjects = new Map<string, Buffer>();
   const log = createLogger({}, { sink: () => {}, level: "WARNING" });
   const metadata = new TableMetadataCache(bigquery);
   const upload = createUploadHandler({
@@ -140,6 +146,7 @@ try {
   });
   const bqSink = createBqSinkHandler({
     survey: "ztf",
+    alerts: bucketAlertSource(storage, bucket),
     tables,
     schema: async (t) => (await metadata.get(dataset, tables[t])).schema.fields as SchemaField[],
     insert: (t, row) => insertRows(bigquery, dataset, tables[t], [row]),
@@ -155,6 +162,7 @@ try {
   });
   const bqSinkCpu = createBqSinkHandler({
     survey: "ztf",
+    alerts: { bucket, download: async (name) => kitObjects.get(name) },
     tables,
     schema: async (t) => schemas[t],
     insert: async () => {},
@@ -173,25 +181,30 @@ try {
     messageId: String(serial),
     publishTime: new Date().toISOString(),
   });
-  const direct = (h: Handler) => (i: number) => h(message(i), { log });
-  const viaHttp = (proc: FunctionProcess) => async (i: number) => {
-    const m = message(i);
-    const res = await fetch(`${proc.url}/projects/${PROJECT}/topics/bench`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        subscription: `projects/${PROJECT}/subscriptions/bench`,
-        message: {
-          data: m.data.toString("base64"),
-          attributes: m.attributes,
-          messageId: m.messageId,
-          publishTime: m.publishTime,
-        },
-      }),
-    });
-    await res.arrayBuffer();
-    if (res.status >= 300) throw new Error(`${proc.name} answered HTTP ${res.status}`);
-  };
+  const direct =
+    (h: Handler, input = message) =>
+    (i: number) =>
+      h(input(i), { log });
+  const viaHttp =
+    (proc: FunctionProcess, input = message) =>
+    async (i: number) => {
+      const m = input(i);
+      const res = await fetch(`${proc.url}/projects/${PROJECT}/topics/bench`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          subscription: `projects/${PROJECT}/subscriptions/bench`,
+          message: {
+            data: m.data.toString("base64"),
+            attributes: m.attributes,
+            messageId: m.messageId,
+            publishTime: m.publishTime,
+          },
+        }),
+      });
+      await res.arrayBuffer();
+      if (res.status >= 300) throw new Error(`${proc.name} answered HTTP ${res.status}`);
+    };
   // baselines: the same client calls with everything the handler computes done beforehand
   const fixed = kit.map((bytes) => {
     const alert = Alert.fromBytes(bytes, { survey: "ztf" });
@@ -205,6 +218,35 @@ try {
       })),
     };
   });
+  // bq-sink's input: each kit alert stored once, as upload-bytes-to-bucket stores it, and the
+  // notification the bucket sends for it
+  const notifications = await Promise.all(
+    fixed.map(async (f) => {
+      const name = `bench_kit/${f.alert.objectId}/${f.alert.sourceId}.avro`;
+      const written = await uploadIfAbsent(storage, bucket, name, f.bytes, {
+        contentType: "application/avro",
+        metadata: f.metadata,
+      });
+      kitObjects.set(name, f.bytes);
+      return notificationMessage(bucket, name, {
+        ...(written.generation === undefined ? {} : { generation: written.generation }),
+        metadata: f.metadata,
+      });
+    }),
+  );
+  const notification = (i: number): PubSubMessage => ({
+    ...notifications[i % notifications.length]!,
+    messageId: String(serial++),
+  });
+  const bareRead = async (i: number) => {
+    const m = notifications[i % notifications.length]!;
+    await downloadIfExists(
+      storage,
+      bucket,
+      m.attributes["objectId"]!,
+      m.attributes["objectGeneration"],
+    );
+  };
   const bareUpload = async (i: number) => {
     const f = fixed[i % fixed.length]!;
     await uploadIfAbsent(
@@ -220,6 +262,7 @@ try {
   };
   const bareInsert = async (i: number) => {
     const f = fixed[i % fixed.length]!;
+    await bareRead(i);
     await Promise.all(
       (["alerts", "DIASource"] as const).map((t, k) =>
         insertRows(bigquery, dataset, tables[t], [f.rows[k]!]),
@@ -243,18 +286,34 @@ try {
       task: direct(uploadCpu as Handler),
       count: UPLOAD_COUNT,
     },
-    { fn: "bq-sink", how: "baseline: bare insertRows ×2", task: bareInsert, count: BQ_COUNT },
+    {
+      fn: "bq-sink",
+      how: "baseline: bare read + insertRows ×2",
+      task: bareInsert,
+      count: BQ_COUNT,
+    },
+    {
+      fn: "bq-sink",
+      how: "the read alone (downloadIfExists)",
+      task: bareRead,
+      count: UPLOAD_COUNT,
+    },
     {
       fn: "bq-sink",
       how: "handler, called directly",
-      task: direct(bqSink as Handler),
+      task: direct(bqSink as Handler, notification),
       count: BQ_COUNT,
     },
-    { fn: "bq-sink", how: "function process, HTTP push", task: viaHttp(bqProc), count: BQ_COUNT },
+    {
+      fn: "bq-sink",
+      how: "function process, HTTP push",
+      task: viaHttp(bqProc, notification),
+      count: BQ_COUNT,
+    },
     {
       fn: "bq-sink",
       how: "handler, I/O stubbed (CPU)",
-      task: direct(bqSinkCpu as Handler),
+      task: direct(bqSinkCpu as Handler, notification),
       count: UPLOAD_COUNT,
     },
   ];

@@ -17,6 +17,7 @@ export {
   type FunctionProcess,
   type FunctionProcessOptions,
 } from "./functions/index.js";
+export { memoryBucket, notificationMessage, type MemoryBucket } from "./functions/memory-bucket.js";
 
 /** Adds this package's command groups to the `pgb` program. */
 export function registerCommands(program: Command): void {

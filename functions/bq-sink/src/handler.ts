@@ -1,5 +1,6 @@
 /**
- * bq-sink (docs/spec/broker.md §5): one row per alert in `alerts` (the alert without cutouts, nested) and
+ * bq-sink (docs/spec/broker.md §5): fed the bucket notification of each stored alert (§4.6), it reads
+ * the Avro file and writes one row per alert in `alerts` (the alert without cutouts, nested) and
  * one in `DIASource` (flat), both with insertId = sourceId; INTEGERs travel as decimal strings, so
  * 64-bit ids stay exact, and NaN/±Infinity become null.
  *
@@ -13,11 +14,19 @@
 import { bigQueryRow, type AlertTable } from "@pgb/broker-utils/alerts";
 import { formatViolations, validateRow, type SchemaField } from "@pgb/broker-utils/bigquery";
 import { RowInsertError, type RowToInsert } from "@pgb/broker-utils/gcp";
-import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/function-runtime";
+import {
+  BadInputError,
+  storedAlertHandler,
+  type Handler,
+  type Ignored,
+  type StoredAlertSource,
+} from "@pgb/function-runtime";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 
 export interface BqSinkDeps {
   survey: Survey;
+  /** The alerts bucket, where the notification's object is read. */
+  alerts: StoredAlertSource;
   /** Table names, for messages. */
   tables: Readonly<Record<AlertTable, string>>;
   /** The table's schema as BigQuery returns it (TableMetadataCache: once per process and table). */
@@ -33,10 +42,9 @@ export interface BqSinkOutcome {
 
 const TABLES: readonly AlertTable[] = ["alerts", "DIASource"];
 
-export function createBqSinkHandler(deps: BqSinkDeps): Handler<BqSinkOutcome> {
-  return async (message) => {
-    const alert = decodeAlertMessage(message, deps.survey);
-    const what = `${deps.survey} alert ${alert.objectId}/${alert.sourceId} (message ${message.messageId}, schema version ${alert.schemaVersion ?? "unknown"})`;
+export function createBqSinkHandler(deps: BqSinkDeps): Handler<BqSinkOutcome | Ignored> {
+  return storedAlertHandler(deps.survey, deps.alerts, async ({ alert, object }, message) => {
+    const what = `${deps.survey} alert ${alert.objectId}/${alert.sourceId} (${object}, message ${message.messageId}, schema version ${alert.schemaVersion ?? "unknown"})`;
     const schemas = await Promise.all(TABLES.map((table) => deps.schema(table)));
     const rows = TABLES.map((table, i) => {
       const json = bigQueryRow(alert, table);
@@ -63,5 +71,5 @@ export function createBqSinkHandler(deps: BqSinkDeps): Handler<BqSinkOutcome> {
     }
     if (failures.length > 0) throw failures[0];
     return { sourceId: alert.sourceId, tables: [...TABLES] };
-  };
+  });
 }

@@ -6,10 +6,15 @@
 import * as ff from "@google-cloud/functions-framework";
 import type { AlertTable } from "@pgb/broker-utils/alerts";
 import type { SchemaField } from "@pgb/broker-utils/bigquery";
-import { bigqueryClient, insertRows, TableMetadataCache } from "@pgb/broker-utils/gcp";
+import {
+  bigqueryClient,
+  insertRows,
+  storageClient,
+  TableMetadataCache,
+} from "@pgb/broker-utils/gcp";
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION } from "@pgb/broker-utils/naming";
-import { registerBrokerFunction } from "@pgb/function-runtime";
+import { bucketAlertSource, registerBrokerFunction } from "@pgb/function-runtime";
 import { createBqSinkHandler } from "./handler.js";
 
 registerBrokerFunction(ff.cloudEvent, FUNCTION.bqSink, ({ env, project, survey }) => {
@@ -22,6 +27,7 @@ registerBrokerFunction(ff.cloudEvent, FUNCTION.bqSink, ({ env, project, survey }
   };
   return createBqSinkHandler({
     survey,
+    alerts: bucketAlertSource(storageClient(project), env[ENV.alertAvrosBucket]),
     tables,
     // tables.get returns the schema's fields in the shape SchemaField describes
     schema: async (table) =>

@@ -1,5 +1,6 @@
 /**
- * value-added (docs/spec/broker.md §6, §7): decodes an alert, strips its cutouts and runs the purity and
+ * value-added (docs/spec/broker.md §6, §7): fed the bucket notification of each stored alert (§4.6),
+ * it reads and decodes the alert, strips its cutouts and runs the purity and
  * extragalactic-transient filters independently. A pure alert goes to `alerts_pure`, an
  * extragalactic one to `exgalac_trans` and, when its light curve passes the quality cuts, gets the
  * product's SALT2 fit: a row in `salt2` (insertId = sourceId) with the fit's quality verdict, the
@@ -30,7 +31,13 @@ import {
 import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import type { Logger } from "@pgb/broker-utils/log";
 import { TOPIC } from "@pgb/broker-utils/naming";
-import { BadInputError, decodeAlertMessage, type Handler } from "@pgb/function-runtime";
+import {
+  BadInputError,
+  storedAlertHandler,
+  type Handler,
+  type Ignored,
+  type StoredAlertSource,
+} from "@pgb/function-runtime";
 import { SALT2_QUALITY_ATTRIBUTE, type Salt2Row } from "@pgb/salt2";
 import type { Survey } from "@pgb/broker-utils/schema-maps";
 import {
@@ -45,6 +52,8 @@ export type DerivedStream =
 
 export interface ValueAddedDeps extends Salt2Compute {
   survey: Survey;
+  /** The alerts bucket, where the notification's object is read. */
+  alerts: StoredAlertSource;
   /** Publishes one message on the stream's topic; resolves once Pub/Sub acknowledged it. */
   publish(
     stream: DerivedStream,
@@ -115,101 +124,107 @@ function logged(
   return outcome;
 }
 
-export function createValueAddedHandler(deps: ValueAddedDeps): Handler<ValueAddedOutcome> {
-  return async (message, { log }) => {
-    const alert = decodeAlertMessage(message, deps.survey);
-    const ids = { objectId: alert.objectId, sourceId: alert.sourceId };
-    const what = `${deps.survey} alert ${alert.objectId}/${alert.sourceId} (message ${message.messageId})`;
-    const { pure, extragalacticTransient: exgal } = runFilters(alert);
-    if (!pure.applicable && !exgal.applicable) {
-      log.debug(`value-added: no filters for ${deps.survey} alerts; nothing published`, ids);
-      return { ...ids, published: [], salt2: "not-applicable" };
-    }
-    // most alerts pass neither filter: nothing to serialise or fit
-    if (!pure.pass && !exgal.pass) {
-      return logged(log, { ...ids, published: [], salt2: "not-extragalactic" });
-    }
+export function createValueAddedHandler(
+  deps: ValueAddedDeps,
+): Handler<ValueAddedOutcome | Ignored> {
+  return storedAlertHandler(
+    deps.survey,
+    deps.alerts,
+    async ({ alert, object }, message, { log }) => {
+      const ids = { objectId: alert.objectId, sourceId: alert.sourceId };
+      const what = `${deps.survey} alert ${alert.objectId}/${alert.sourceId} (${object}, message ${message.messageId})`;
+      const { pure, extragalacticTransient: exgal } = runFilters(alert);
+      if (!pure.applicable && !exgal.applicable) {
+        log.debug(`value-added: no filters for ${deps.survey} alerts; nothing published`, ids);
+        return { ...ids, published: [], salt2: "not-applicable" };
+      }
+      // most alerts pass neither filter: nothing to serialise or fit
+      if (!pure.pass && !exgal.pass) {
+        return logged(log, { ...ids, published: [], salt2: "not-extragalactic" });
+      }
 
-    // --- compute every output
-    const attributes = alert.derivedAttributes();
-    // serialised once: the same text is the alerts_pure and exgalac_trans message and the `alert`
-    // of the salt2 message
-    const alertJson = toJsonString(alert.dict());
-    const salt2 = exgal.pass ? await computeSalt2(alert, deps, what) : undefined;
-    const fitted =
-      salt2?.kind === "fit"
-        ? {
-            ...salt2,
-            good: salt2.row.quality === "good",
-            message: Buffer.from(
-              // the row's candid is a decimal string for BigQuery; in JSON it is an integer
-              `{"alert":${alertJson},"salt2Fit":${toJsonString({ ...salt2.row, candid: alert.sourceIdBigInt ?? alert.sourceId })}}`,
-              "utf8",
-            ),
-          }
-        : undefined;
+      // --- compute every output
+      const attributes = alert.derivedAttributes();
+      // serialised once: the same text is the alerts_pure and exgalac_trans message and the `alert`
+      // of the salt2 message
+      const alertJson = toJsonString(alert.dict());
+      const salt2 = exgal.pass ? await computeSalt2(alert, deps, what) : undefined;
+      const fitted =
+        salt2?.kind === "fit"
+          ? {
+              ...salt2,
+              good: salt2.row.quality === "good",
+              message: Buffer.from(
+                // the row's candid is a decimal string for BigQuery; in JSON it is an integer
+                `{"alert":${alertJson},"salt2Fit":${toJsonString({ ...salt2.row, candid: alert.sourceIdBigInt ?? alert.sourceId })}}`,
+                "utf8",
+              ),
+            }
+          : undefined;
 
-    // --- write them
-    const writes: Promise<unknown>[] = [];
-    const publish = (stream: DerivedStream, data: Buffer) => deps.publish(stream, data, attributes);
-    if (pure.pass) writes.push(publish(TOPIC.alertsPure, Buffer.from(alertJson, "utf8")));
-    if (exgal.pass) writes.push(publish(TOPIC.exgalacTrans, Buffer.from(alertJson, "utf8")));
-    let plot: UploadResult["status"] | undefined;
-    if (fitted) {
-      writes.push(
-        (async () => {
-          // both settle before the outcome is decided, so nothing is still writing when it is
-          const [row, upload] = await Promise.allSettled([
-            deps.insertSalt2Row({ insertId: alert.sourceId, json: fitted.row }),
-            deps.uploadPlot(fitted.plotName, fitted.png, {
-              contentType: "image/png",
-              metadata: { ...ids },
-            }),
-          ]);
-          if (row.status === "rejected") throw row.reason;
-          if (upload.status === "rejected") throw upload.reason;
-          plot = upload.value.status;
-          if (plot === "duplicate") {
-            log.info(`plot ${fitted.plotName} exists (a redelivery); kept`, {
-              object: fitted.plotName,
-              outcome: "duplicate",
-            });
-          }
-          if (fitted.good) {
-            await deps.publish(TOPIC.salt2, fitted.message, {
-              ...attributes,
-              [SALT2_QUALITY_ATTRIBUTE]: fitted.row.quality,
-            });
-          }
-        })(),
+      // --- write them
+      const writes: Promise<unknown>[] = [];
+      const publish = (stream: DerivedStream, data: Buffer) =>
+        deps.publish(stream, data, attributes);
+      if (pure.pass) writes.push(publish(TOPIC.alertsPure, Buffer.from(alertJson, "utf8")));
+      if (exgal.pass) writes.push(publish(TOPIC.exgalacTrans, Buffer.from(alertJson, "utf8")));
+      let plot: UploadResult["status"] | undefined;
+      if (fitted) {
+        writes.push(
+          (async () => {
+            // both settle before the outcome is decided, so nothing is still writing when it is
+            const [row, upload] = await Promise.allSettled([
+              deps.insertSalt2Row({ insertId: alert.sourceId, json: fitted.row }),
+              deps.uploadPlot(fitted.plotName, fitted.png, {
+                contentType: "image/png",
+                metadata: { ...ids },
+              }),
+            ]);
+            if (row.status === "rejected") throw row.reason;
+            if (upload.status === "rejected") throw upload.reason;
+            plot = upload.value.status;
+            if (plot === "duplicate") {
+              log.info(`plot ${fitted.plotName} exists (a redelivery); kept`, {
+                object: fitted.plotName,
+                outcome: "duplicate",
+              });
+            }
+            if (fitted.good) {
+              await deps.publish(TOPIC.salt2, fitted.message, {
+                ...attributes,
+                [SALT2_QUALITY_ATTRIBUTE]: fitted.row.quality,
+              });
+            }
+          })(),
+        );
+      }
+      await settle(writes, what);
+
+      if (salt2?.kind === "skipped") logSkip(log, alert, salt2);
+      const outcome: ValueAddedOutcome = {
+        ...ids,
+        published: [
+          ...(pure.pass ? [TOPIC.alertsPure] : []),
+          ...(exgal.pass ? [TOPIC.exgalacTrans] : []),
+          ...(fitted?.good ? [TOPIC.salt2] : []),
+        ],
+        salt2:
+          salt2 === undefined ? "not-extragalactic" : salt2.kind === "fit" ? "fit" : salt2.reason,
+        ...(plot === undefined ? {} : { plot }),
+        ...(fitted ? { quality: fitted.row.quality } : {}),
+      };
+      return logged(
+        log,
+        outcome,
+        fitted && {
+          success: fitted.fit.success,
+          chisq: fitted.row.chisq,
+          ndof: fitted.fit.ndof,
+          qualityReasons: fitted.row.quality_reasons,
+          fitMs: Math.round(fitted.fitMs),
+          plotMs: Math.round(fitted.plotMs),
+        },
       );
-    }
-    await settle(writes, what);
-
-    if (salt2?.kind === "skipped") logSkip(log, alert, salt2);
-    const outcome: ValueAddedOutcome = {
-      ...ids,
-      published: [
-        ...(pure.pass ? [TOPIC.alertsPure] : []),
-        ...(exgal.pass ? [TOPIC.exgalacTrans] : []),
-        ...(fitted?.good ? [TOPIC.salt2] : []),
-      ],
-      salt2:
-        salt2 === undefined ? "not-extragalactic" : salt2.kind === "fit" ? "fit" : salt2.reason,
-      ...(plot === undefined ? {} : { plot }),
-      ...(fitted ? { quality: fitted.row.quality } : {}),
-    };
-    return logged(
-      log,
-      outcome,
-      fitted && {
-        success: fitted.fit.success,
-        chisq: fitted.row.chisq,
-        ndof: fitted.fit.ndof,
-        qualityReasons: fitted.row.quality_reasons,
-        fitMs: Math.round(fitted.fitMs),
-        plotMs: Math.round(fitted.plotMs),
-      },
-    );
-  };
+    },
+  );
 }

@@ -12,7 +12,7 @@ import {
 import { ENV } from "@pgb/broker-utils/instance";
 import { FUNCTION, TOPIC } from "@pgb/broker-utils/naming";
 import { renderSalt2Plot } from "@pgb/salt2/plot";
-import { registerBrokerFunction } from "@pgb/function-runtime";
+import { bucketAlertSource, registerBrokerFunction } from "@pgb/function-runtime";
 import { fitSalt2, PRODUCT_FIT_CONFIG, salt2Model } from "@pgb/salt2";
 import { createValueAddedHandler, type DerivedStream } from "./handler.js";
 
@@ -30,6 +30,7 @@ registerBrokerFunction(ff.cloudEvent, FUNCTION.valueAdded, ({ env, project, surv
   };
   return createValueAddedHandler({
     survey,
+    alerts: bucketAlertSource(storage, env[ENV.alertAvrosBucket]),
     publish: (stream, data, attributes) => publishers[stream].publish(data, attributes),
     insertSalt2Row: (row) => insertRows(bigquery, env[ENV.bqDataset], env[ENV.bqSalt2Table], [row]),
     uploadPlot: (name, png, options) =>

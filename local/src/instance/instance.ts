@@ -74,8 +74,9 @@ import {
 } from "./config.js";
 import { deprovisionInstance, provisionInstance, pushEndpoint } from "./provision.js";
 import { FRONT_HEALTH_PATH, frontUrl, type FrontConfig } from "./push-front.js";
+import { reannounceStoredAlerts } from "./reannounce.js";
 import { silentReporter, type Reporter } from "./report.js";
-import { BUCKET, VM } from "@pgb/broker-utils/naming";
+import { BUCKET, TOPIC, VM } from "@pgb/broker-utils/naming";
 
 export interface LocalInstanceOptions {
   /** Default ztf. */
@@ -626,14 +627,22 @@ export class LocalInstance {
    * subscriptions and accepted-but-undelivered messages are gone; real Pub/Sub loses nothing in an
    * outage): re-create the resources from the model, then re-drive the night from Kafka, i.e. stop
    * the consumer, reset its group to `from` (per partition; the start of the night) and start it
-   * again. What was processed before is processed again without duplicates: objects are uploaded
-   * if absent and rows carry insertIds read through the de-duplicating views. This is what an
-   * operator does after such a loss.
+   * again, and re-announce the objects already stored, whose notifications (bq-sink's and
+   * value-added's input) were lost with it. What was processed before is processed again without
+   * duplicates: objects are uploaded if absent and rows carry insertIds read through the
+   * de-duplicating views. This is what an operator does after such a loss.
    */
   async redriveFromKafka(topic: string, from: Record<number, number>): Promise<void> {
     const consumer = this.vmName(VM.consumer);
     await this.compute.stop(consumer);
     await this.provision();
+    const announced = await reannounceStoredAlerts(
+      this.clients(),
+      modelBucket(this.model, BUCKET.alertAvros).name,
+      this.topicName(TOPIC.alertAvros),
+      topic,
+    );
+    this.reporter.step(`${announced} stored alert(s) of ${topic} re-announced on alert_avros`);
     await this.setConsumerOffsets(topic, from);
     await this.compute.start(consumer);
     this.reporter.step(

@@ -26,7 +26,10 @@ import type { LocalInstance } from "./instance.js";
 import { localPushAttempts } from "./provision.js";
 import { modelBucket } from "@pgb/broker-utils/instance";
 
-/** The functions every alert goes through (push subscriptions on `alerts`). */
+/**
+ * The functions every alert goes through: upload-bytes-to-bucket (pushed the alert), then bq-sink
+ * and value-added (pushed the bucket notification of the stored alert).
+ */
 export const ALERT_FUNCTIONS: readonly FunctionStub[] = [
   FUNCTION.upload,
   FUNCTION.bqSink,
@@ -150,6 +153,56 @@ function stageProgress(
   return p;
 }
 
+/**
+ * Alerts of the range upload-bytes-to-bucket dead-lettered: never stored, so never announced to
+ * the functions fed by the bucket notification, which are done with them too.
+ */
+async function unstoredInRange(instance: LocalInstance, range: KafkaRange): Promise<number> {
+  const topic = instance.functionSpec(FUNCTION.upload).deadLetterTopic;
+  const reservoir = instance.model.subscriptions.find(
+    (s) => s.purpose === "deadLetterReservoir" && s.topic === topic,
+  );
+  if (reservoir === undefined) return 0;
+  const puller = new Puller(instance.clients().pubsub, reservoir.name);
+  try {
+    const entries = await listDeadLetters(FUNCTION.upload, puller, { max: 10_000, waitMs: 500 });
+    return entries.filter(
+      (e) =>
+        e.kafka.topic === range.topic &&
+        inOffsets(range, Number(e.kafka.partition), Number(e.kafka.offset)),
+    ).length;
+  } finally {
+    await puller.close();
+  }
+}
+
+/**
+ * Alerts finished by every stage: the consumer's rejects, and of the rest the fewest any stage is
+ * done with. `stages` are ALERT_FUNCTIONS' in order: upload first, then the stages fed by the
+ * bucket notification, which never see the `unstored` alerts upload dead-lettered.
+ */
+export function finishedByAll(
+  stages: readonly StageProgress[],
+  rejected: number,
+  unstored: number,
+): number {
+  const [upload = 0, ...notified] = stages.map((s) => s.done + s.exhausted);
+  return rejected + Math.min(upload, ...notified.map((n) => n + unstored));
+}
+
+/**
+ * Whether upload is done with every alert and a later stage lags: only then may alerts upload did
+ * not store explain the gap, and its dead-letter reservoir is read.
+ */
+export function waitsOnUnstored(
+  stages: readonly StageProgress[],
+  rejected: number,
+  expected: number,
+): boolean {
+  const [upload = 0, ...notified] = stages.map((s) => s.done + s.exhausted);
+  return rejected + upload >= expected && notified.some((n) => n < upload);
+}
+
 export interface SettleResult {
   settled: boolean;
   expected: number;
@@ -196,7 +249,10 @@ export async function waitForOutputs(
       stages.push(stageProgress(ALERT_FUNCTIONS[i]!, await log.read(), range, maxAttempts));
     }
     const rejected = await rejectedInRange(instance, range);
-    const finished = rejected + Math.min(...stages.map((s) => s.done + s.exhausted));
+    const unstored = waitsOnUnstored(stages, rejected, expected)
+      ? await unstoredInRange(instance, range)
+      : 0;
+    const finished = finishedByAll(stages, rejected, unstored);
     const note = stages
       .map((s) => `${s.stub} ${s.done}${s.retrying > 0 ? ` (${s.retrying} retrying)` : ""}`)
       .join(", ");

@@ -6,8 +6,9 @@
  * - records the push activity of each subscription (`PushActivityRecorder`, local/src/compute), which
  *   the night conductor's local backlog port reads while it drains (docs/night-conductor.md);
  * - appends one line per answered push to `<deliveries>/<function stub>.jsonl` (answer time, status,
- *   the alert's ids and Kafka timestamp), from which the local instance measures each stage's
- *   latency and counts failed deliveries;
+ *   the alert's ids and Kafka timestamp: from the message's attributes, or for a bucket
+ *   notification from the stored object's metadata), from which the local instance measures each
+ *   stage's latency and counts failed deliveries;
  * - holds a push while the function's process is not listening (restarting after a crash) for up
  *   to 15 s, as Cloud Run holds requests during a cold start, then answers 503; a push whose
  *   connection breaks mid-request (the process killed) fails with 503. Pub/Sub retries both.
@@ -25,6 +26,7 @@ import {
 import { join } from "node:path";
 import { PushActivityRecorder } from "../compute/index.js";
 import { idsFromAttributes } from "@pgb/broker-utils/alerts";
+import { alertAttributesOf } from "@pgb/broker-utils/gcp";
 
 export const FRONT_HEALTH_PATH = "/__pgb/front/health";
 /** How long a push waits for a function process that is not listening (a restart in progress). */
@@ -67,7 +69,7 @@ export interface Delivery {
 }
 
 interface PushBody {
-  message?: { messageId?: unknown; attributes?: Record<string, unknown> };
+  message?: { messageId?: unknown; attributes?: Record<string, unknown>; data?: unknown };
 }
 
 function describe(body: Buffer): Omit<Delivery, "at" | "ms" | "status"> {
@@ -77,12 +79,15 @@ function describe(body: Buffer): Omit<Delivery, "at" | "ms" | "status"> {
   } catch {
     // not a push envelope: forwarded all the same, the function answers it
   }
-  const attributes = parsed.message?.attributes ?? {};
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
-  const strings = Object.fromEntries(
-    Object.entries(attributes).filter((e): e is [string, string] => typeof e[1] === "string"),
+  const own = Object.fromEntries(
+    Object.entries(parsed.message?.attributes ?? {}).filter(
+      (e): e is [string, string] => typeof e[1] === "string",
+    ),
   );
-  const ids = idsFromAttributes(strings);
+  const data = text(parsed.message?.data);
+  const attributes = alertAttributesOf(own, Buffer.from(data ?? "", "base64"));
+  const ids = idsFromAttributes(attributes);
   return {
     messageId: text(parsed.message?.messageId),
     objectId: ids.objectId ?? null,

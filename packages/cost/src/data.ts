@@ -14,8 +14,10 @@ export const PRICE_KEYS = [
   "functionRequestMillion",
   "pubsubTib",
   "gcsClassAThousand",
+  "gcsClassBThousand",
   "gcsGibMonth",
   "bqStreamingGib",
+  "bqStorageWriteGib",
   "bqGibMonth",
   "egressGib",
 ] as const;
@@ -56,12 +58,16 @@ const WORKLOAD_KEYS = [
   "egressBytesPerAlert",
   "notificationBytes",
   "minimumRowBytes",
+  "objectReadSeconds",
+  "candidateConcurrency",
 ] as const;
 
 export type Workload = Record<(typeof WORKLOAD_KEYS)[number], number> & {
   date: string;
   /** Wall time of one request of each alert function, before any SALT2 work. */
   functionSeconds: Record<AlertFunction, number>;
+  /** CPU time of one request of each alert function, before any SALT2 work. */
+  functionCpuSeconds: Record<AlertFunction, number>;
   surveys: Record<string, SurveyWorkload>;
 };
 
@@ -93,6 +99,10 @@ function section(obj: Json, key: string, where: string): Json {
   return s as Json;
 }
 
+function perFunction(json: Json, key: string, where: string): Record<AlertFunction, number> {
+  return numbersAt(section(json, key, where), ALERT_FUNCTIONS, `${where} ${key}`);
+}
+
 export function parsePrices(json: Json, where = "data/prices.json"): PriceList {
   const prices = section(json, "prices", where);
   return {
@@ -108,11 +118,8 @@ export function parseWorkload(json: Json, where = "data/workload.json"): Workloa
   return {
     date: String(json["date"]),
     ...numbersAt(json, WORKLOAD_KEYS, where),
-    functionSeconds: numbersAt(
-      section(json, "functionSeconds", where),
-      ALERT_FUNCTIONS,
-      `${where} functionSeconds`,
-    ),
+    functionSeconds: perFunction(json, "functionSeconds", where),
+    functionCpuSeconds: perFunction(json, "functionCpuSeconds", where),
     surveys: Object.fromEntries(
       Object.keys(surveys).map((s) => [
         s,

@@ -1,7 +1,8 @@
 /**
  * The cost model: dollars per night and per million alerts of a broker instance, by component,
- * for our design and the reference design (docs/cost.md). Pure; its inputs are two data files.
+ * for each design it compares (docs/cost.md). Pure; its inputs are two data files.
  */
 export * from "./data.js";
 export * from "./model.js";
-export { alertFunctionSizes, memoryGib } from "./sizes.js";
+export * from "./designs.js";
+export { alertFunctionSizes, deployedDesign, memoryGib } from "./sizes.js";

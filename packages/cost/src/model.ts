@@ -1,13 +1,12 @@
 /**
  * The cost of one night of a broker instance, by component, from the per-alert work and bytes of
- * `workload.json` and the list prices of `prices.json`. Two designs: ours (three functions per
- * alert, two streaming inserts: alerts and DIASource) and the reference design (one function call
- * and one streaming insert per alert), so the price of splitting the work is visible.
+ * `workload.json` and the list prices of `prices.json`, for each design of `designs.ts`: the
+ * reference (one function call and one streaming insert per alert), ours as it was (three functions
+ * each fed the whole alert by its own push subscription) and the cheaper candidates, so the price of
+ * each choice is visible (docs/cost.md).
  */
 import type { AlertFunction, PriceList, SurveyWorkload, Workload } from "./data.js";
-
-export type Design = "ours" | "reference";
-export const DESIGNS: readonly Design[] = ["ours", "reference"];
+import type { DesignSpec } from "./designs.js";
 
 export const COMPONENTS = [
   "VMs",
@@ -42,7 +41,7 @@ export interface ComponentCost {
 }
 
 export interface DesignCost {
-  design: Design;
+  design: DesignSpec["id"];
   components: ComponentCost[];
   perNight: number;
   perMillionAlerts: number;
@@ -52,9 +51,10 @@ const GIB = 2 ** 30;
 const TIB = 2 ** 40;
 const DAYS_PER_MONTH = 730 / 24;
 
-/** One alert's requests: wall time, size and count, per design. */
-interface Requests {
+/** One request of one alert: wall and CPU time, and the size it runs at. */
+interface Request {
   seconds: number;
+  cpuSeconds: number;
   size: FunctionSize;
 }
 
@@ -68,54 +68,73 @@ function survey(input: CostInput): SurveyWorkload {
   return s;
 }
 
-/** The SALT2 work of an average alert (fit, plot and the writes of a fitted alert). */
-function salt2Seconds(w: Workload, s: SurveyWorkload): number {
-  return s.fittedFraction * (w.fitSeconds + w.plotSeconds + w.fittedWritesSeconds);
-}
-
-/** Ours: each alert function on its own; the reference: one call doing all of it at the largest size. */
-function requestsPerAlert(input: CostInput, design: Design): Requests[] {
+/** Each alert function's request; the reference makes one call doing all of it at the largest size. */
+function requestsPerAlert(input: CostInput, design: DesignSpec): Request[] {
   const { workload: w, functions } = input;
   const s = survey(input);
-  const ours: Requests[] = (Object.keys(functions) as AlertFunction[]).map((fn) => ({
-    seconds: w.functionSeconds[fn] + (fn === "value-added" ? salt2Seconds(w, s) : 0),
-    size: functions[fn],
-  }));
-  if (design === "ours") return ours;
-  const largest = ours.reduce((a, b) => (b.size.memoryGib > a.size.memoryGib ? b : a));
-  return [{ seconds: ours.reduce((t, r) => t + r.seconds, 0), size: largest.size }];
+  const requests: Request[] = (Object.keys(functions) as AlertFunction[]).map((fn) => {
+    const fitted = fn === "value-added" ? s.fittedFraction : 0;
+    const reads = design.fedByNotification && fn !== "upload_bytes_to_bucket";
+    return {
+      seconds:
+        w.functionSeconds[fn] +
+        fitted * (w.fitSeconds + w.plotSeconds + w.fittedWritesSeconds) +
+        (reads ? w.objectReadSeconds : 0),
+      cpuSeconds: w.functionCpuSeconds[fn] + fitted * (w.fitSeconds + w.plotSeconds),
+      size: functions[fn],
+    };
+  });
+  if (!design.oneCall) return requests;
+  const largest = requests.reduce((a, b) => (b.size.memoryGib > a.size.memoryGib ? b : a));
+  const sum = (key: "seconds" | "cpuSeconds") => requests.reduce((t, r) => t + r[key], 0);
+  return [{ seconds: sum("seconds"), cpuSeconds: sum("cpuSeconds"), size: largest.size }];
 }
 
-function functionsPerAlert(input: CostInput, design: Design): number {
+/**
+ * Instance seconds billed for one request. Cloud Run bills an instance while it serves at least one
+ * request, so requests served at once share its time: by Little's law an instance of a function
+ * holds on average (alerts per second × wall time) requests, at most its concurrency. Its CPU
+ * cannot be shared, so a request never bills less than its CPU time.
+ */
+function billedSeconds(r: Request, design: DesignSpec, alertsPerSecond: number): number {
+  const sharing = Math.max(1, Math.min(design.concurrency, alertsPerSecond * r.seconds));
+  return Math.max(r.cpuSeconds / r.size.cpu, r.seconds / sharing);
+}
+
+function functionsPerAlert(input: CostInput, design: DesignSpec): number {
   const p = input.prices.values;
+  const alertsPerSecond = input.alertsPerNight / (input.workload.nightHours * 3600);
   return requestsPerAlert(input, design).reduce(
     (sum, r) =>
       sum +
-      r.seconds * (r.size.cpu * p.functionVcpuSecond + r.size.memoryGib * p.functionGibSecond) +
+      billedSeconds(r, design, alertsPerSecond) *
+        (r.size.cpu * p.functionVcpuSecond + r.size.memoryGib * p.functionGibSecond) +
       p.functionRequestMillion / 1e6,
     0,
   );
 }
 
 /** Bytes through Pub/Sub per alert: each publish and each subscription's delivery. */
-function pubsubBytesPerAlert(input: CostInput, design: Design): number {
+function pubsubBytesPerAlert(input: CostInput, design: DesignSpec): number {
   const w = input.workload;
   const s = survey(input);
-  const processing = design === "ours" ? 3 : 1;
-  // publish + every processing subscription + the night conductor's counter
-  const alerts = s.alertBytes * (1 + processing + 1);
-  const notification = w.notificationBytes * 2;
+  // processing subscriptions that deliver the whole alert; the rest read the stored object
+  const alertDeliveries = design.oneCall || design.fedByNotification ? 1 : 3;
+  const notificationDeliveries = design.fedByNotification ? 2 : 0;
+  // publish + deliveries + the night conductor's counter
+  const alerts = s.alertBytes * (1 + alertDeliveries + 1);
+  const notification = w.notificationBytes * (1 + notificationDeliveries + 1);
   const streams = 2 * s.streamJsonBytes * (s.alertsPureFraction + s.exgalacFraction);
   const salt2 = 2 * w.minimumRowBytes * s.fittedFraction;
   return alerts + notification + streams + salt2;
 }
 
 /** Bytes streamed into BigQuery per alert, each row billed as at least the minimum. */
-function bigQueryBytesPerAlert(input: CostInput, design: Design): number {
+function bigQueryBytesPerAlert(input: CostInput, design: DesignSpec): number {
   const { minimumRowBytes: min } = input.workload;
   const s = survey(input);
   const row = (bytes: number) => Math.max(bytes, min);
-  const diaSource = design === "ours" ? row(s.diaSourceRowBytes) : 0;
+  const diaSource = design.oneCall ? 0 : row(s.diaSourceRowBytes);
   return row(s.alertsRowBytes) + diaSource + s.fittedFraction * min;
 }
 
@@ -126,26 +145,29 @@ function vmsPerNight(input: CostInput): number {
   return hours * prices.values.vmHour + disks;
 }
 
-function componentsPerNight(input: CostInput, design: Design): Record<Component, number> {
+function componentsPerNight(input: CostInput, design: DesignSpec): Record<Component, number> {
   const p = input.prices.values;
   const w = input.workload;
   const s = survey(input);
   const n = input.alertsPerNight;
   const gcsBytes = n * (s.alertBytes + s.fittedFraction * w.plotBytes);
   const bqBytes = n * bigQueryBytesPerAlert(input, design);
+  const inserts = n * (1 + s.fittedFraction);
+  const reads = design.fedByNotification ? 2 * n : 0;
+  const ingestion = design.storageWriteApi ? p.bqStorageWriteGib : p.bqStreamingGib;
   return {
     VMs: vmsPerNight(input),
     Functions: n * functionsPerAlert(input, design),
     "Pub/Sub": ((n * pubsubBytesPerAlert(input, design)) / TIB) * p.pubsubTib,
-    "GCS operations": ((n * (1 + s.fittedFraction)) / 1000) * p.gcsClassAThousand,
+    "GCS operations": (inserts / 1000) * p.gcsClassAThousand + (reads / 1000) * p.gcsClassBThousand,
     "GCS storage (a month)": (gcsBytes / GIB) * p.gcsGibMonth,
-    "BigQuery ingestion": (bqBytes / GIB) * p.bqStreamingGib,
+    "BigQuery ingestion": (bqBytes / GIB) * ingestion,
     "BigQuery storage (a month)": (bqBytes / GIB) * p.bqGibMonth,
     Egress: ((n * w.egressBytesPerAlert) / GIB) * p.egressGib,
   };
 }
 
-export function nightCost(input: CostInput, design: Design): DesignCost {
+export function nightCost(input: CostInput, design: DesignSpec): DesignCost {
   const n = input.alertsPerNight;
   if (!Number.isInteger(n) || n < 1) {
     throw new Error(`alerts per night must be a positive integer, got ${n}`);
@@ -157,5 +179,5 @@ export function nightCost(input: CostInput, design: Design): DesignCost {
     perMillionAlerts: (perNight[component] / n) * 1e6,
   }));
   const total = components.reduce((t, c) => t + c.perNight, 0);
-  return { design, components, perNight: total, perMillionAlerts: (total / n) * 1e6 };
+  return { design: design.id, components, perNight: total, perMillionAlerts: (total / n) * 1e6 };
 }

@@ -8,7 +8,7 @@
  *   after the subscription's maximum attempts Pub/Sub moves the message to the same dead-letter topic.
  * Nothing is dropped silently.
  */
-import { isTransientError } from "@pgb/broker-utils/gcp";
+import { alertAttributesOf, isTransientError } from "@pgb/broker-utils/gcp";
 import type { Logger } from "@pgb/broker-utils/log";
 import { BadInputError } from "./errors.js";
 import { messageFromCloudEvent, type PubSubCloudEvent, type PubSubMessage } from "./message.js";
@@ -35,7 +35,10 @@ export interface AdapterOptions {
 /** Attribute values are limited to 1024 bytes. */
 const MAX_ATTRIBUTE = 1000;
 
-/** Ids worth repeating on every log line of a message (set by the consumer when it could decode). */
+/**
+ * Ids worth repeating on every log line of a message: set by the consumer when it could decode, or
+ * the stored object's metadata of a bucket notification.
+ */
 function idsOf(attributes: Record<string, string>): Record<string, string> {
   const ids: Record<string, string> = {};
   for (const key of ["objectId", "sourceId", "kafka.topic", "kafka.partition", "kafka.offset"]) {
@@ -58,7 +61,10 @@ export function createCloudEventHandler<R>(
       base.error((err as Error).message, { eventId: event.id });
       throw err;
     }
-    const log = base.child({ messageId: message.messageId, ...idsOf(message.attributes) });
+    const log = base.child({
+      messageId: message.messageId,
+      ...idsOf(alertAttributesOf(message.attributes, message.data)),
+    });
     try {
       return await handler(message, { log });
     } catch (err) {

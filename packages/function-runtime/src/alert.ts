@@ -8,15 +8,20 @@ import type { Survey } from "@pgb/broker-utils/schema-maps";
 import { BadInputError } from "./errors.js";
 import type { PubSubMessage } from "./message.js";
 
-export function decodeAlertMessage(message: PubSubMessage, survey: Survey): Alert {
+export function decodeAlertMessage(
+  message: PubSubMessage,
+  survey: Survey,
+  /** Names the bytes in errors: by default the message. */
+  input = `message ${message.messageId}`,
+): Alert {
   if (message.data.length === 0) {
     throw new BadInputError(
       "empty",
-      `message ${message.messageId} has no data: expected the bytes of one ${survey} alert`,
+      `${input} has no data: expected the bytes of one ${survey} alert`,
     );
   }
   try {
-    return Alert.fromMessage(message, { survey });
+    return Alert.fromMessage(message, { survey, input });
   } catch (err) {
     if (err instanceof AlertDecodeError) {
       throw new BadInputError(err.reason, err.message, { cause: err });

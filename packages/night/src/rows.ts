@@ -5,6 +5,7 @@
  * Storage notification, whose attributes are the bucket's, so the Kafka attributes come from the
  * object's custom `metadata` in the JSON payload (§4).
  */
+import { notificationMetadata } from "@pgb/broker-utils/gcp";
 import { TOPIC, type DATA_TOPICS } from "@pgb/broker-utils/naming";
 
 export type Stream = (typeof DATA_TOPICS)[number];
@@ -51,15 +52,7 @@ export function metadataInsertId(night: string, stream: Stream): string {
 
 function kafkaAttributesOf(stream: Stream, message: CountedMessage): Record<string, unknown> {
   if (stream !== TOPIC.alertAvros) return message.attributes;
-  try {
-    const payload = JSON.parse(message.data.toString("utf8")) as { metadata?: unknown };
-    const metadata = payload.metadata;
-    return typeof metadata === "object" && metadata !== null
-      ? (metadata as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
+  return notificationMetadata(message.data) ?? {};
 }
 
 /** The Kafka timestamp (ms) and topic of a message, when it carries them. */

@@ -27,10 +27,19 @@ export interface CorpusCase {
   /** Always carries `test.case` = name, which dead letters keep. */
   attributes: Record<string, string>;
   upload: Outcome;
+  /** What bq-sink does with the case's bytes once stored (see `bqSinkOutcome`). */
   bqSink: Outcome;
   /** Object name and candid of a case some function stores. */
   object?: string;
   sourceId?: string;
+}
+
+/**
+ * What happens to a case at bq-sink: it is fed the bucket notification of the stored alert, so a
+ * case upload-bytes-to-bucket does not store never reaches it.
+ */
+export function bqSinkOutcome(c: CorpusCase): Outcome | { outcome: "never-announced" } {
+  return c.upload.outcome === "stored" ? c.bqSink : { outcome: "never-announced" };
 }
 
 const V402 = "ztf/alerts/v4.02/2695378462115010012.avro";

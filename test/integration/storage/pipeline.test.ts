@@ -1,8 +1,9 @@
 /**
  * The storage components end to end on the local servers: every alert of the data kit, published
- * to `alerts` with the consumer's attributes, ends as one Avro object (with the bucket's
- * notification on `alert_avros`) and one row in each table, or in a dead-letter reservoir with the
- * reason the spec gives; publishing everything again adds no object and no row to the dedup views.
+ * to `alerts` with the consumer's attributes, ends as one Avro object, whose bucket notification on
+ * `alert_avros` feeds bq-sink, and one row in each table, or in a dead-letter reservoir with the
+ * reason the spec gives; publishing everything again adds no object and announces none, and
+ * redelivering every notification adds no row to the dedup views.
  *
  * Kit files and where the spec puts them (instances: ZTF with the default 4.02 tables, LSST with
  * its default tables, the union of every bundled version):
@@ -14,8 +15,8 @@
  * - LSST confluent_wire_v9.0 (1): object and rows.
  * - LSST fink_spark_v9.0 (6) and fink_spark_v7.4 (8), Fink re-serialisations with broker fields
  *   (brokerIngestMjd, lsst_schema_version; 7.4 content): objects; `row-invalid`.
- * - LSST container_v7.1: ten alerts in one container, not one alert: both functions dead-letter it
- *   (`record-count`).
+ * - LSST container_v7.1: ten alerts in one container, not one alert: upload dead-letters it
+ *   (`record-count`), so it is never stored or announced and bq-sink never sees it.
  * - LSST v7.0–v7.4 wire packets (5, not files: Rubin's fake alert of each version with its own
  *   64-bit source id, test/fixtures/alerts/lsst-wire.ts): object and rows. v7 has no top-level
  *   diaSourceId; the alerts row gets a copy, so the dedup view keeps each of them once.
@@ -41,13 +42,18 @@ import {
   kafkaAttributes,
   objectNames,
   publishAlerts,
+  publishMessages,
   queryRows,
   startZtfAndLsst,
   waitFor,
   type StorageInstance,
 } from "./support.js";
 
-type Expect = { outcome: "stored" } | { outcome: "dead-letter"; reason: string; error: RegExp };
+type Expect =
+  | { outcome: "stored" }
+  | { outcome: "dead-letter"; reason: string; error: RegExp }
+  /** bq-sink: upload did not store the alert, so no notification announced it. */
+  | { outcome: "never-announced" };
 
 interface KitAlert {
   file: string;
@@ -79,7 +85,13 @@ function kitAlert(file: string, survey: Survey, offset: number, bytes = readData
       reason: "record-count",
       error: /holds 10 records/,
     } as const;
-    return { ...base, object: undefined, stored: undefined, upload: multi, bqSink: multi };
+    return {
+      ...base,
+      object: undefined,
+      stored: undefined,
+      upload: multi,
+      bqSink: { outcome: "never-announced" },
+    };
   }
   const alert = Alert.fromBytes(bytes, { survey, attributes, input: file });
   const object = `${attributes["kafka.topic"]}/${alert.objectId}/${alert.sourceId}.avro`;
@@ -125,9 +137,14 @@ const ofSurvey = (survey: Survey) => kit.filter((k) => k.survey === survey);
 
 const clients = { pubsub: pubsubClient(), storage: storageClient(), bigquery: bigqueryClient() };
 const instances = {} as Record<Survey, StorageInstance>;
+/** The notifications of the stored kit alerts, as the counter subscriptions received them. */
+const notifications: Record<"ztf" | "lsst", ReceivedMessage[]> = { ztf: [], lsst: [] };
 /** Pub/Sub message id of each kit alert's first publication. */
 const messageIds = new Map<KitAlert, string>();
-/** Dead letters by stage, keyed by the original message id. */
+/**
+ * Dead letters by stage, keyed by the original message id (upload: the alert's message) or the
+ * object's name (bq-sink: the notification of the stored alert).
+ */
 const deadLetters = {
   upload: new Map<string, ReceivedMessage>(),
   bqSink: new Map<string, ReceivedMessage>(),
@@ -136,7 +153,8 @@ const deadLetters = {
 async function collectDeadLetters(instance: StorageInstance): Promise<void> {
   for (const stage of ["upload", "bqSink"] as const) {
     for (const m of await drain(clients.pubsub, instance.names.deadLetterReservoir[stage])) {
-      deadLetters[stage].set(m.attributes["pgb.messageId"] ?? m.messageId, m);
+      const key = stage === "upload" ? m.attributes["pgb.messageId"] : m.attributes["objectId"];
+      deadLetters[stage].set(key ?? m.messageId, m);
     }
   }
 }
@@ -173,8 +191,8 @@ describe("storage components on the local servers", () => {
     const expectedRows = (survey: Survey) =>
       ofSurvey(survey).filter((k) => k.bqSink.outcome === "stored").length;
     const expectedDeadLetters =
-      kit.filter((k) => k.upload.outcome !== "stored").length +
-      kit.filter((k) => k.bqSink.outcome !== "stored").length;
+      kit.filter((k) => k.upload.outcome === "dead-letter").length +
+      kit.filter((k) => k.bqSink.outcome === "dead-letter").length;
     await waitFor(
       "every kit alert to be stored or dead-lettered",
       async () => {
@@ -251,35 +269,52 @@ describe("storage components on the local servers", () => {
     ).toBe(true);
   });
 
-  it("dead letters keep the data and attributes, naming stage, reason and error", () => {
+  it("dead letters keep the message (the alert; bq-sink's: its notification), naming stage, reason and error", () => {
     for (const k of kit) {
       for (const stage of ["upload", "bqSink"] as const) {
         const expected = k[stage];
-        const letter = deadLetters[stage].get(messageIds.get(k)!);
-        if (expected.outcome === "stored") {
+        const letter =
+          stage === "upload"
+            ? deadLetters.upload.get(messageIds.get(k)!)
+            : deadLetters.bqSink.get(k.object ?? "");
+        if (expected.outcome !== "dead-letter") {
           expect(letter, `${stage} dead letter of ${k.file}`).toBeUndefined();
           continue;
         }
         expect(letter, `${stage} dead letter of ${k.file}`).toBeDefined();
-        expect(letter!.data.equals(k.data)).toBe(true);
         expect(letter!.attributes).toMatchObject({
-          ...k.attributes,
           "pgb.stage": stage === "upload" ? "upload_bytes_to_bucket" : "bq-sink",
           "pgb.reason": expected.reason,
         });
         expect(letter!.attributes["pgb.error"]).toMatch(expected.error);
+        if (stage === "upload") {
+          expect(letter!.data.equals(k.data)).toBe(true);
+          expect(letter!.attributes).toMatchObject(k.attributes);
+        } else {
+          expect(letter!.attributes).toMatchObject({
+            eventType: "OBJECT_FINALIZE",
+            objectId: k.object,
+          });
+          const payload = JSON.parse(letter!.data.toString()) as Record<string, unknown>;
+          expect(payload).toMatchObject({ name: k.object, metadata: k.attributes });
+        }
       }
     }
   });
 
   it("announces each new object on alert_avros (JSON_API_V1 OBJECT_FINALIZE with its metadata)", async () => {
-    const instance = instances.ztf;
+    for (const survey of ["ztf", "lsst"] as const) {
+      const expected = ofSurvey(survey).filter((k) => k.upload.outcome === "stored");
+      await waitFor(`a notification per ${survey} object`, async () => {
+        notifications[survey].push(
+          ...(await drain(clients.pubsub, instances[survey].names.alertAvrosCounter)),
+        );
+        const n = notifications[survey].length;
+        return n >= expected.length || `${n}/${expected.length}`;
+      });
+    }
     const expected = ofSurvey("ztf").filter((k) => k.upload.outcome === "stored");
-    const messages: ReceivedMessage[] = [];
-    await waitFor("a notification per object", async () => {
-      messages.push(...(await drain(clients.pubsub, instance.names.alertAvrosCounter)));
-      return messages.length >= expected.length || `${messages.length}/${expected.length}`;
-    });
+    const messages = notifications.ztf;
     const byName = new Map(messages.map((m) => [m.attributes["objectId"], m]));
     expect(byName.size).toBe(expected.length);
     for (const k of expected) {
@@ -300,7 +335,7 @@ describe("storage components on the local servers", () => {
     }
   });
 
-  it("publishing every alert again adds no object and no row to the dedup views", async () => {
+  it("publishing every alert again adds no object and announces none; redelivered notifications add no row to the dedup views", async () => {
     const generations = new Map<string, string>();
     for (const k of kit.filter((x) => x.upload.outcome === "stored")) {
       const [m] = await clients.storage
@@ -311,6 +346,22 @@ describe("storage components on the local servers", () => {
     }
     for (const survey of ["ztf", "lsst"] as const)
       await publishAlerts(instances[survey], ofSurvey(survey));
+    // the redeliveries were acknowledged as duplicates, and no new object was announced
+    await waitFor("a duplicate log line per stored object", async () => {
+      const lines = await duplicateLines();
+      return lines === generations.size || `${lines}/${generations.size}`;
+    });
+    for (const survey of ["ztf", "lsst"] as const) {
+      expect(await drain(clients.pubsub, instances[survey].names.alertAvrosCounter)).toEqual([]);
+    }
+    // Pub/Sub redelivers a notification (at least once): bq-sink reads and inserts again
+    for (const survey of ["ztf", "lsst"] as const) {
+      await publishMessages(
+        instances[survey],
+        instances[survey].names.alertAvrosTopic,
+        notifications[survey],
+      );
+    }
     const rows = (survey: Survey) =>
       ofSurvey(survey).filter((k) => k.bqSink.outcome === "stored").length;
     await waitFor(
@@ -352,12 +403,6 @@ describe("storage components on the local servers", () => {
         .getMetadata();
       expect(String(m.generation), `generation of ${name}`).toBe(generation);
     }
-    // the redeliveries were acknowledged as duplicates, and no new object was announced
-    await waitFor("a duplicate log line per stored object", async () => {
-      const lines = await duplicateLines();
-      return lines === generations.size || `${lines}/${generations.size}`;
-    });
-    expect(await drain(clients.pubsub, instances.ztf.names.alertAvrosCounter)).toEqual([]);
   });
 });
 

@@ -46,6 +46,8 @@ export interface StorageInstance {
     deadLetterReservoir: Record<"upload" | "bqSink", string>;
     deadLetterTopic: Record<"upload" | "bqSink", string>;
     alertAvrosCounter: string;
+    /** The bucket notification's topic, which feeds bq-sink. */
+    alertAvrosTopic: string;
   };
   /** Stops the processes and deletes the instance's resources. */
   close(): Promise<void>;
@@ -147,6 +149,7 @@ export async function startStorageInstance(options: {
         bqSink: spec(FUNCTION.bqSink).deadLetterTopic,
       },
       alertAvrosCounter: byStub(model.subscriptions, `${TOPIC.alertAvros}-counter`).name,
+      alertAvrosTopic: byStub(model.topics, TOPIC.alertAvros).name,
     },
     async close() {
       await Promise.allSettled([stopFunction(instance.upload), stopFunction(instance.bqSink)]);
@@ -183,11 +186,20 @@ export function kafkaAttributes(topic: string, offset: number): Record<string, s
 }
 
 /** Publishes to the instance's alerts topic; resolves with the message ids, in order. */
-export async function publishAlerts(
+export function publishAlerts(
   instance: StorageInstance,
   messages: readonly { data: Buffer; attributes: Record<string, string> }[],
 ): Promise<string[]> {
-  const publisher = createPublisher(instance.clients.pubsub, instance.names.alertsTopic);
+  return publishMessages(instance, instance.names.alertsTopic, messages);
+}
+
+/** Publishes to one of the instance's topics; resolves with the message ids, in order. */
+export async function publishMessages(
+  instance: StorageInstance,
+  topic: string,
+  messages: readonly { data: Buffer; attributes: Record<string, string> }[],
+): Promise<string[]> {
+  const publisher = createPublisher(instance.clients.pubsub, topic);
   const ids = await Promise.all(messages.map((m) => publisher.publish(m.data, m.attributes)));
   await publisher.flush();
   return ids;

@@ -1,6 +1,7 @@
 /**
  * Bad input through value-added: the ZTF cases of the storage functions' corpus
- * (../storage/corpus.ts) and extragalactic alerts with broken photometry, published to `alerts`.
+ * (../storage/corpus.ts) and extragalactic alerts with broken photometry, stored in the alerts bucket
+(whose notification feeds value-added: a corrupt stored file is dead-lettered as a corrupt alert).
  * Each ends in exactly one delivery: processed (2xx) or dead-lettered at once with its reason, never
  * a failed delivery that Pub/Sub would retry; the process never restarts; and the kit's
  * extragalactic alerts published after them all reach exgalac_trans.
@@ -18,7 +19,7 @@ import { buildCorpus, type CorpusCase } from "../storage/corpus.js";
 import {
   collect,
   kafkaAttributes,
-  publishAlerts,
+  storeAlerts,
   startValueAddedInstance,
   waitFor,
   type ValueAddedInstance,
@@ -114,7 +115,7 @@ function deliveries(lines: readonly Record<string, unknown>[]): Map<string, stri
 
 beforeAll(async () => {
   instance = await startValueAddedInstance(clients, serviceEnv(servers()));
-  await publishAlerts(
+  await storeAlerts(
     instance,
     CASES.map((c, i) => ({
       data: c.data,
@@ -122,7 +123,7 @@ beforeAll(async () => {
     })),
   );
   // the good alerts come after every bad one
-  await publishAlerts(
+  await storeAlerts(
     instance,
     GOOD.map((k, i) => ({ data: readData(k.file), attributes: kafkaAttributes(9000 + i) })),
   );

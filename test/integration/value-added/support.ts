@@ -1,8 +1,9 @@
 /**
  * A test instance of value-added on the local servers: an instance model with a unique testid, the
  * value-added function running as a local process (its deployment bundle) fed by the emulator's
- * push subscription, and the instance's resources provisioned. Plus the helpers the tests share:
- * publishing, collecting the derived streams from their counter subscriptions, querying the
+ * push subscription on the alerts bucket's notification topic, and the instance's resources
+ * provisioned (the bucket's notification included). Plus the helpers the tests share: storing
+ * alerts as upload-bytes-to-bucket does, collecting the derived streams from their counter subscriptions, querying the
  * `salt2` table with exact INTEGERs, polling.
  */
 import { randomBytes } from "node:crypto";
@@ -13,7 +14,7 @@ import type { BigQuery } from "@google-cloud/bigquery";
 import type { PubSub } from "@google-cloud/pubsub";
 import type { Storage } from "@google-cloud/storage";
 import { bigQueryTableSchema } from "@pgb/broker-utils/alerts";
-import { createPublisher, Puller, type ReceivedMessage } from "@pgb/broker-utils/gcp";
+import { Puller, type ReceivedMessage } from "@pgb/broker-utils/gcp";
 import { instanceModel, type InstanceModel } from "@pgb/broker-utils/instance";
 import { FUNCTION, TABLE, TOPIC } from "@pgb/broker-utils/naming";
 import {
@@ -38,7 +39,8 @@ export interface ValueAddedInstance {
   clients: Clients;
   fn: FunctionProcess;
   names: {
-    alertsTopic: string;
+    /** The alerts bucket, whose notification feeds value-added. */
+    alertsBucket: string;
     bucket: string;
     dataset: string;
     salt2Table: string;
@@ -93,7 +95,7 @@ export async function startValueAddedInstance(
     clients,
     fn,
     names: {
-      alertsTopic: topic(TOPIC.alerts),
+      alertsBucket: spec.env["ALERT_AVROS_BUCKET"]!,
       bucket: spec.env["SNCOSMO_BUCKET"]!,
       dataset: model.dataset.name,
       salt2Table: model.tables.find((t) => t.stub === TABLE.salt2)!.name,
@@ -131,13 +133,26 @@ export function kafkaAttributes(offset: number): Record<string, string> {
   };
 }
 
-export async function publishAlerts(
+/**
+ * Stores each alert in the alerts bucket with its attributes as metadata, as upload-bytes-to-bucket
+ * does; the bucket's notification then feeds value-added. A name is `<kafka.topic>/<kafka.offset>`,
+ * so storing an alert again is a new generation and a new notification: a redelivery.
+ */
+export async function storeAlerts(
   instance: ValueAddedInstance,
   messages: readonly { data: Buffer; attributes: Record<string, string> }[],
 ): Promise<void> {
-  const publisher = createPublisher(instance.clients.pubsub, instance.names.alertsTopic);
-  await Promise.all(messages.map((m) => publisher.publish(m.data, m.attributes)));
-  await publisher.flush();
+  const bucket = instance.clients.storage.bucket(instance.names.alertsBucket);
+  await Promise.all(
+    messages.map((m) =>
+      bucket
+        .file(`${m.attributes["kafka.topic"]}/${m.attributes["kafka.offset"]}.avro`)
+        .save(m.data, {
+          resumable: false,
+          metadata: { contentType: "application/avro", metadata: m.attributes },
+        }),
+    ),
+  );
 }
 
 /** Pulls (and acknowledges) whatever a subscription holds now, appending to `into`. */

@@ -1,8 +1,9 @@
 /**
  * value-added on the local servers: a provisioned ZTF test instance whose value-added function runs
- * as a local process (its deployment bundle) behind the emulator's push subscription on `alerts`.
- * The 53 real ZTF alerts of the data kit, a synthetic extragalactic alert that fails the SALT2
- * cuts and one undecodable message are published to `alerts`; the derived streams (read from their
+ * as a local process (its deployment bundle) behind the emulator's push subscription on the alerts
+ * bucket's notification topic. The 53 real ZTF alerts of the data kit, a synthetic extragalactic
+ * alert that fails the SALT2 cuts and one undecodable file are stored in the alerts bucket, as
+ * upload-bytes-to-bucket stores them; the derived streams (read from their
  * counter subscriptions), the `salt2` table, the plots in the sncosmo bucket, the dead-letter
  * reservoir and the function's log must hold exactly what ztf-kit.ts says.
  */
@@ -28,7 +29,7 @@ import { exgalFailingCuts, FAILING_CUTS_CANDID } from "../../unit/value-added/fa
 import {
   collect,
   kafkaAttributes,
-  publishAlerts,
+  storeAlerts,
   queryRows,
   startValueAddedInstance,
   STREAMS,
@@ -73,7 +74,7 @@ async function collectAll(): Promise<void> {
 
 beforeAll(async () => {
   instance = await startValueAddedInstance(clients, serviceEnv(servers()));
-  await publishAlerts(instance, [
+  await storeAlerts(instance, [
     ...ZTF_KIT.map((k, i) => ({ data: readData(k.file), attributes: kafkaAttributes(i) })),
     { data: exgalFailingCuts(), attributes: kafkaAttributes(100) },
     { data: Buffer.from("not an alert"), attributes: kafkaAttributes(GARBAGE_OFFSET) },
@@ -139,14 +140,23 @@ describe("value-added on the local servers", () => {
     }
   });
 
-  it("the undecodable message is dead-lettered at once with its reason", () => {
+  it("the undecodable stored file is dead-lettered at once with its reason, its notification kept", () => {
     expect(deadLetters).toHaveLength(1);
+    const object = `ztf_20210901_programid1/${GARBAGE_OFFSET}.avro`;
     expect(deadLetters[0]!.attributes).toMatchObject({
       "pgb.stage": "value-added",
       "pgb.reason": "unknown-format",
-      "kafka.offset": String(GARBAGE_OFFSET),
+      eventType: "OBJECT_FINALIZE",
+      objectId: object,
     });
-    expect(deadLetters[0]!.data.toString()).toBe("not an alert");
+    expect(deadLetters[0]!.attributes["pgb.error"]).toContain(
+      `gs://${instance.names.alertsBucket}/${object}#`,
+    );
+    const notification = JSON.parse(deadLetters[0]!.data.toString()) as Record<string, unknown>;
+    expect(notification).toMatchObject({
+      name: object,
+      metadata: { "kafka.offset": String(GARBAGE_OFFSET) },
+    });
   });
 
   it("salt2 rows: one per fit with the exact candid and its verdict; a good one equals the published salt2Fit", async () => {
@@ -246,7 +256,7 @@ describe("value-added on the local servers", () => {
       .file(`salt2/plot_lc/${kit.objectId}.${kit.sourceId}.png`);
     const [before] = await file.getMetadata();
     const count = received.salt2.length;
-    await publishAlerts(instance, [
+    await storeAlerts(instance, [
       { data: readData(kit.file), attributes: kafkaAttributes(ZTF_KIT.indexOf(kit)) },
     ]);
     await waitFor("the redelivered alert's salt2 message", async () => {

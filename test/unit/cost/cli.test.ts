@@ -11,22 +11,21 @@ const run = (...args: string[]) =>
   runProgram(createProgram([costCommands]), ["node", "pgb", "cost", ...args]);
 
 describe("pgb cost", () => {
-  it("prints every component for both designs, per night and per million alerts", async () => {
+  it("prints every component of every design, marking ours, with the designs explained", async () => {
     const io = captureOutput();
     expect(await run("--survey", "ztf", "--alerts-per-night", "1_000_000")).toBe(0);
     const text = io.out();
     expect(text).toMatch(/^ztf, 1,000,000 alerts a night; list prices of 2026-12-07/);
-    for (const c of [
-      "VMs",
-      "Functions",
-      "Pub/Sub",
-      "GCS operations",
-      "BigQuery ingestion",
-      "Egress",
-      "TOTAL",
-    ]) {
-      expect(text).toContain(`\n${c} `);
+    for (const c of ["VMS", "FUNCTIONS", "PUB/SUB", "GCS OPS", "BQ INGEST", "EGRESS", "TOTAL"]) {
+      expect(text).toContain(` ${c} `);
     }
+    for (const d of ["reference", "alert-pushes", "notification", "notification+c8+write-api"]) {
+      expect(text).toMatch(new RegExp(`\\n${d.replaceAll("+", "\\+")} `));
+      expect(text).toContain(`\n  ${d}: `);
+    }
+    expect(text.match(/ \(ours\) /g)).toHaveLength(1);
+    // the instance model feeds bq-sink and value-added the bucket notification
+    expect(text).toMatch(/\nnotification \(ours\) +[0-9. ]+ read < 0\.\d{3} s\n/);
   });
 
   it("prints JSON whose totals are the sums of the components", async () => {
@@ -34,12 +33,29 @@ describe("pgb cost", () => {
     expect(await run("--survey", "lsst", "--alerts-per-night", "10000000", "--json")).toBe(0);
     const report = JSON.parse(io.out()) as {
       alertsPerNight: number;
-      designs: { design: string; perNight: number; components: { perNight: number }[] }[];
+      ours: string;
+      designs: {
+        design: string;
+        perNight: number;
+        timesReference: number;
+        breakEvenReadSeconds?: number | null;
+        components: { perNight: number }[];
+      }[];
     };
     expect(report.alertsPerNight).toBe(10_000_000);
-    expect(report.designs.map((d) => d.design)).toEqual(["ours", "reference"]);
+    expect(report.designs.map((d) => d.design)).toEqual([
+      "reference",
+      "alert-pushes",
+      "notification",
+      "concurrency-8",
+      "notification+c8",
+      "notification+c8+write-api",
+    ]);
+    expect(report.designs.map((d) => d.design)).toContain(report.ours);
     for (const d of report.designs) {
       expect(d.perNight).toBeCloseTo(d.components.reduce((t, c) => t + c.perNight, 0));
+      expect(d.timesReference).toBeCloseTo(d.perNight / report.designs[0]!.perNight);
+      expect("breakEvenReadSeconds" in d).toBe(d.design.startsWith("notification"));
     }
   });
 

@@ -15,6 +15,7 @@ import {
   type PushEnvelope,
 } from "@pgb/broker-utils/deadletter";
 import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
+import { notificationMessage } from "@pgb/local";
 
 const KAFKA = {
   "kafka.topic": "ztf_20231012_programid1",
@@ -112,6 +113,31 @@ describe("dead-letter entries", () => {
       sourceId: "1642404680815015001",
       kafka: { topic: "ztf_20231012_programid1", partition: "2", offset: "7" },
       deliveryCount: undefined,
+    });
+  });
+
+  it("describes a dead notification by the alert in its object's metadata, not the object name", () => {
+    const m = notificationMessage(
+      "pgb-t-ztf-alert_avros",
+      "ztf_20231012_programid1/ZTF18a/99.avro",
+      {
+        metadata: { ...KAFKA, objectId: "ZTF18a", sourceId: "9100000000000000099" },
+      },
+    );
+    const entry = describeDeadLetter("bq-sink", {
+      ackId: "",
+      messageId: "901",
+      data: m.data,
+      attributes: { ...m.attributes, "pgb.reason": "object-missing", "pgb.messageId": m.messageId },
+      publishTime: new Date(),
+      deliveryAttempt: undefined,
+    });
+    expect(entry).toMatchObject({
+      reason: "object-missing",
+      objectId: "ZTF18a",
+      sourceId: "9100000000000000099",
+      kafka: { topic: "ztf_20231012_programid1", partition: "2", offset: "7" },
+      attributes: { objectId: "ztf_20231012_programid1/ZTF18a/99.avro" },
     });
   });
 

@@ -59,7 +59,7 @@ describe("ztf-mytestid: dashboard", () => {
       'resource.labels.topic_id=one_of("ztf-alerts-mytestid", "ztf-alert_avros-mytestid", ' +
         '"ztf-alerts_pure-mytestid", "ztf-exgalac_trans-mytestid", "ztf-salt2-mytestid")',
     );
-    expect(filterOf(chart(/^Oldest unacked/))).toContain("ztf-alerts-bq-sink-mytestid");
+    expect(filterOf(chart(/^Oldest unacked/))).toContain("ztf-alert_avros-bq-sink-mytestid");
     expect(filterOf(chart(/^Dead-letter reservoirs/))).toContain(
       "ztf-value-added-deadletter-reservoir-mytestid",
     );

@@ -47,11 +47,13 @@ export function specTable(testid: string | null): Row[] {
       "name",
       `ztf-${s}-counter${t}`,
     ]),
-    ...["upload-bytes-to-bucket", "bq-sink", "value-added"].map((f): Row => [
+    ["processing subscription", T.subscription, "name", `ztf-alerts-upload-bytes-to-bucket${t}`],
+    // bq-sink and value-added are fed the bucket notification of the stored alert
+    ...["bq-sink", "value-added"].map((f): Row => [
       "processing subscription",
       T.subscription,
       "name",
-      `ztf-alerts-${f}${t}`,
+      `ztf-alert_avros-${f}${t}`,
     ]),
     ...["cue-night-conductor", "check-cue-response"].map((f): Row => [
       "processing subscription",
@@ -195,8 +197,8 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
   describe(`${stack}: processing subscriptions push to their functions`, () => {
     const cases = [
       ["alerts", "upload-bytes-to-bucket", 120],
-      ["alerts", "bq-sink", 120],
-      ["alerts", "value-added", 360],
+      ["alert_avros", "bq-sink", 120],
+      ["alert_avros", "value-added", 360],
       ["cue_night_conductor", "cue-night-conductor", 360],
       ["cue_night_conductor", "check-cue-response", 600],
     ] as const;
@@ -277,7 +279,7 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       },
     );
 
-    it("wires value-added's outputs and bq-sink's dataset", () => {
+    it("wires value-added's outputs and the alerts bucket bq-sink and value-added read", () => {
       const va = named(run, T.function, `ztf-value-added${t}`).inputs["serviceConfig"]
         .environmentVariables;
       expect(va).toMatchObject({
@@ -291,6 +293,12 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       const up = named(run, T.function, `ztf-upload-bytes-to-bucket${t}`).inputs["serviceConfig"]
         .environmentVariables;
       expect(up).toMatchObject({ ALERT_AVROS_BUCKET: `${PROJECT}-ztf-alert_avros${t}` });
+      // bq-sink and value-added read the stored alert its notification announces
+      for (const fn of ["bq-sink", "value-added"]) {
+        const env = named(run, T.function, `ztf-${fn}${t}`).inputs["serviceConfig"]
+          .environmentVariables;
+        expect(env, fn).toMatchObject({ ALERT_AVROS_BUCKET: `${PROJECT}-ztf-alert_avros${t}` });
+      }
     });
   });
 
@@ -471,8 +479,8 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
         );
       }
       for (const sub of [
-        "alerts-bq-sink",
-        "alerts-value-added",
+        "alert_avros-bq-sink",
+        "alert_avros-value-added",
         "alerts-upload-bytes-to-bucket",
         "cue_night_conductor-check-cue-response",
       ]) {
@@ -621,12 +629,14 @@ function expectedGrants(t: string): Record<string, string[]> {
     ],
     bq: [
       viewer,
+      `storage.objectViewer on ${PROJECT}-ztf-alert_avros${t}`,
       "custom:rowWriter on alerts",
       "custom:rowWriter on DIASource",
       deadLetter("bq-sink"),
     ],
     va: [
       viewer,
+      `storage.objectViewer on ${PROJECT}-ztf-alert_avros${t}`,
       "custom:rowWriter on salt2",
       ...["alerts_pure", "exgalac_trans", "salt2"].map((s) => `pubsub.publisher on ztf-${s}${t}`),
       `storage.objectCreator on ${PROJECT}-ztf-sncosmo${t}`,

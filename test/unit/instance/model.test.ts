@@ -289,9 +289,12 @@ describe("environment contract", () => {
 
   it("hands the night conductor its streams and subscriptions", () => {
     const env = test.vms.find((v) => v.stub === "night-conductor")?.env ?? {};
-    expect(env[ENV.processingSubscriptions]?.split(",")).toEqual(
-      ["upload-bytes-to-bucket", "bq-sink", "value-added"].map((f) => `ztf-alerts-${f}-mytestid`),
-    );
+    // upload is fed the alerts, bq-sink and value-added the notification of the stored alert
+    expect(env[ENV.processingSubscriptions]?.split(",")).toEqual([
+      "ztf-alerts-upload-bytes-to-bucket-mytestid",
+      "ztf-alert_avros-bq-sink-mytestid",
+      "ztf-alert_avros-value-added-mytestid",
+    ]);
     expect(JSON.parse(env[ENV.counterSubscriptions] ?? "{}")).toMatchObject({
       alert_avros: "ztf-alert_avros-counter-mytestid",
     });

@@ -77,7 +77,7 @@ describe("derived names (docs/spec/broker.md §2 with S=ztf, T=mytestid, P=my-pr
 
   it("spells every kind as the spec does", () => {
     expect(n.topic("alert_avros")).toBe("ztf-alert_avros-mytestid");
-    expect(n.processingSubscription("bq-sink")).toBe("ztf-alerts-bq-sink-mytestid");
+    expect(n.processingSubscription("bq-sink")).toBe("ztf-alert_avros-bq-sink-mytestid");
     expect(n.processingSubscription("check_cue_response")).toBe(
       "ztf-cue_night_conductor-check-cue-response-mytestid",
     );
@@ -103,7 +103,7 @@ describe("derived names (docs/spec/broker.md §2 with S=ztf, T=mytestid, P=my-pr
   it("drops the testid in production", () => {
     expect(p.dataset()).toBe("ztf_alerts");
     expect(p.bucket("sncosmo")).toBe("my-proj-ztf-sncosmo");
-    expect(p.processingSubscription("value-added")).toBe("ztf-alerts-value-added");
+    expect(p.processingSubscription("value-added")).toBe("ztf-alert_avros-value-added");
     expect(p.serviceAccount("up")).toBe("ztf-up");
   });
 

@@ -83,8 +83,8 @@ describe("endPlan", () => {
       consumerVm: "ztf-consumer-mytestid",
       processingSubscriptions: [
         "ztf-alerts-upload-bytes-to-bucket-mytestid",
-        "ztf-alerts-bq-sink-mytestid",
-        "ztf-alerts-value-added-mytestid",
+        "ztf-alert_avros-bq-sink-mytestid",
+        "ztf-alert_avros-value-added-mytestid",
       ],
       counters: [
         { stream: "alerts", subscription: "ztf-alerts-counter-mytestid" },

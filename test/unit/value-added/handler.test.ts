@@ -24,7 +24,7 @@ import { LOG_EVENT } from "@pgb/broker-utils/instance";
 import { lightCurve } from "@pgb/broker-utils/photometry";
 import { reencodedAlert } from "../../fixtures/alerts/reencoded.js";
 import { readData } from "@pgb/test-data";
-import { FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
+import { alertsBucket, FAKE_PNG, fakes, json, KAFKA, message } from "./support.js";
 import { ZTF_KIT } from "@pgb/test-data/ztf-kit";
 import { exgalFailingCuts, FAILING_CUTS_CANDID } from "./failing-cuts.js";
 import { decatContainer } from "../../fixtures/alerts/decat.js";
@@ -295,6 +295,23 @@ describe("errors", () => {
     expect(f.calls).toEqual([]);
   });
 
+  it("reads the alert its notification names; another event is ignored with a log line", async () => {
+    const f = fakes();
+    const m = message(readData(PRZFG.file));
+    const outcome = await f.run(m);
+    expect(outcome.objectId).toBe("ZTF21abprzfg");
+    expect(alertsBucket.reads.at(-1)).toBe(
+      `${m.attributes["objectId"]}#${m.attributes["objectGeneration"]}`,
+    );
+    const update = { ...m, attributes: { ...m.attributes, eventType: "OBJECT_METADATA_UPDATE" } };
+    expect(await f.handler(update, { log: createLogger({}, { sink: () => undefined }) })).toEqual({
+      ignored: `OBJECT_METADATA_UPDATE of gs://${alertsBucket.bucket}/${m.attributes["objectId"]}`,
+    });
+    const gone = { ...m, attributes: { ...m.attributes, objectGeneration: "1" } };
+    await expect(f.run(gone)).rejects.toMatchObject({ reason: "object-missing" });
+    expect(f.calls.filter((c) => c.startsWith("publish"))).toHaveLength(outcome.published.length);
+  });
+
   it("bad input is dead-lettered by the adapter with the reason; a failure is rethrown", async () => {
     const deadLetters: Record<string, string>[] = [];
     const f = fakes({
@@ -307,18 +324,22 @@ describe("errors", () => {
       log: createLogger({}, { sink: () => undefined }),
       deadLetter: async (_data, attributes) => void deadLetters.push(attributes),
     });
-    const event = (data: Buffer) => ({
-      id: "e1",
-      type: "google.cloud.pubsub.topic.v1.messagePublished",
-      data: { message: { data: data.toString("base64"), attributes: KAFKA, messageId: "42" } },
-    });
+    const event = (data: Buffer) => {
+      const m = message(data);
+      return {
+        id: "e1",
+        type: "google.cloud.pubsub.topic.v1.messagePublished",
+        data: { message: { ...m, data: m.data.toString("base64"), messageId: "42" } },
+      };
+    };
     await expect(adapter(event(Buffer.from("garbage")))).resolves.toBeUndefined();
     expect(deadLetters).toEqual([
       expect.objectContaining({
         "pgb.stage": "value-added",
         "pgb.reason": "unknown-format",
         "pgb.messageId": "42",
-        "kafka.topic": KAFKA["kafka.topic"],
+        eventType: "OBJECT_FINALIZE",
+        objectId: expect.stringMatching(/\.avro$/),
       }),
     ]);
     await expect(adapter(event(readData(PRZFG.file)))).rejects.toThrow("renderer crashed");
@@ -365,7 +386,7 @@ describe("errors", () => {
       name: "BadInputError",
       reason: "salt2-photometry",
       message: expect.stringMatching(
-        /^ztf alert ZTF21abprzfg\/1704377621415015002 \(message m\d+\): its light curve cannot be fitted: photometry row 0: fluxerr must be > 0, got 0$/,
+        /^ztf alert ZTF21abprzfg\/1704377621415015002 \(topic\/object\/\d+\.avro, message n\d+\): its light curve cannot be fitted: photometry row 0: fluxerr must be > 0, got 0$/,
       ),
     });
     expect(f.calls).toEqual([]);

@@ -1,12 +1,13 @@
 /**
- * The value-added handler with fake ports: publications, rows and uploads are recorded in call
- * order, the plot store answers `duplicate` for a name it holds, log lines are parsed. The fit is
+ * The value-added handler with fake ports: the alert is read from an alerts bucket in memory, as
+ * its notification announces it; publications, rows and uploads are recorded in call order, the
+ * plot store answers `duplicate` for a name it holds, log lines are parsed. The fit is
  * the real product fit; the renderer is a stand-in (tests that look at the PNG use the real one).
  */
 import { parseJsonExact } from "@pgb/broker-utils/alerts";
 import type { RowToInsert, UploadOptions, UploadResult } from "@pgb/broker-utils/gcp";
 import { createLogger } from "@pgb/broker-utils/log";
-import type { Handler, PubSubMessage } from "@pgb/function-runtime";
+import type { Handler, Ignored, PubSubMessage } from "@pgb/function-runtime";
 import { fitSalt2, PRODUCT_FIT_CONFIG } from "@pgb/salt2";
 import {
   createValueAddedHandler,
@@ -14,6 +15,7 @@ import {
   type ValueAddedDeps,
   type ValueAddedOutcome,
 } from "../../../functions/value-added/src/handler.js";
+import { memoryBucket } from "@pgb/local";
 
 export interface Published {
   stream: DerivedStream;
@@ -36,7 +38,8 @@ export interface Fakes {
   /** Every port call in order: `publish alerts_pure`, `insert`, `upload`. */
   calls: string[];
   logs: Record<string, unknown>[];
-  handler: Handler<ValueAddedOutcome>;
+  handler: Handler<ValueAddedOutcome | Ignored>;
+  /** Runs the handler on a notification of a stored alert; an ignored event fails the test. */
   run(message: PubSubMessage): Promise<ValueAddedOutcome>;
 }
 
@@ -51,10 +54,16 @@ export const KAFKA = {
 /** A PNG signature and a few bytes: what the stand-in renderer returns. */
 export const FAKE_PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 
+/** The alerts bucket the handler reads. */
+export const alertsBucket = memoryBucket();
 let next = 1;
 
-export function message(data: Buffer, attributes: Record<string, string> = KAFKA): PubSubMessage {
-  return { data, attributes, messageId: `m${next++}`, publishTime: "2026-11-28T10:00:00.000Z" };
+/**
+ * Stores the alert's bytes with `metadata` (upload-bytes-to-bucket's object metadata: the Kafka
+ * attributes and the ids) and returns the notification that feeds value-added.
+ */
+export function message(data: Buffer, metadata: Record<string, string> = KAFKA): PubSubMessage {
+  return alertsBucket.store(`topic/object/${next++}.avro`, data, metadata);
 }
 
 /**
@@ -72,6 +81,7 @@ export function fakes(
   const stored = new Set<string>();
   const base: ValueAddedDeps = {
     survey: "ztf",
+    alerts: alertsBucket,
     async publish(stream, data, attributes) {
       calls.push(`publish ${stream}`);
       published.push({ stream, data, attributes });
@@ -105,7 +115,11 @@ export function fakes(
     calls,
     logs,
     handler,
-    run: (m) => handler(m, { log }),
+    async run(m) {
+      const outcome = await handler(m, { log });
+      if ("ignored" in outcome) throw new Error(`the handler ignored ${outcome.ignored}`);
+      return outcome;
+    },
   };
 }
 

@@ -83,8 +83,9 @@ export function recordAttributes(
 
 /**
  * objectId and sourceId of a message of our streams, read back from its attributes under any
- * bundled survey's names (for logs and listings of messages that are not decoded, whose survey the
- * reader may not know); undefined where the message has none.
+ * bundled survey's names, or the generic `sourceId` of a stored object's metadata (for logs and
+ * listings of messages that are not decoded, whose survey the reader may not know); undefined where
+ * the message has none.
  */
 export function idsFromAttributes(attributes: Readonly<Record<string, string>>): {
   objectId: string | undefined;
@@ -99,5 +100,5 @@ export function idsFromAttributes(attributes: Readonly<Record<string, string>>):
     }
     sourceId ??= attributes[attributeName(sourceIdPath)];
   }
-  return { objectId, sourceId };
+  return { objectId, sourceId: sourceId ?? attributes["sourceId"] };
 }

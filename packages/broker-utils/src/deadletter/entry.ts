@@ -8,6 +8,7 @@
  */
 import type { ReceivedMessage } from "../gcp/pubsub.js";
 import { idsFromAttributes } from "../alerts/attributes.js";
+import { alertAttributesOf } from "../gcp/notification.js";
 
 /** Attributes the adapter adds to a dead letter. */
 export const PGB_ATTRIBUTES = {
@@ -49,9 +50,11 @@ export interface DeadLetterEntry {
 export function describeDeadLetter(fn: string, message: ReceivedMessage): DeadLetterEntry {
   const a = message.attributes;
   const exhausted = a[`${PUBSUB_DEAD_LETTER_PREFIX}DeliveryCount`];
+  // bq-sink's and value-added's dead letters are notifications: the alert's are in the metadata
+  const alert = alertAttributesOf(a, message.data);
   const kafka: DeadLetterEntry["kafka"] = {};
   for (const key of ["topic", "partition", "offset", "timestamp"] as const) {
-    const value = a[`kafka.${key}`];
+    const value = alert[`kafka.${key}`];
     if (value !== undefined) kafka[key] = value;
   }
   return {
@@ -69,7 +72,7 @@ export function describeDeadLetter(fn: string, message: ReceivedMessage): DeadLe
           `${a[`${PUBSUB_DEAD_LETTER_PREFIX}Subscription`] ?? "its subscription"}; ` +
           "the function's log has each failure"),
     deliveryCount: exhausted === undefined ? undefined : Number(exhausted),
-    ...idsFromAttributes(a),
+    ...idsFromAttributes(alert),
     kafka,
     size: message.data.length,
     attributes: { ...a },

@@ -3,3 +3,4 @@ export * from "./errors.js";
 export * from "./pubsub.js";
 export * from "./storage.js";
 export * from "./bigquery.js";
+export * from "./notification.js";

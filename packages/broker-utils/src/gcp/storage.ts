@@ -42,14 +42,16 @@ export async function uploadIfAbsent(
   return { status: "written", generation: String(file.metadata.generation ?? "") };
 }
 
-/** An object's bytes, or undefined when it does not exist. */
+/** An object's bytes (of that generation, if given), or undefined when it does not exist. */
 export async function downloadIfExists(
   storage: Storage,
   bucket: string,
   name: string,
+  generation?: string,
 ): Promise<Buffer | undefined> {
   try {
-    const [bytes] = await storage.bucket(bucket).file(name).download();
+    const file = storage.bucket(bucket).file(name, generation ? { generation } : {});
+    const [bytes] = await file.download();
     return bytes;
   } catch (err) {
     if (httpStatus(err) === 404) return undefined;

@@ -6,11 +6,10 @@
 import {
   DASHBOARD,
   DATA_TOPICS,
-  FUNCTION_TRIGGER,
   FUNCTIONS,
   LOG_METRIC,
   type LogMetricStub,
-  TOPIC,
+  STREAM_FUNCTIONS,
 } from "../naming/catalogue.js";
 import type { InstanceNamer } from "../naming/names.js";
 import type { DashboardChart, DashboardSpec } from "./types.js";
@@ -79,8 +78,7 @@ function pubsubCharts(n: InstanceNamer): DashboardChart[] {
 }
 
 function functionCharts(n: InstanceNamer): DashboardChart[] {
-  const alertFunctions = FUNCTIONS.filter((fn) => FUNCTION_TRIGGER[fn] === TOPIC.alerts);
-  const services = `resource.labels.service_name=${oneOf(alertFunctions.map((fn) => n.function(fn)))}`;
+  const services = `resource.labels.service_name=${oneOf(STREAM_FUNCTIONS.map((fn) => n.function(fn)))}`;
   const requests = metric("run.googleapis.com/request_count", "cloud_run_revision", services);
   const byService = "resource.label.service_name";
   return [

@@ -64,9 +64,16 @@ const FUNCTION_COMMON = [...COMMON, ENV.deadLetterTopic] as const;
 /** Variables each program requires (always set by the model). */
 export const PROGRAM_ENV = {
   [FUNCTION.upload]: [...FUNCTION_COMMON, ENV.alertAvrosBucket],
-  [FUNCTION.bqSink]: [...FUNCTION_COMMON, ENV.bqDataset, ENV.bqAlertsTable, ENV.bqDiaSourceTable],
+  [FUNCTION.bqSink]: [
+    ...FUNCTION_COMMON,
+    ENV.alertAvrosBucket,
+    ENV.bqDataset,
+    ENV.bqAlertsTable,
+    ENV.bqDiaSourceTable,
+  ],
   [FUNCTION.valueAdded]: [
     ...FUNCTION_COMMON,
+    ENV.alertAvrosBucket,
     ENV.bqDataset,
     ENV.bqSalt2Table,
     ENV.alertsPureTopic,

@@ -33,14 +33,24 @@ export const FUNCTION = {
 export type FunctionStub = (typeof FUNCTION)[keyof typeof FUNCTION];
 export const FUNCTIONS: readonly FunctionStub[] = Object.values(FUNCTION);
 
-/** The topic whose processing subscription pushes to each function. */
+/**
+ * The topic whose processing subscription pushes to each function. Only upload-bytes-to-bucket is
+ * pushed the whole alert; bq-sink and value-added are pushed the bucket notification of the stored
+ * Avro file (~1 KB) and read the file, which saves two full-alert deliveries per alert
+ * (docs/cost.md).
+ */
 export const FUNCTION_TRIGGER: Readonly<Record<FunctionStub, TopicStub>> = {
   [FUNCTION.upload]: TOPIC.alerts,
-  [FUNCTION.bqSink]: TOPIC.alerts,
-  [FUNCTION.valueAdded]: TOPIC.alerts,
+  [FUNCTION.bqSink]: TOPIC.alertAvros,
+  [FUNCTION.valueAdded]: TOPIC.alertAvros,
   [FUNCTION.cue]: TOPIC.cue,
   [FUNCTION.check]: TOPIC.cue,
 };
+
+/** The functions every alert passes through: those fed by a data stream (not the cue). */
+export const STREAM_FUNCTIONS: readonly FunctionStub[] = FUNCTIONS.filter((fn) =>
+  (DATA_TOPICS as readonly TopicStub[]).includes(FUNCTION_TRIGGER[fn]),
+);
 
 export const SUBSCRIPTION_SUFFIX = { counter: "counter", reservoir: "reservoir" } as const;
 

@@ -1,6 +1,7 @@
 /**
  * The Avro storage component: the function that stores each alert's Avro file in the
- * `alert_avros` bucket, whose notifications feed the `alert_avros` topic.
+ * `alert_avros` bucket, whose notifications feed the `alert_avros` topic, and read access to the
+ * stored files for the functions that stream notification (bq-sink, value-added).
  */
 import { BUCKET, FUNCTION, TOPIC } from "../../naming/catalogue.js";
 import { ENV } from "../env.js";
@@ -24,6 +25,16 @@ export function planAvroStorage(ctx: PlanContext): ModelSlice {
       "stores each alert's Avro file (create only, never overwrite)",
     ),
   ];
+  for (const reader of ["bq", "va"] as const) {
+    iam.push(
+      grant(
+        accountMember(n, reader),
+        "roles/storage.objectViewer",
+        on.bucket(bucket),
+        "reads each stored alert its bucket notification announces",
+      ),
+    );
+  }
   if (ctx.serviceAgents !== null) {
     iam.push(
       grant(

@@ -3,6 +3,7 @@
  * function that inserts the alert rows, and row-insert grants on each table to its writer.
  */
 import {
+  BUCKET,
   CUSTOM_ROLE,
   FUNCTION,
   TABLE,
@@ -62,6 +63,7 @@ export function planBigQueryStorage(ctx: PlanContext): ModelSlice {
   const grant = granter("bigQueryStorage");
   const rowWriter = n.customRoleName(CUSTOM_ROLE.rowWriter);
   const env = {
+    [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros),
     [ENV.bqDataset]: dataset,
     [ENV.bqAlertsTable]: n.table(TABLE.alerts),
     [ENV.bqDiaSourceTable]: n.table(TABLE.diaSource),

@@ -8,9 +8,8 @@ import {
   CUSTOM_ROLE,
   DATA_TOPICS,
   FUNCTION,
-  FUNCTION_TRIGGER,
-  FUNCTIONS,
   SCHEDULER_JOB,
+  STREAM_FUNCTIONS,
   TABLE,
   TOPIC,
   VM,
@@ -33,9 +32,9 @@ function nightConductorEnv(ctx: PlanContext): Record<string, string> {
     [ENV.nightConductorVm]: n.vm(VM.nightConductor),
     [ENV.bqDataset]: n.dataset(),
     [ENV.bqMetadataTable]: n.table(TABLE.metadata),
-    [ENV.processingSubscriptions]: FUNCTIONS.filter((fn) => FUNCTION_TRIGGER[fn] === TOPIC.alerts)
-      .map((fn) => n.processingSubscription(fn))
-      .join(","),
+    [ENV.processingSubscriptions]: STREAM_FUNCTIONS.map((fn) => n.processingSubscription(fn)).join(
+      ",",
+    ),
     [ENV.counterSubscriptions]: JSON.stringify(
       Object.fromEntries(DATA_TOPICS.map((t) => [t, n.counterSubscription(t)])),
     ),

@@ -19,6 +19,7 @@ export function planValueAdded(ctx: PlanContext): ModelSlice {
   const va = accountMember(n, "va");
   const grant = granter("valueAdded");
   const env = {
+    [ENV.alertAvrosBucket]: n.bucket(BUCKET.alertAvros),
     [ENV.bqDataset]: n.dataset(),
     [ENV.bqSalt2Table]: n.table(TABLE.salt2),
     [ENV.alertsPureTopic]: n.topic(TOPIC.alertsPure),
