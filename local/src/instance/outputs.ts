@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
+import { listDeadLetters, type DeadLetterEntry } from "@pgb/deadletter";
 import { Puller } from "@pgb/broker-utils/gcp";
 import {
   FUNCTION,

@@ -7,7 +7,6 @@
 export * as alerts from "./alerts/index.js";
 export * as avro from "./avro/index.js";
 export * as bigquery from "./bigquery/index.js";
-export * as deadletter from "./deadletter/index.js";
 export * as filters from "./filters/index.js";
 export * as gcp from "./gcp/index.js";
 export * as instance from "./instance/index.js";

@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createProgram, runProgram, type CommandModule } from "@pgb/cli";
-import { listDeadLetters, type DeadLetterEntry } from "@pgb/broker-utils/deadletter";
+import { listDeadLetters, type DeadLetterEntry } from "@pgb/deadletter";
 import {
   bigqueryClient,
   createPublisher,

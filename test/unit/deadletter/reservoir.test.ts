@@ -13,7 +13,7 @@ import {
   replayEnvelope,
   type PullSource,
   type PushEnvelope,
-} from "@pgb/broker-utils/deadletter";
+} from "@pgb/deadletter";
 import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
 import { notificationMessage } from "@pgb/local";
 

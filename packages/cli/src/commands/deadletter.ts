@@ -19,7 +19,7 @@ import {
   replayDeadLetters,
   ReplayTargetError,
   type DeadLetterEntry,
-} from "@pgb/broker-utils/deadletter";
+} from "@pgb/deadletter";
 import { isLocalEnvironment, Puller, pubsubClient } from "@pgb/broker-utils/gcp";
 import {
   idColumnsOnlySchemas,

@@ -7,7 +7,7 @@
  * end and stay. Both de-duplicate by message id, since a lease that expires during a long run lets
  * Pub/Sub hand out the same message again.
  */
-import type { ReceivedMessage } from "../gcp/pubsub.js";
+import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
 import {
   describeDeadLetter,
   originalAttributes,

@@ -6,9 +6,9 @@
  * - Pub/Sub gave up after the subscription's maximum delivery attempts (an outage that outlasted
  *   the retries, an unexpected error), adding `CloudPubSubDeadLetterSource*`.
  */
-import type { ReceivedMessage } from "../gcp/pubsub.js";
-import { idsFromAttributes } from "../alerts/attributes.js";
-import { alertAttributesOf } from "../gcp/notification.js";
+import type { ReceivedMessage } from "@pgb/broker-utils/gcp";
+import { idsFromAttributes } from "@pgb/broker-utils/alerts";
+import { alertAttributesOf } from "@pgb/broker-utils/gcp";
 
 /** Attributes the adapter adds to a dead letter. */
 export const PGB_ATTRIBUTES = {
