@@ -25,7 +25,7 @@ describe("pgb cost", () => {
     }
     expect(text.match(/ \(ours\) /g)).toHaveLength(1);
     // the instance model feeds bq-sink and value-added the bucket notification
-    expect(text).toMatch(/\nnotification \(ours\) +[0-9. ]+ read < 0\.\d{3} s\n/);
+    expect(text).toMatch(/\nnotification\+c8 \(ours\) +[0-9. ]+ read < 0\.\d{3} s\n/);
   });
 
   it("prints JSON whose totals are the sums of the components", async () => {

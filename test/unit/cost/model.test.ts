@@ -209,10 +209,10 @@ describe("cost data", () => {
     expect(alertFunctionSizes("ztf")).toEqual({
       upload_bytes_to_bucket: { cpu: 1, memoryGib: 0.5 },
       "bq-sink": { cpu: 1, memoryGib: 0.5 },
-      "value-added": { cpu: 1, memoryGib: 2 },
+      "value-added": { cpu: 1, memoryGib: 1 },
     });
     expect(memoryGib("256Mi")).toBe(0.25);
-    expect(designOf(designs(w), deployedDesign("ztf")).id).toBe("notification");
+    expect(designOf(designs(w), deployedDesign("ztf")).id).toBe("notification+c8");
     expect(() => designOf(designs(w), { ...deployedDesign("ztf"), concurrency: 3 })).toThrow(
       /no design in the cost model has the deployed choices/,
     );

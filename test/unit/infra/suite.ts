@@ -279,6 +279,18 @@ export function instanceSuite(stack: string, testid: string | null): () => Run {
       },
     );
 
+    it("serves 8 alerts at once per stream-function instance, one cue at a time", () => {
+      const concurrency = (fn: string) =>
+        named(run, T.function, `ztf-${fn}${t}`).inputs["serviceConfig"]
+          .maxInstanceRequestConcurrency;
+      for (const fn of ["upload-bytes-to-bucket", "bq-sink", "value-added"]) {
+        expect(concurrency(fn), fn).toBe(8);
+      }
+      for (const fn of ["cue-night-conductor", "check-cue-response"]) {
+        expect(concurrency(fn), fn).toBe(1);
+      }
+    });
+
     it("wires value-added's outputs and the alerts bucket bq-sink and value-added read", () => {
       const va = named(run, T.function, `ztf-value-added${t}`).inputs["serviceConfig"]
         .environmentVariables;
