@@ -2,9 +2,9 @@
  * Parameter covariance at the optimum as Minuit reports it for χ² with errordef 1 (docs/spec/salt2.md §4.7):
  * (H/2)⁻¹ with H the Hessian of χ², including the residual-curvature term that the Gauss–Newton
  * matrix JᵀJ omits (which differs from Minuit by tens of percent in poorly constrained fits,
- * docs/salt2.md). H is exact except in z: χ² is only C¹ in z (template wavelength nodes cross the
- * band as z changes), so its z column is a central difference of the exact gradient over steps like
- * Minuit HESSE's (~0.1σ), which averages over those kinks as Minuit does.
+ * docs/salt2.md). H is exact except ∂²χ²/∂z²: χ² is only C¹ in z (template wavelength nodes cross
+ * the band as z changes), so that entry is a second difference of χ² over a step like Minuit
+ * HESSE's (~0.1σ), which averages over those kinks as Minuit does.
  */
 import type { FullCovariance } from "./full-covariance.js";
 import { cholesky, choleskyInverse, forcePositiveDefinite } from "./linalg.js";
@@ -43,7 +43,7 @@ export function parameterCovariance(
   if (full === undefined) {
     half = objective.halfHessian(theta, cols);
     const zc = cols.indexOf(Z);
-    if (zc >= 0) smoothZColumn(objective, theta, cols, zc, half, zRange);
+    if (zc >= 0) smoothZCurvature(objective, theta, zc, half, zRange);
   } else {
     const n = objective.length;
     const r = new Float64Array(n);
@@ -83,31 +83,30 @@ export function parameterCovariance(
   return { covariance, flags };
 }
 
-/** Replaces row and column zc of H/2 by central differences of the gradient Jᵀr in z. */
-function smoothZColumn(
+/**
+ * Replaces the zz entry of H/2 by a second difference of χ² in z over a step like Minuit HESSE's
+ * (~0.1σ), which averages over the kinks of ∂²χ²/∂z² as Minuit does. Only that entry has the
+ * wavelength kernel's second derivative, which jumps as template nodes cross the band; the mixed
+ * entries use its first derivative, which is continuous, and stay exact. Two value evaluations.
+ */
+function smoothZCurvature(
   objective: Salt2Objective,
   theta: Float64Array,
-  cols: Int32Array,
   zc: number,
   half: Float64Array,
   zRange: number,
 ): void {
-  const n = objective.length;
-  const m = cols.length;
-  const r = new Float64Array(n);
-  const jac = new Float64Array(n * m);
-  const gradient = (at: Float64Array): { g: Float64Array; chisq: number } => {
-    const chisq = objective.evaluate(at, r, jac, cols);
-    const g = new Float64Array(m);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < m; a++)
-        g[a] = (g[a] as number) + (jac[i * m + a] as number) * (r[i] as number);
-    }
-    return { g, chisq };
+  const m = Math.round(Math.sqrt(half.length));
+  const r = new Float64Array(objective.length);
+  const at = Float64Array.from(theta);
+  const z = theta[Z] as number;
+  const chisqAt = (dz: number): number => {
+    at[Z] = z + dz;
+    return objective.evaluate(at, r);
   };
   // σ_z from the exact Hessian sets the step: 0.5·(2/σ²)·h² = sag.
   const sigma = Math.sqrt(1 / (half[zc * m + zc] as number));
-  const { chisq, g: centre } = gradient(theta);
+  const chisq = chisqAt(0);
   const cap = 1e-3 * (Number.isFinite(zRange) && zRange > 0 ? zRange : 1);
   const h =
     Number.isFinite(sigma) && sigma > 0
@@ -115,19 +114,12 @@ function smoothZColumn(
       : cap;
   // A step that moves a point across the model's last phase crosses a jump of χ² (an optimum on a
   // phase wall, phase-edge.ts): difference on the side that stays in the piece, or keep the exact
-  // column when both sides cross.
-  const plusCrosses = objective.crossesPhaseEdge(theta, (theta[Z] as number) + h);
-  const minusCrosses = objective.crossesPhaseEdge(theta, (theta[Z] as number) - h);
-  if (plusCrosses && minusCrosses) return;
-  const at = Float64Array.from(theta);
-  at[Z] = (theta[Z] as number) + h;
-  const plus = plusCrosses ? centre : gradient(at).g;
-  at[Z] = (theta[Z] as number) - h;
-  const minus = minusCrosses ? centre : gradient(at).g;
-  const span = plusCrosses || minusCrosses ? h : 2 * h;
-  for (let a = 0; a < m; a++) {
-    const d = ((plus[a] as number) - (minus[a] as number)) / span;
-    half[a * m + zc] = d;
-    half[zc * m + a] = d;
-  }
+  // entry when no side does.
+  const stays = (dz: number) => !objective.crossesPhaseEdge(theta, z + dz);
+  let second: number;
+  if (stays(h) && stays(-h)) second = chisqAt(h) - 2 * chisq + chisqAt(-h);
+  else if (stays(h) && stays(2 * h)) second = chisqAt(2 * h) - 2 * chisqAt(h) + chisq;
+  else if (stays(-h) && stays(-2 * h)) second = chisq - 2 * chisqAt(-h) + chisqAt(-2 * h);
+  else return;
+  half[zc * m + zc] = second / (2 * h * h);
 }
