@@ -11,6 +11,7 @@ import { HC_ERG_AA, MODEL_BANDFLUX_SPACING } from "./constants.js";
 import { BandpassError } from "./errors.js";
 import { cellIndex, isCubicCell } from "./interpolation.js";
 import type { Salt2Model } from "./model.js";
+import { ProjectionKernel } from "./projection-kernel.js";
 
 /**
  * Slots of the array `interpolate` fills, per unit x0 and before the zero-point factor, two per
@@ -69,7 +70,7 @@ export class PhaseNodes {
 
 /** One projected weight set: node vectors over template wavelengths and their per-phase-node dot products. */
 class Projection extends PhaseNodes {
-  /** Cubic-cell, edge-cell (bilinear) and all-samples-bilinear node vectors. */
+  /** Cubic-cell (the kernel's vector `slot`), edge-cell (bilinear) and all-samples-bilinear node vectors. */
   readonly vc: Float64Array;
   readonly ve: Float64Array;
   readonly vl: Float64Array;
@@ -80,9 +81,14 @@ class Projection extends PhaseNodes {
   readonly done: Uint8Array;
   readonly linearDone: Uint8Array;
 
-  constructor(nWave: number, nPhase: number) {
+  constructor(
+    kernel: ProjectionKernel,
+    readonly slot: number,
+    nWave: number,
+    nPhase: number,
+  ) {
     super(nPhase);
-    this.vc = new Float64Array(nWave);
+    this.vc = kernel.vector(slot);
     this.ve = new Float64Array(nWave);
     this.vl = new Float64Array(nWave);
     this.done = new Uint8Array(nPhase);
@@ -184,6 +190,8 @@ export class BandProjection {
   readonly #vw: Float64Array;
   readonly #d1w: Float64Array;
   readonly #d2vw: Float64Array;
+  /** The template and the projections' cubic node vectors, and their dot products. */
+  readonly #kernel: ProjectionKernel;
   /** Projections of the integrand and of its derivatives in c and a (at fixed phase). */
   readonly #value: Projection;
   readonly #dc: Projection;
@@ -242,12 +250,14 @@ export class BandProjection {
     this.#d2vw = new Float64Array(nk);
     const nw = model.wave.length;
     const np = model.phase.length;
-    this.#value = new Projection(nw, np);
-    this.#dc = new Projection(nw, np);
-    this.#da = new Projection(nw, np);
-    this.#dcc = new Projection(nw, np);
-    this.#dca = new Projection(nw, np);
-    this.#daa = new Projection(nw, np);
+    this.#kernel = new ProjectionKernel(model.m0, model.m1, nw, 6);
+    const projection = (slot: number) => new Projection(this.#kernel, slot, nw, np);
+    this.#value = projection(0);
+    this.#dc = projection(1);
+    this.#da = projection(2);
+    this.#dcc = projection(3);
+    this.#dca = projection(4);
+    this.#daa = projection(5);
     const wrts = [0, 1, 2, 3];
     this.#firstGroup = wrts.map((wrt) => [
       this.#value,
@@ -524,169 +534,28 @@ export class BandProjection {
 
   /**
    * hc (and he when edge samples exist) of phase node i for up to three projections, sharing the
-   * template loads (the dominant cost of a fit). The value projection sums even and odd wavelength
-   * nodes in separate accumulators, in every group: twice the throughput when it is computed alone
-   * (two dependent additions per node otherwise), and the same rounding whichever group computes it.
+   * template loads (the dominant cost of a fit, `ProjectionKernel`).
    */
   #computeNode(i: number, p: Projection, q?: Projection, r?: Projection): void {
-    if (p === this.#value) this.#computeValueNode(i, q, r);
-    else this.#computeOtherNode(i, p, q, r);
+    const sums = this.#kernel.dot(i, this.#jlo, this.#jhi, p.slot, q?.slot, r?.slot);
+    p.hc0[i] = sums[0] as number;
+    p.hc1[i] = sums[1] as number;
+    p.done[i] = 1;
+    if (q !== undefined) {
+      q.hc0[i] = sums[2] as number;
+      q.hc1[i] = sums[3] as number;
+      q.done[i] = 1;
+    }
+    if (r !== undefined) {
+      r.hc0[i] = sums[4] as number;
+      r.hc1[i] = sums[5] as number;
+      r.done[i] = 1;
+    }
     if (this.#hasEdge) {
       this.#computeEdgeNode(i, p);
       if (q !== undefined) this.#computeEdgeNode(i, q);
       if (r !== undefined) this.#computeEdgeNode(i, r);
     }
-  }
-
-  /** The value projection's node i, with up to two other projections. */
-  #computeValueNode(i: number, q?: Projection, r?: Projection): void {
-    const { m0, m1, wave } = this.#model;
-    const row = i * wave.length;
-    const jlo = this.#jlo;
-    const jhi = this.#jhi;
-    const p = this.#value;
-    const vp = p.vc;
-    const vq = q?.vc;
-    const vr = r?.vc;
-    let e0 = 0;
-    let e1 = 0;
-    let o0 = 0;
-    let o1 = 0;
-    let q0 = 0;
-    let q1 = 0;
-    let r0 = 0;
-    let r1 = 0;
-    let j = jlo;
-    if (vq === undefined) {
-      for (; j < jhi; j += 2) {
-        const v = vp[j] as number;
-        const w = vp[j + 1] as number;
-        e0 += (m0[row + j] as number) * v;
-        e1 += (m1[row + j] as number) * v;
-        o0 += (m0[row + j + 1] as number) * w;
-        o1 += (m1[row + j + 1] as number) * w;
-      }
-    } else if (vr === undefined) {
-      for (; j < jhi; j += 2) {
-        const a0 = m0[row + j] as number;
-        const a1 = m1[row + j] as number;
-        const b0 = m0[row + j + 1] as number;
-        const b1 = m1[row + j + 1] as number;
-        e0 += a0 * (vp[j] as number);
-        e1 += a1 * (vp[j] as number);
-        o0 += b0 * (vp[j + 1] as number);
-        o1 += b1 * (vp[j + 1] as number);
-        q0 = q0 + a0 * (vq[j] as number) + b0 * (vq[j + 1] as number);
-        q1 = q1 + a1 * (vq[j] as number) + b1 * (vq[j + 1] as number);
-      }
-    } else {
-      for (; j < jhi; j += 2) {
-        const a0 = m0[row + j] as number;
-        const a1 = m1[row + j] as number;
-        const b0 = m0[row + j + 1] as number;
-        const b1 = m1[row + j + 1] as number;
-        e0 += a0 * (vp[j] as number);
-        e1 += a1 * (vp[j] as number);
-        o0 += b0 * (vp[j + 1] as number);
-        o1 += b1 * (vp[j + 1] as number);
-        q0 = q0 + a0 * (vq[j] as number) + b0 * (vq[j + 1] as number);
-        q1 = q1 + a1 * (vq[j] as number) + b1 * (vq[j + 1] as number);
-        r0 = r0 + a0 * (vr[j] as number) + b0 * (vr[j + 1] as number);
-        r1 = r1 + a1 * (vr[j] as number) + b1 * (vr[j + 1] as number);
-      }
-    }
-    if (j === jhi) {
-      // An odd count: the last node goes to the even sums.
-      const a0 = m0[row + j] as number;
-      const a1 = m1[row + j] as number;
-      e0 += a0 * (vp[j] as number);
-      e1 += a1 * (vp[j] as number);
-      if (vq !== undefined) {
-        q0 += a0 * (vq[j] as number);
-        q1 += a1 * (vq[j] as number);
-      }
-      if (vr !== undefined) {
-        r0 += a0 * (vr[j] as number);
-        r1 += a1 * (vr[j] as number);
-      }
-    }
-    p.hc0[i] = e0 + o0;
-    p.hc1[i] = e1 + o1;
-    p.done[i] = 1;
-    if (q !== undefined) {
-      q.hc0[i] = q0;
-      q.hc1[i] = q1;
-      q.done[i] = 1;
-    }
-    if (r !== undefined) {
-      r.hc0[i] = r0;
-      r.hc1[i] = r1;
-      r.done[i] = 1;
-    }
-  }
-
-  /** Node i of up to three projections other than the value, summed in wavelength order. */
-  #computeOtherNode(i: number, p: Projection, q?: Projection, r?: Projection): void {
-    const { m0, m1, wave } = this.#model;
-    const row = i * wave.length;
-    const jlo = this.#jlo;
-    const jhi = this.#jhi;
-    const vp = p.vc;
-    let p0 = 0;
-    let p1 = 0;
-    if (q === undefined) {
-      for (let j = jlo; j <= jhi; j++) {
-        const v = vp[j] as number;
-        p0 += (m0[row + j] as number) * v;
-        p1 += (m1[row + j] as number) * v;
-      }
-    } else if (r === undefined) {
-      const vq = q.vc;
-      let q0 = 0;
-      let q1 = 0;
-      for (let j = jlo; j <= jhi; j++) {
-        const a0 = m0[row + j] as number;
-        const a1 = m1[row + j] as number;
-        const v = vp[j] as number;
-        const u = vq[j] as number;
-        p0 += a0 * v;
-        p1 += a1 * v;
-        q0 += a0 * u;
-        q1 += a1 * u;
-      }
-      q.hc0[i] = q0;
-      q.hc1[i] = q1;
-      q.done[i] = 1;
-    } else {
-      const vq = q.vc;
-      const vr = r.vc;
-      let q0 = 0;
-      let q1 = 0;
-      let r0 = 0;
-      let r1 = 0;
-      for (let j = jlo; j <= jhi; j++) {
-        const a0 = m0[row + j] as number;
-        const a1 = m1[row + j] as number;
-        const v = vp[j] as number;
-        const u = vq[j] as number;
-        const w = vr[j] as number;
-        p0 += a0 * v;
-        p1 += a1 * v;
-        q0 += a0 * u;
-        q1 += a1 * u;
-        r0 += a0 * w;
-        r1 += a1 * w;
-      }
-      q.hc0[i] = q0;
-      q.hc1[i] = q1;
-      q.done[i] = 1;
-      r.hc0[i] = r0;
-      r.hc1[i] = r1;
-      r.done[i] = 1;
-    }
-    p.hc0[i] = p0;
-    p.hc1[i] = p1;
-    p.done[i] = 1;
   }
 
   /** he (wavelength edge-cell samples, bilinear) of phase node i. */
