@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   BicubicInterpolator,
   SALT2_FLUX_SCALE,
+  Salt2ColorLaw,
   Salt2FormatError,
   getBandpass,
   integrationGrid,
@@ -70,6 +71,45 @@ describe("colour law (docs/spec/salt2.md §1.4, §6.2)", () => {
 
   it.each(golden)("CL(%f) = %f to 1e-12", (wave, value) => {
     expect(Math.abs(law.value(wave) - value)).toBeLessThanOrEqual(1e-12);
+  });
+
+  // `evaluate` (the fit's per-sample path) unrolls salt2-4's five terms and loops otherwise.
+  it.each([
+    ["salt2-4 (4 coefficients)", law],
+    [
+      "2 coefficients",
+      new Salt2ColorLaw({ coefficients: [-0.5, 0.3], minWave: 2800, maxWave: 7000 }),
+    ],
+    [
+      "6 coefficients",
+      new Salt2ColorLaw({
+        coefficients: [-0.5, 0.3, -0.1, 0.05, 0.02, -0.01],
+        minWave: 2800,
+        maxWave: 7000,
+      }),
+    ],
+  ])("%s: evaluate gives value and derivative of every wavelength", (_, colourLaw) => {
+    const waves = Float64Array.from({ length: 300 }, (_, k) => 2000 + 25.3 * k);
+    const value = new Float64Array(waves.length);
+    const derivative = new Float64Array(waves.length);
+    const withSecond = [new Float64Array(waves.length), new Float64Array(waves.length)] as const;
+    colourLaw.evaluate(waves, waves.length, value, derivative);
+    colourLaw.evaluate(
+      waves,
+      waves.length,
+      withSecond[0],
+      withSecond[1],
+      new Float64Array(waves.length),
+    );
+    // value() and derivative() divide by V − B where evaluate multiplies by its inverse: ulps apart.
+    const close = (got: number | undefined, want: number) =>
+      expect(Math.abs((got as number) - want)).toBeLessThanOrEqual(4e-15 * (Math.abs(want) + 1e-3));
+    waves.forEach((wave, k) => {
+      close(value[k], colourLaw.value(wave));
+      close(derivative[k], colourLaw.derivative(wave));
+      expect(withSecond[0][k]).toBe(value[k]);
+      expect(withSecond[1][k]).toBe(derivative[k]);
+    });
   });
 
   it("has the slope of its value (extended linearly outside 2800–7000 Å)", () => {

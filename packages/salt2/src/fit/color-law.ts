@@ -87,6 +87,10 @@ export class Salt2ColorLaw {
     const scale = 1 / (SALT2_V_WAVE - bWave);
     const uLo = this.#uLo;
     const uHi = this.#uHi;
+    // Five terms (α and four coefficients, as salt2-4 has), held in locals.
+    const five = m === 5;
+    const [p0, p1, p2, p3, p4] = [p[0], p[1], p[2], p[3], p[4]] as unknown as Five;
+    const [d0, d1, d2, d3, d4] = [dp[0], dp[1], dp[2], dp[3], dp[4]] as unknown as Five;
     for (let k = 0; k < n; k++) {
       const u = ((wave[k] as number) - bWave) * scale;
       if (u < uLo || u > uHi) {
@@ -100,6 +104,10 @@ export class Salt2ColorLaw {
         let v = 0;
         for (let j = m - 1; j >= 0; j--) v = v * u + (p[j] as number);
         value[k] = -v * u;
+      } else if (second === undefined && five) {
+        // salt2-4's case, unrolled with the coefficients in registers: a z change's most frequent call.
+        value[k] = -((((p4 * u + p3) * u + p2) * u + p1) * u + p0) * u;
+        derivative[k] = -((((d4 * u + d3) * u + d2) * u + d1) * u + d0) * scale;
       } else if (second === undefined) {
         // Horner for P(u)/u and P′(u).
         let v = 0;
@@ -129,6 +137,8 @@ export class Salt2ColorLaw {
     }
   }
 }
+
+type Five = readonly [number, number, number, number, number];
 
 function reduced(wave: number): number {
   return (wave - SALT2_B_WAVE) / (SALT2_V_WAVE - SALT2_B_WAVE);
