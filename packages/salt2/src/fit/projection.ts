@@ -306,8 +306,12 @@ export class BandProjection {
     if (c !== this.#c) {
       this.#c = c;
       const a = this.#a;
-      for (let k = 0; k < this.#nk; k++) {
-        this.#e[k] = a * (this.#beta[k] as number) * Math.exp(KAPPA * (this.#cl[k] as number) * c);
+      const nk = this.#nk;
+      const e = this.#e;
+      const beta = this.#beta;
+      const cl = this.#cl;
+      for (let k = 0; k < nk; k++) {
+        e[k] = a * (beta[k] as number) * Math.exp(KAPPA * (cl[k] as number) * c);
       }
       for (const p of this.#all) p.invalidate();
     }
@@ -321,9 +325,15 @@ export class BandProjection {
     const a = 1 / (1 + z);
     this.#z = z;
     this.#a = a;
-    this.#hasEdge = false;
     const lam = this.#lam;
     const rest = this.#rest;
+    const iyk = this.#iy;
+    const tauk = this.#tau;
+    const invDl = this.#invDl;
+    const cubic = this.#cubic;
+    const w = this.#w;
+    const dw = this.#dw;
+    let hasEdge = false;
     let jlo = nw;
     let jhi = -1;
     let iy = cellIndex(wave, (lam[0] as number) * a);
@@ -335,19 +345,19 @@ export class BandProjection {
       const w0 = wave[iy] as number;
       const dl = (wave[iy + 1] as number) - w0;
       const t = (r - w0) / dl;
-      this.#iy[k] = iy;
-      this.#tau[k] = t;
-      this.#invDl[k] = 1 / dl;
+      iyk[k] = iy;
+      tauk[k] = t;
+      invDl[k] = 1 / dl;
       if (iy >= 1 && iy <= nw - 3) {
         // A cubic cell (interpolation.ts isCubicCell, inlined: the per-sample hot path of a z change).
-        this.#cubic[k] = 1;
-        keysValues(t, this.#w, 4 * k);
-        if (withZ) keysDerivatives(t, this.#dw, 4 * k);
+        cubic[k] = 1;
+        keysValues(t, w, 4 * k);
+        if (withZ) keysDerivatives(t, dw, 4 * k);
         jlo = Math.min(jlo, iy - 1);
         jhi = Math.max(jhi, iy + 2);
       } else {
-        this.#cubic[k] = 0;
-        this.#hasEdge = true;
+        cubic[k] = 0;
+        hasEdge = true;
         jlo = Math.min(jlo, iy);
         jhi = Math.max(jhi, iy + 1);
       }
@@ -355,6 +365,7 @@ export class BandProjection {
     if (withZ) colorLaw.evaluate(rest, nk, this.#cl, this.#dcl);
     else colorLaw.evaluate(rest, nk, this.#cl);
     this.#zDerivatives = withZ ? 1 : 0;
+    this.#hasEdge = hasEdge;
     this.#jlo = jlo;
     this.#jhi = jhi;
   }
