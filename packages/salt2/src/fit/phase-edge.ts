@@ -143,12 +143,34 @@ export class PhaseWall implements LeastSquaresProblem {
 }
 
 /**
+ * The minimum along point i's wall on `side` from θ, or, when the wall does not hold the point (χ²
+ * decreases as it moves away from the edge into its side; t0 up moves it inwards), the free minimum
+ * beyond it if lower; `held` tells which.
+ */
+function wallDescent<P extends FitPoint>(
+  ctx: EdgeSearchContext<P>,
+  theta: Float64Array,
+  i: number,
+  side: boolean,
+): { fit: P; held: boolean } {
+  const fit = ctx.onEdge(theta, i, side);
+  const gradient = fit.converged ? ctx.t0Gradient(fit.theta) : 0;
+  if (side ? gradient < 0 : gradient > 0) {
+    const released = ctx.free(fit.theta);
+    if (released.converged && released.chisq < fit.chisq) return { fit: released, held: false };
+  }
+  return { fit, held: true };
+}
+
+/**
  * From a minimum, moves to neighbouring pieces of χ² across the phase-50 walls of points near the
  * edge while that lowers χ²; returns the lowest minimum reached.
  */
 export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchContext<P>): P {
   const { time, maxphase } = ctx;
   const [tlo, thi] = ctx.t0Bounds;
+  /** The wall (point, side) that holds `best`: a descent along it would end where it starts. */
+  let held: { i: number; side: boolean } | undefined;
   for (let move = 0; move < MAX_MOVES; move++) {
     const z = best.theta[Z] as number;
     const t0 = best.theta[T0] as number;
@@ -166,6 +188,7 @@ export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchCont
       // The piece on the other side of the wall, then the current one along its wall (a descent
       // stalls next to a wall it cannot cross, with the other parameters not yet optimal).
       for (const side of [!inside, inside]) {
+        if (held !== undefined && held.i === i && held.side === side) continue;
         const theta = Float64Array.from(best.theta);
         theta[T0] = edgeT0(t, z, maxphase, side);
         if (!((theta[T0] as number) >= tlo && (theta[T0] as number) <= thi)) continue;
@@ -173,16 +196,10 @@ export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchCont
         // are followed: one cheap evaluation, z and c are unchanged.
         const there = ctx.chisqAt(theta);
         if (!(side === inside ? there <= best.chisq + STALL : there < best.chisq)) continue;
-        let candidate = ctx.onEdge(theta, i, side);
-        // The wall does not hold the point if χ² decreases as it moves away from the edge into its
-        // side (t0 up moves it inwards).
-        const gradient = candidate.converged ? ctx.t0Gradient(candidate.theta) : 0;
-        if (side ? gradient < 0 : gradient > 0) {
-          const released = ctx.free(candidate.theta);
-          if (released.converged && released.chisq < candidate.chisq) candidate = released;
-        }
-        if (candidate.converged && candidate.chisq < best.chisq - 1e-9) {
-          next = candidate;
+        const candidate = wallDescent(ctx, theta, i, side);
+        if (candidate.fit.converged && candidate.fit.chisq < best.chisq - 1e-9) {
+          next = candidate.fit;
+          held = candidate.held ? { i, side } : undefined;
           break;
         }
       }
