@@ -40,6 +40,8 @@ export interface EdgeSearchContext<P extends FitPoint> {
 const EDGE_WINDOW = 1.5;
 /** χ² a minimum next to a wall may gain when its point is put exactly on the wall (§6.1's 1e-3). */
 const STALL = 1e-3;
+/** A descent whose step towards a wall would move t0 by less than this (days) has reached it. */
+const WALL_REACHED = 1e-9;
 /** Moves to a neighbouring piece at most. */
 const MAX_MOVES = 2;
 
@@ -139,6 +141,95 @@ export class PhaseWall implements LeastSquaresProblem {
 
   accept(): void {
     this.#inner.accept();
+  }
+}
+
+/**
+ * A problem confined to the piece of χ² its start lies in: a trial that would move a point across
+ * the model's last phase is refused (χ² = ∞) without evaluating the model. A descent released from
+ * a wall then stops against the next wall instead of paying for the jumps beyond it (each costs an
+ * evaluation, and certifying a jump takes about ten); the pieces beyond are the next move's.
+ */
+export class PieceGuard implements LeastSquaresProblem {
+  readonly nResiduals: number;
+  readonly nParams: number;
+  readonly #inner: LeastSquaresProblem & { readonly theta: Float64Array };
+  readonly #time: Float64Array;
+  readonly #maxphase: number;
+  readonly #it0: number;
+  readonly #iz: number;
+  /** Whether each point lies within the model's phases at the start. */
+  readonly #inside: boolean[];
+
+  /** `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0. */
+  constructor(
+    inner: LeastSquaresProblem & { readonly theta: Float64Array },
+    nonlinear: Int32Array,
+    time: Float64Array,
+    maxphase: number,
+  ) {
+    this.#inner = inner;
+    this.#time = time;
+    this.#maxphase = maxphase;
+    this.#it0 = nonlinear.indexOf(T0);
+    this.#iz = nonlinear.indexOf(Z);
+    this.nResiduals = inner.nResiduals;
+    this.nParams = nonlinear.length;
+    const a = 1 / (1 + (inner.theta[Z] as number));
+    const t0 = inner.theta[T0] as number;
+    this.#inside = Array.from(time, (t) => (t - t0) * a <= maxphase);
+  }
+
+  get theta(): Float64Array {
+    return this.#inner.theta;
+  }
+
+  evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
+    const z = this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
+    const t0 = x[this.#it0] as number;
+    // The phase as the model computes it.
+    const a = 1 / (1 + z);
+    for (let i = 0; i < this.#time.length; i++) {
+      if (((this.#time[i] as number) - t0) * a <= this.#maxphase !== this.#inside[i])
+        return Infinity;
+    }
+    return this.#inner.evaluate(x, r, jac);
+  }
+
+  accept(): void {
+    this.#inner.accept?.();
+  }
+
+  /**
+   * A step that would move points across the edge ends on the first wall it meets (the point put on
+   * it to the ulp, on its side); one that cannot move before meeting it becomes no step.
+   */
+  shorten(x: Float64Array, trial: Float64Array): void {
+    const m = this.#maxphase;
+    const zx = this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
+    const tx = x[this.#it0] as number;
+    const zt = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
+    const tt = trial[this.#it0] as number;
+    const a = 1 / (1 + zt);
+    // Along the step, point i's phase is 50 where t_i − t0(s) = m·(1 + z(s)), linear in s.
+    let s = 1;
+    let wall = -1;
+    for (let i = 0; i < this.#time.length; i++) {
+      const t = this.#time[i] as number;
+      if ((t - tt) * a <= m === this.#inside[i]) continue;
+      const at = (t - tx - m * (1 + zx)) / (tt - tx + m * (zt - zx));
+      if (at < s) {
+        s = Math.max(at, 0);
+        wall = i;
+      }
+    }
+    if (wall < 0) return;
+    for (let k = 0; k < trial.length; k++)
+      trial[k] = (x[k] as number) + s * ((trial[k] as number) - (x[k] as number));
+    const z = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
+    const t0 = edgeT0(this.#time[wall] as number, z, m, this.#inside[wall] as boolean);
+    if (Math.abs(t0 - tx) <= WALL_REACHED) trial.set(x);
+    else trial[this.#it0] = t0;
   }
 }
 
