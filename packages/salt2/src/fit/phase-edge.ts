@@ -40,6 +40,12 @@ export interface EdgeSearchContext<P extends FitPoint> {
 const EDGE_WINDOW = 1.5;
 /** χ² a minimum next to a wall may gain when its point is put exactly on the wall (§6.1's 1e-3). */
 const STALL = 1e-3;
+/**
+ * Rest-frame days within which a minimum's point lies at its wall (a descent that stalled against
+ * it; the 321 fits of the bench and fixtures whose wall descent in their own piece lowered χ² had
+ * their point within 2e-6 days, and the descents of points 0.036 days or more away did not).
+ */
+const AT_WALL = 0.01;
 /** A descent whose step towards a wall would move t0 by less than this (days) has reached it. */
 const WALL_REACHED = 1e-9;
 /** Moves to a neighbouring piece at most. */
@@ -276,9 +282,11 @@ export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchCont
     for (const i of near) {
       const t = time[i] as number;
       const inside = (t - t0) * a <= maxphase;
-      // The piece on the other side of the wall, then the current one along its wall (a descent
-      // stalls next to a wall it cannot cross, with the other parameters not yet optimal).
+      // The piece on the other side of the wall, then, for a point at its wall, the current piece
+      // along it (a descent stalls next to a wall it cannot cross, with the other parameters not yet
+      // optimal).
       for (const side of [!inside, inside]) {
+        if (side === inside && distance(i) > AT_WALL) continue;
         if (held !== undefined && held.i === i && held.side === side) continue;
         const theta = Float64Array.from(best.theta);
         theta[T0] = edgeT0(t, z, maxphase, side);
