@@ -155,21 +155,14 @@ function phaseEdge(problem: FitProblem, lm: Descent): Descent {
         lower[k] = Math.max(lower[k] as number, (time - t0Bounds[1]) / model.maxphase - 1);
         upper[k] = Math.min(upper[k] as number, (time - t0Bounds[0]) / model.maxphase - 1);
       }
-      return problem.run(
+      const fit = problem.run(
         wall,
         wall.reduce(problem.nonlinearOf(theta)),
         lower,
         upper,
         REFIT_EVALUATIONS,
       );
-    },
-    t0Gradient(theta) {
-      const jac = new Float64Array(data.length * nonlinear.length);
-      problem.separable(theta).evaluate(problem.nonlinearOf(theta), r, jac);
-      let g = 0;
-      for (let i = 0; i < data.length; i++)
-        g += 2 * (r[i] as number) * (jac[i * nonlinear.length + it0] as number);
-      return g;
+      return { fit, t0Gradient: wall.t0Gradient };
     },
   });
 }

@@ -30,10 +30,11 @@ export interface EdgeSearchContext<P extends FitPoint> {
   chisqAt(theta: Float64Array): number;
   /** A free minimisation from θ. */
   free(theta: Float64Array): P;
-  /** A minimisation from θ with point i held on the edge, inside it or just beyond (see `edgeT0`). */
-  onEdge(theta: Float64Array, i: number, inside: boolean): P;
-  /** ∂χ²/∂t0 at θ (linear parameters solved). */
-  t0Gradient(theta: Float64Array): number;
+  /**
+   * A minimisation from θ with point i held on the edge, inside it or just beyond (see `edgeT0`), and
+   * ∂χ²/∂t0 where it ends (`PhaseWall.t0Gradient`).
+   */
+  onEdge(theta: Float64Array, i: number, inside: boolean): { fit: P; t0Gradient: number };
 }
 
 /** Points within this many rest-frame days of the edge are tried, nearest first. */
@@ -88,6 +89,8 @@ export class PhaseWall implements LeastSquaresProblem {
   readonly #iz: number;
   readonly #x: Float64Array;
   readonly #jac: Float64Array;
+  #gradient = NaN;
+  #acceptedGradient = NaN;
 
   /**
    * `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0; the point at
@@ -128,12 +131,15 @@ export class PhaseWall implements LeastSquaresProblem {
     const z = this.#iz >= 0 ? (full[this.#iz] as number) : (this.#inner.theta[Z] as number);
     full[it0] = edgeT0(this.#time, z, this.#maxphase, this.#inside);
     const chisq = this.#inner.evaluate(full, r, jac === null ? null : this.#jac);
+    this.#gradient = NaN;
     if (jac !== null) {
       const q = full.length;
       const p = this.nParams;
+      this.#gradient = 0;
       for (let i = 0; i < this.nResiduals; i++) {
         const row = i * q;
         const dt0 = this.#jac[row + it0] as number;
+        this.#gradient += 2 * (r[i] as number) * dt0;
         for (let k = 0, j = 0; k < q; k++) {
           if (k === it0) continue;
           const d = this.#jac[row + k] as number;
@@ -147,6 +153,15 @@ export class PhaseWall implements LeastSquaresProblem {
 
   accept(): void {
     this.#inner.accept();
+    this.#acceptedGradient = this.#gradient;
+  }
+
+  /**
+   * ∂χ²/∂t0 off the wall at the last accepted point: the sign says whether the wall holds the point
+   * (every point a descent accepts comes with its Jacobian, whose t0 column this is).
+   */
+  get t0Gradient(): number {
+    return this.#acceptedGradient;
   }
 }
 
@@ -250,8 +265,8 @@ function wallDescent<P extends FitPoint>(
   i: number,
   side: boolean,
 ): { fit: P; held: boolean } {
-  const fit = ctx.onEdge(theta, i, side);
-  const gradient = fit.converged ? ctx.t0Gradient(fit.theta) : 0;
+  const { fit, t0Gradient } = ctx.onEdge(theta, i, side);
+  const gradient = fit.converged ? t0Gradient : 0;
   if (side ? gradient < 0 : gradient > 0) {
     const released = ctx.free(fit.theta);
     if (released.converged && released.chisq < fit.chisq) return { fit: released, held: false };
