@@ -79,4 +79,15 @@ describe("PieceGuard: a descent kept within its piece of χ²", () => {
     expect(guard.evaluate(Float64Array.of(0.1, t0 + 5), new Float64Array(2), null)).toBe(Infinity);
     expect(inner.at).toEqual([]);
   });
+
+  it("turns a step towards the wall of a point at it into no step, even one too short to cross", () => {
+    const inner = smooth();
+    const t0 = edgeT0(66, 0.1, MAXPHASE, false) - 5e-10;
+    inner.theta.set([0.1, t0]);
+    const guard = new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE);
+    const trial = Float64Array.of(0.1, t0 + 1e-10);
+    expect(beyond(0.1, t0 + 1e-10)).toBe(true);
+    guard.shorten(Float64Array.of(0.1, t0), trial);
+    expect(Array.from(trial)).toEqual([0.1, t0]);
+  });
 });

@@ -223,7 +223,8 @@ export class PieceGuard implements LeastSquaresProblem {
 
   /**
    * A step that would move points across the edge ends on the first wall it meets (the point put on
-   * it to the ulp, on its side); one that cannot move before meeting it becomes no step.
+   * it to the ulp, on its side); one that cannot move before meeting it, or that heads into the wall
+   * of a point already at it (even too little to cross it), becomes no step.
    */
   shorten(x: Float64Array, trial: Float64Array): void {
     const m = this.#maxphase;
@@ -232,13 +233,22 @@ export class PieceGuard implements LeastSquaresProblem {
     const zt = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
     const tt = trial[this.#it0] as number;
     const a = 1 / (1 + zt);
-    // Along the step, point i's phase is 50 where t_i − t0(s) = m·(1 + z(s)), linear in s.
+    // Along the step, point i's gap t_i − t0 − m·(1 + z) (≤ 0 inside) falls by s·v, linear in s.
+    const v = tt - tx + m * (zt - zx);
     let s = 1;
     let wall = -1;
     for (let i = 0; i < this.#time.length; i++) {
       const t = this.#time[i] as number;
-      if ((t - tt) * a <= m === this.#inside[i]) continue;
-      const at = (t - tx - m * (1 + zx)) / (tt - tx + m * (zt - zx));
+      const inside = this.#inside[i] as boolean;
+      if (inside ? !(v < 0) : !(v > 0)) continue;
+      const gap = t - tx - m * (1 + zx);
+      // A point at its wall blocks any step towards it, also one too short to cross it.
+      if (Math.abs(gap) <= WALL_REACHED) {
+        trial.set(x);
+        return;
+      }
+      if ((t - tt) * a <= m === inside) continue;
+      const at = gap / v;
       if (at < s) {
         s = Math.max(at, 0);
         wall = i;
@@ -307,8 +317,9 @@ export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchCont
         theta[T0] = edgeT0(t, z, maxphase, side);
         if (!((theta[T0] as number) >= tlo && (theta[T0] as number) <= thi)) continue;
         // Only walls whose point already beats the minimum (on the current side: within STALL of it)
-        // are followed: one cheap evaluation, z and c are unchanged.
-        const there = ctx.chisqAt(theta);
+        // are followed: one cheap evaluation, z and c are unchanged (none when the minimum's point
+        // already lies on the wall to the ulp, as a released descent leaves it).
+        const there = theta[T0] === best.theta[T0] ? best.chisq : ctx.chisqAt(theta);
         if (!(side === inside ? there <= best.chisq + STALL : there < best.chisq)) continue;
         const candidate = wallDescent(ctx, theta, i, side);
         if (candidate.fit.converged && candidate.fit.chisq < best.chisq - 1e-9) {
