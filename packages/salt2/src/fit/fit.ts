@@ -12,7 +12,7 @@ import { PARAM_NAMES, salt2Model, type ParamName, type Salt2Params } from "./mod
 import { T0, Z } from "./objective.js";
 import type { PhotometryPoint } from "./photometry.js";
 import { profileScan } from "./profile-scan.js";
-import { PhaseWall, phaseEdgeSearch } from "./phase-edge.js";
+import { PhaseWall, PieceGuard, phaseEdgeSearch } from "./phase-edge.js";
 
 export interface FitResult {
   /** Converged, within the evaluation budget, finite parameters (Minuit's `is_valid`; not a goodness of fit). */
@@ -134,7 +134,15 @@ function phaseEdge(problem: FitProblem, lm: Descent): Descent {
     maxphase: model.maxphase,
     t0Bounds,
     chisqAt: (theta) => problem.separable(theta).evaluate(problem.nonlinearOf(theta), r, null),
-    free: (theta) => problem.minimise(theta, REFIT_EVALUATIONS),
+    // Within the piece the release enters: the walls beyond are the next move's.
+    free: (theta) =>
+      problem.run(
+        new PieceGuard(problem.separable(theta), nonlinear, data.time, model.maxphase),
+        problem.nonlinearOf(theta),
+        nonlinearLower,
+        nonlinearUpper,
+        REFIT_EVALUATIONS,
+      ),
     onEdge(theta, i, inside) {
       const time = data.time[i] as number;
       const wall = new PhaseWall(problem.separable(theta), nonlinear, time, model.maxphase, inside);
@@ -147,21 +155,14 @@ function phaseEdge(problem: FitProblem, lm: Descent): Descent {
         lower[k] = Math.max(lower[k] as number, (time - t0Bounds[1]) / model.maxphase - 1);
         upper[k] = Math.min(upper[k] as number, (time - t0Bounds[0]) / model.maxphase - 1);
       }
-      return problem.run(
+      const fit = problem.run(
         wall,
         wall.reduce(problem.nonlinearOf(theta)),
         lower,
         upper,
         REFIT_EVALUATIONS,
       );
-    },
-    t0Gradient(theta) {
-      const jac = new Float64Array(data.length * nonlinear.length);
-      problem.separable(theta).evaluate(problem.nonlinearOf(theta), r, jac);
-      let g = 0;
-      for (let i = 0; i < data.length; i++)
-        g += 2 * (r[i] as number) * (jac[i * nonlinear.length + it0] as number);
-      return g;
+      return { fit, t0Gradient: wall.t0Gradient };
     },
   });
 }

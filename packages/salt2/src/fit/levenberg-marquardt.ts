@@ -15,6 +15,11 @@ export interface LeastSquaresProblem {
   evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number;
   /** Called when the last evaluated x becomes the current point (the start, an accepted step). */
   accept?(): void;
+  /**
+   * May shorten the damped step from x to `trial` in place, before its predicted decrease is
+   * computed (a piecewise objective keeps the descent within one piece).
+   */
+  shorten?(x: Float64Array, trial: Float64Array): void;
 }
 
 export interface LmOptions {
@@ -169,6 +174,7 @@ export function levenbergMarquardt(
         const v = (x[j] as number) - (step[a] as number);
         trial[j] = Math.min(Math.max(v, lower[j] as number), upper[j] as number);
       });
+      problem.shorten?.(x, trial);
       const pred = predictedDecrease(g, A, x, trial);
       if (!(pred > 0)) {
         mu *= nu;

@@ -30,16 +30,25 @@ export interface EdgeSearchContext<P extends FitPoint> {
   chisqAt(theta: Float64Array): number;
   /** A free minimisation from θ. */
   free(theta: Float64Array): P;
-  /** A minimisation from θ with point i held on the edge, inside it or just beyond (see `edgeT0`). */
-  onEdge(theta: Float64Array, i: number, inside: boolean): P;
-  /** ∂χ²/∂t0 at θ (linear parameters solved). */
-  t0Gradient(theta: Float64Array): number;
+  /**
+   * A minimisation from θ with point i held on the edge, inside it or just beyond (see `edgeT0`), and
+   * ∂χ²/∂t0 where it ends (`PhaseWall.t0Gradient`).
+   */
+  onEdge(theta: Float64Array, i: number, inside: boolean): { fit: P; t0Gradient: number };
 }
 
 /** Points within this many rest-frame days of the edge are tried, nearest first. */
 const EDGE_WINDOW = 1.5;
 /** χ² a minimum next to a wall may gain when its point is put exactly on the wall (§6.1's 1e-3). */
 const STALL = 1e-3;
+/**
+ * Rest-frame days within which a minimum's point lies at its wall (a descent that stalled against
+ * it; the 321 fits of the bench and fixtures whose wall descent in their own piece lowered χ² had
+ * their point within 2e-6 days, and the descents of points 0.036 days or more away did not).
+ */
+const AT_WALL = 0.01;
+/** A descent whose step towards a wall would move t0 by less than this (days) has reached it. */
+const WALL_REACHED = 1e-9;
 /** Moves to a neighbouring piece at most. */
 const MAX_MOVES = 2;
 
@@ -80,6 +89,8 @@ export class PhaseWall implements LeastSquaresProblem {
   readonly #iz: number;
   readonly #x: Float64Array;
   readonly #jac: Float64Array;
+  #gradient = NaN;
+  #acceptedGradient = NaN;
 
   /**
    * `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0; the point at
@@ -120,12 +131,15 @@ export class PhaseWall implements LeastSquaresProblem {
     const z = this.#iz >= 0 ? (full[this.#iz] as number) : (this.#inner.theta[Z] as number);
     full[it0] = edgeT0(this.#time, z, this.#maxphase, this.#inside);
     const chisq = this.#inner.evaluate(full, r, jac === null ? null : this.#jac);
+    this.#gradient = NaN;
     if (jac !== null) {
       const q = full.length;
       const p = this.nParams;
+      this.#gradient = 0;
       for (let i = 0; i < this.nResiduals; i++) {
         const row = i * q;
         const dt0 = this.#jac[row + it0] as number;
+        this.#gradient += 2 * (r[i] as number) * dt0;
         for (let k = 0, j = 0; k < q; k++) {
           if (k === it0) continue;
           const d = this.#jac[row + k] as number;
@@ -139,7 +153,135 @@ export class PhaseWall implements LeastSquaresProblem {
 
   accept(): void {
     this.#inner.accept();
+    this.#acceptedGradient = this.#gradient;
   }
+
+  /**
+   * ∂χ²/∂t0 off the wall at the last accepted point: the sign says whether the wall holds the point
+   * (every point a descent accepts comes with its Jacobian, whose t0 column this is).
+   */
+  get t0Gradient(): number {
+    return this.#acceptedGradient;
+  }
+}
+
+/**
+ * A problem confined to the piece of χ² its start lies in: a trial that would move a point across
+ * the model's last phase is refused (χ² = ∞) without evaluating the model. A descent released from
+ * a wall then stops against the next wall instead of paying for the jumps beyond it (each costs an
+ * evaluation, and certifying a jump takes about ten); the pieces beyond are the next move's.
+ */
+export class PieceGuard implements LeastSquaresProblem {
+  readonly nResiduals: number;
+  readonly nParams: number;
+  readonly #inner: LeastSquaresProblem & { readonly theta: Float64Array };
+  readonly #time: Float64Array;
+  readonly #maxphase: number;
+  readonly #it0: number;
+  readonly #iz: number;
+  /** Whether each point lies within the model's phases at the start. */
+  readonly #inside: boolean[];
+
+  /** `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0. */
+  constructor(
+    inner: LeastSquaresProblem & { readonly theta: Float64Array },
+    nonlinear: Int32Array,
+    time: Float64Array,
+    maxphase: number,
+  ) {
+    this.#inner = inner;
+    this.#time = time;
+    this.#maxphase = maxphase;
+    this.#it0 = nonlinear.indexOf(T0);
+    this.#iz = nonlinear.indexOf(Z);
+    this.nResiduals = inner.nResiduals;
+    this.nParams = nonlinear.length;
+    const a = 1 / (1 + (inner.theta[Z] as number));
+    const t0 = inner.theta[T0] as number;
+    this.#inside = Array.from(time, (t) => (t - t0) * a <= maxphase);
+  }
+
+  get theta(): Float64Array {
+    return this.#inner.theta;
+  }
+
+  evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
+    const z = this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
+    const t0 = x[this.#it0] as number;
+    // The phase as the model computes it.
+    const a = 1 / (1 + z);
+    for (let i = 0; i < this.#time.length; i++) {
+      if (((this.#time[i] as number) - t0) * a <= this.#maxphase !== this.#inside[i])
+        return Infinity;
+    }
+    return this.#inner.evaluate(x, r, jac);
+  }
+
+  accept(): void {
+    this.#inner.accept?.();
+  }
+
+  /**
+   * A step that would move points across the edge ends on the first wall it meets (the point put on
+   * it to the ulp, on its side); one that cannot move before meeting it, or that heads into the wall
+   * of a point already at it (even too little to cross it), becomes no step.
+   */
+  shorten(x: Float64Array, trial: Float64Array): void {
+    const m = this.#maxphase;
+    const zx = this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
+    const tx = x[this.#it0] as number;
+    const zt = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
+    const tt = trial[this.#it0] as number;
+    const a = 1 / (1 + zt);
+    // Along the step, point i's gap t_i − t0 − m·(1 + z) (≤ 0 inside) falls by s·v, linear in s.
+    const v = tt - tx + m * (zt - zx);
+    let s = 1;
+    let wall = -1;
+    for (let i = 0; i < this.#time.length; i++) {
+      const t = this.#time[i] as number;
+      const inside = this.#inside[i] as boolean;
+      if (inside ? !(v < 0) : !(v > 0)) continue;
+      const gap = t - tx - m * (1 + zx);
+      // A point at its wall blocks any step towards it, also one too short to cross it.
+      if (Math.abs(gap) <= WALL_REACHED) {
+        trial.set(x);
+        return;
+      }
+      if ((t - tt) * a <= m === inside) continue;
+      const at = gap / v;
+      if (at < s) {
+        s = Math.max(at, 0);
+        wall = i;
+      }
+    }
+    if (wall < 0) return;
+    for (let k = 0; k < trial.length; k++)
+      trial[k] = (x[k] as number) + s * ((trial[k] as number) - (x[k] as number));
+    const z = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
+    const t0 = edgeT0(this.#time[wall] as number, z, m, this.#inside[wall] as boolean);
+    if (Math.abs(t0 - tx) <= WALL_REACHED) trial.set(x);
+    else trial[this.#it0] = t0;
+  }
+}
+
+/**
+ * The minimum along point i's wall on `side` from θ, or, when the wall does not hold the point (χ²
+ * decreases as it moves away from the edge into its side; t0 up moves it inwards), the free minimum
+ * beyond it if lower; `held` tells which.
+ */
+function wallDescent<P extends FitPoint>(
+  ctx: EdgeSearchContext<P>,
+  theta: Float64Array,
+  i: number,
+  side: boolean,
+): { fit: P; held: boolean } {
+  const { fit, t0Gradient } = ctx.onEdge(theta, i, side);
+  const gradient = fit.converged ? t0Gradient : 0;
+  if (side ? gradient < 0 : gradient > 0) {
+    const released = ctx.free(fit.theta);
+    if (released.converged && released.chisq < fit.chisq) return { fit: released, held: false };
+  }
+  return { fit, held: true };
 }
 
 /**
@@ -149,6 +291,8 @@ export class PhaseWall implements LeastSquaresProblem {
 export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchContext<P>): P {
   const { time, maxphase } = ctx;
   const [tlo, thi] = ctx.t0Bounds;
+  /** The wall (point, side) that holds `best`: a descent along it would end where it starts. */
+  let held: { i: number; side: boolean } | undefined;
   for (let move = 0; move < MAX_MOVES; move++) {
     const z = best.theta[Z] as number;
     const t0 = best.theta[T0] as number;
@@ -163,26 +307,24 @@ export function phaseEdgeSearch<P extends FitPoint>(best: P, ctx: EdgeSearchCont
     for (const i of near) {
       const t = time[i] as number;
       const inside = (t - t0) * a <= maxphase;
-      // The piece on the other side of the wall, then the current one along its wall (a descent
-      // stalls next to a wall it cannot cross, with the other parameters not yet optimal).
+      // The piece on the other side of the wall, then, for a point at its wall, the current piece
+      // along it (a descent stalls next to a wall it cannot cross, with the other parameters not yet
+      // optimal).
       for (const side of [!inside, inside]) {
+        if (side === inside && distance(i) > AT_WALL) continue;
+        if (held !== undefined && held.i === i && held.side === side) continue;
         const theta = Float64Array.from(best.theta);
         theta[T0] = edgeT0(t, z, maxphase, side);
         if (!((theta[T0] as number) >= tlo && (theta[T0] as number) <= thi)) continue;
         // Only walls whose point already beats the minimum (on the current side: within STALL of it)
-        // are followed: one cheap evaluation, z and c are unchanged.
-        const there = ctx.chisqAt(theta);
+        // are followed: one cheap evaluation, z and c are unchanged (none when the minimum's point
+        // already lies on the wall to the ulp, as a released descent leaves it).
+        const there = theta[T0] === best.theta[T0] ? best.chisq : ctx.chisqAt(theta);
         if (!(side === inside ? there <= best.chisq + STALL : there < best.chisq)) continue;
-        let candidate = ctx.onEdge(theta, i, side);
-        // The wall does not hold the point if χ² decreases as it moves away from the edge into its
-        // side (t0 up moves it inwards).
-        const gradient = candidate.converged ? ctx.t0Gradient(candidate.theta) : 0;
-        if (side ? gradient < 0 : gradient > 0) {
-          const released = ctx.free(candidate.theta);
-          if (released.converged && released.chisq < candidate.chisq) candidate = released;
-        }
-        if (candidate.converged && candidate.chisq < best.chisq - 1e-9) {
-          next = candidate;
+        const candidate = wallDescent(ctx, theta, i, side);
+        if (candidate.fit.converged && candidate.fit.chisq < best.chisq - 1e-9) {
+          next = candidate.fit;
+          held = candidate.held ? { i, side } : undefined;
           break;
         }
       }
