@@ -16,6 +16,11 @@ const EDM_GOAL = 1e-5;
 /** Fraction of a bounded parameter's range beyond which its error leaves it unpinned. */
 const UNPINNED = 0.2;
 
+/** A χ² already reached elsewhere: a descent that cannot end below it is abandoned. */
+export interface Incumbent {
+  readonly chisq: number;
+}
+
 /** The outcome of one descent, with all five parameters where it ended. */
 export type Descent = ReturnType<typeof levenbergMarquardt> & { theta: Float64Array };
 
@@ -97,7 +102,7 @@ export class FitProblem {
     lower: Float64Array,
     upper: Float64Array,
     budget: number,
-    abandonAbove?: number,
+    incumbent?: Incumbent,
   ): Descent {
     const lm = levenbergMarquardt(problem, x, {
       lower,
@@ -105,7 +110,7 @@ export class FitProblem {
       maxEvaluations: budget,
       edmGoal: EDM_GOAL,
       initialDamping: 1,
-      ...(abandonAbove === undefined ? {} : { abandonAbove }),
+      ...(incumbent === undefined ? {} : { abandonAbove: incumbent.chisq }),
     });
     return { ...lm, theta: Float64Array.from(problem.theta) };
   }
@@ -124,12 +129,12 @@ export class FitProblem {
     ) as unknown as Salt2Params;
   }
 
-  /** A descent from `theta`; one that cannot end below `abandonAbove` is stopped early. */
+  /** A descent from `theta`; one that cannot end below the `incumbent` is stopped early. */
   minimise(
     theta: Float64Array,
     budget = this.maxEvaluations,
     full?: FullCovariance,
-    abandonAbove?: number,
+    incumbent?: Incumbent,
   ): Descent {
     return this.run(
       this.separable(theta, full),
@@ -137,7 +142,7 @@ export class FitProblem {
       this.nonlinearLower,
       this.nonlinearUpper,
       budget,
-      abandonAbove,
+      incumbent,
     );
   }
 
