@@ -16,9 +16,13 @@ const EDM_GOAL = 1e-5;
 /** Fraction of a bounded parameter's range beyond which its error leaves it unpinned. */
 const UNPINNED = 0.2;
 
-/** A χ² already reached elsewhere: a descent that cannot end below it is abandoned. */
+/**
+ * A χ² already reached elsewhere: a descent that cannot end below it is abandoned, judging what it
+ * can still gain by its pace over `horizon` evaluations (default: all those left).
+ */
 export interface Incumbent {
   readonly chisq: number;
+  readonly horizon?: number;
 }
 
 /** The outcome of one descent, with all five parameters where it ended. */
@@ -111,6 +115,7 @@ export class FitProblem {
       edmGoal: EDM_GOAL,
       initialDamping: 1,
       ...(incumbent === undefined ? {} : { abandonAbove: incumbent.chisq }),
+      ...(incumbent?.horizon === undefined ? {} : { abandonHorizon: incumbent.horizon }),
     });
     return { ...lm, theta: Float64Array.from(problem.theta) };
   }

@@ -51,6 +51,12 @@ const SCAN_REFITS = 2;
 const REFIT_EVALUATIONS = 100;
 /** Fewer degrees of freedom per varied parameter than this make a light curve sparse. */
 const SPARSE_NDOF_PER_PARAMETER = 2;
+/**
+ * Evaluations over which a descent from the start, run after the scan's best minimum, extrapolates
+ * its pace when judged against it (refits: all those left). Shorter horizons abandoned it earlier on
+ * the alerts without changing a fit (docs/salt2.md).
+ */
+const START_HORIZON = 5;
 
 /**
  * Fits the salt2 model to photometry. `config` defaults to the product configuration (docs/spec/broker.md §6);
@@ -147,7 +153,10 @@ function refitMinima(problem: FitProblem, scan: ProfileScan, first: Descent | un
 function fromStart(problem: FitProblem, incumbent?: Descent): Descent {
   const theta = problem.thetaOf(problem.start);
   if (incumbent?.converged !== true) return problem.minimise(theta);
-  return problem.minimise(theta, REFIT_EVALUATIONS, undefined, { chisq: incumbent.chisq });
+  return problem.minimise(theta, REFIT_EVALUATIONS, undefined, {
+    chisq: incumbent.chisq,
+    horizon: START_HORIZON,
+  });
 }
 
 /** Pieces of χ² across the phase-50 walls of points near the model's last phase. */
