@@ -64,8 +64,9 @@ const START_HORIZON = 5;
  * unbounded, automatic t0 bounds). Throws `DataQualityError`, `NoBandOverlapError`, `FitConfigError`,
  * `BandpassError` or `PhotometryError` for the failure modes of docs/spec/salt2.md §4.10.
  *
- * The stages: a descent from sncosmo's start; on a degenerate light curve, refits from the minima
- * of a profile scan; the phase-edge search; the model-covariance refits; the errors.
+ * The stages: a descent from sncosmo's start and, on a degenerate light curve, refits from the minima
+ * of a profile scan (a sparse one is scanned first); the phase-edge search; the model-covariance
+ * refits; the errors.
  */
 export function fitSalt2(
   rows: readonly PhotometryPoint[],
