@@ -17,7 +17,7 @@ const rosenbrock: LeastSquaresProblem = {
   },
 };
 
-const run = (abandonAbove?: number) =>
+const run = (abandonAbove?: number, abandonHorizon?: number) =>
   levenbergMarquardt(rosenbrock, Float64Array.of(-1.2, 1), {
     lower: Float64Array.of(-Infinity, -Infinity),
     upper: Float64Array.of(Infinity, Infinity),
@@ -25,6 +25,7 @@ const run = (abandonAbove?: number) =>
     edmGoal: 1e-8,
     initialDamping: 1,
     ...(abandonAbove === undefined ? {} : { abandonAbove }),
+    ...(abandonHorizon === undefined ? {} : { abandonHorizon }),
   });
 
 describe("levenbergMarquardt: abandoning a descent that cannot beat an incumbent", () => {
@@ -47,6 +48,20 @@ describe("levenbergMarquardt: abandoning a descent that cannot beat an incumbent
   it("with an incumbent its minimum beats, descends as without one", () => {
     const free = run();
     const lm = run(10.5);
+    expect(lm.abandoned).toBe(false);
+    expect(lm.evaluations).toBe(free.evaluations);
+    expect(lm.chisq).toBe(free.chisq);
+  });
+
+  it("with a short horizon, abandons a descent that is still gaining sooner", () => {
+    const lm = run(9, 5);
+    expect(lm.abandoned).toBe(true);
+    expect(lm.evaluations).toBeLessThan(run(9).evaluations);
+  });
+
+  it("with a short horizon and an incumbent its minimum beats, descends as without one", () => {
+    const free = run();
+    const lm = run(10.5, 5);
     expect(lm.abandoned).toBe(false);
     expect(lm.evaluations).toBe(free.evaluations);
     expect(lm.chisq).toBe(free.chisq);

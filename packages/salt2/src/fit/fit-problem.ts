@@ -16,6 +16,15 @@ const EDM_GOAL = 1e-5;
 /** Fraction of a bounded parameter's range beyond which its error leaves it unpinned. */
 const UNPINNED = 0.2;
 
+/**
+ * A χ² already reached elsewhere: a descent that cannot end below it is abandoned, judging what it
+ * can still gain by its pace over `horizon` evaluations (default: all those left).
+ */
+export interface Incumbent {
+  readonly chisq: number;
+  readonly horizon?: number;
+}
+
 /** The outcome of one descent, with all five parameters where it ended. */
 export type Descent = ReturnType<typeof levenbergMarquardt> & { theta: Float64Array };
 
@@ -97,7 +106,7 @@ export class FitProblem {
     lower: Float64Array,
     upper: Float64Array,
     budget: number,
-    abandonAbove?: number,
+    incumbent?: Incumbent,
   ): Descent {
     const lm = levenbergMarquardt(problem, x, {
       lower,
@@ -105,7 +114,8 @@ export class FitProblem {
       maxEvaluations: budget,
       edmGoal: EDM_GOAL,
       initialDamping: 1,
-      ...(abandonAbove === undefined ? {} : { abandonAbove }),
+      ...(incumbent === undefined ? {} : { abandonAbove: incumbent.chisq }),
+      ...(incumbent?.horizon === undefined ? {} : { abandonHorizon: incumbent.horizon }),
     });
     return { ...lm, theta: Float64Array.from(problem.theta) };
   }
@@ -124,12 +134,12 @@ export class FitProblem {
     ) as unknown as Salt2Params;
   }
 
-  /** A descent from `theta`; one that cannot end below `abandonAbove` is stopped early. */
+  /** A descent from `theta`; one that cannot end below the `incumbent` is stopped early. */
   minimise(
     theta: Float64Array,
     budget = this.maxEvaluations,
     full?: FullCovariance,
-    abandonAbove?: number,
+    incumbent?: Incumbent,
   ): Descent {
     return this.run(
       this.separable(theta, full),
@@ -137,7 +147,7 @@ export class FitProblem {
       this.nonlinearLower,
       this.nonlinearUpper,
       budget,
-      abandonAbove,
+      incumbent,
     );
   }
 

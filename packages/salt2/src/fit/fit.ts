@@ -11,7 +11,7 @@ import { modelCovariance, salt2ErrorModel } from "./model-covariance.js";
 import { PARAM_NAMES, salt2Model, type ParamName, type Salt2Params } from "./model.js";
 import { T0, Z } from "./objective.js";
 import type { PhotometryPoint } from "./photometry.js";
-import { profileScan } from "./profile-scan.js";
+import { profileScan, type ProfileScan } from "./profile-scan.js";
 import { PhaseWall, PieceGuard, phaseEdgeSearch } from "./phase-edge.js";
 
 export interface FitResult {
@@ -51,6 +51,12 @@ const SCAN_REFITS = 2;
 const REFIT_EVALUATIONS = 100;
 /** Fewer degrees of freedom per varied parameter than this make a light curve sparse. */
 const SPARSE_NDOF_PER_PARAMETER = 2;
+/**
+ * Evaluations over which a descent from the start, run after the scan's best minimum, extrapolates
+ * its pace when judged against it (refits: all those left). Shorter horizons abandoned it earlier on
+ * the alerts without changing a fit (docs/salt2.md).
+ */
+const START_HORIZON = 5;
 
 /**
  * Fits the salt2 model to photometry. `config` defaults to the product configuration (docs/spec/broker.md §6);
@@ -58,8 +64,9 @@ const SPARSE_NDOF_PER_PARAMETER = 2;
  * unbounded, automatic t0 bounds). Throws `DataQualityError`, `NoBandOverlapError`, `FitConfigError`,
  * `BandpassError` or `PhotometryError` for the failure modes of docs/spec/salt2.md §4.10.
  *
- * The stages: a descent from sncosmo's start; on a degenerate light curve, refits from the minima
- * of a profile scan; the phase-edge search; the model-covariance refits; the errors.
+ * The stages: a descent from sncosmo's start and, on a degenerate light curve, refits from the minima
+ * of a profile scan (a sparse one is scanned first); the phase-edge search; the model-covariance
+ * refits; the errors.
  */
 export function fitSalt2(
   rows: readonly PhotometryPoint[],
@@ -68,8 +75,7 @@ export function fitSalt2(
   const setup = prepareFit(rows, config, config.model ?? salt2Model());
   const problem = new FitProblem(setup, config.maxEvaluations ?? 2000);
   const restarts = config.restarts ?? true;
-  let lm = problem.minimise(problem.thetaOf(problem.start));
-  if (restarts) lm = scanRefits(problem, lm);
+  let lm = restarts ? scanRefits(problem) : fromStart(problem);
   if (restarts) lm = phaseEdge(problem, lm);
   const covariance = modelCovarianceRefits(problem, lm, config);
   return fitResult(problem, covariance, rows);
@@ -79,46 +85,79 @@ export function fitSalt2(
  * χ² is multimodal for sparse light curves: refit from the local minima of a coarse profile scan
  * of the box and keep the lowest χ² (profile-scan.ts, docs/salt2.md). Light curves that pin the fit
  * (the start's minimum interior, a fair χ², two degrees of freedom per parameter or more) are not
- * scanned: there the descent from sncosmo's start is what Minuit finds.
+ * scanned: there the descent from sncosmo's start is what Minuit finds. A sparse light curve is
+ * known to be degenerate from its data alone, so it is scanned first and the descent from the start
+ * runs against the scan's best minimum (it mostly ends in a higher one).
  */
-function scanRefits(problem: FitProblem, first: Descent): Descent {
+function scanRefits(problem: FitProblem): Descent {
   const { vary, bounds, params } = problem.setup;
   const { ndof, linear } = problem;
   const cBox = vary.includes("c") ? bounds.c : params.c;
-  const degenerate =
-    !first.converged ||
-    problem.onBound(first.theta) ||
-    first.chisq > 2 * Math.max(ndof, 1) ||
-    ndof < SPARSE_NDOF_PER_PARAMETER * vary.length ||
-    problem.unpinned(first);
-  if (!degenerate || !vary.includes("t0") || linear === 0 || cBox === undefined) return first;
+  if (!vary.includes("t0") || linear === 0 || cBox === undefined) return fromStart(problem);
+  let first: Descent | undefined;
+  if (ndof >= SPARSE_NDOF_PER_PARAMETER * vary.length) {
+    first = fromStart(problem);
+    const degenerate =
+      !first.converged ||
+      problem.onBound(first.theta) ||
+      first.chisq > 2 * Math.max(ndof, 1) ||
+      problem.unpinned(first);
+    if (!degenerate) return first;
+  }
   const scan = profileScan(problem.objective, {
     z: vary.includes("z") && bounds.z !== undefined ? bounds.z : params.z,
     t0: bounds.t0 as [number, number],
     c: cBox,
     x1: linear === 2 ? problem.x1Bounds : [params.x1, params.x1],
   });
-  // Refit from minima that the profile ranks below its value at the best fit's grid node (both
-  // with the scan's approximations), and that are not next to a minimum already reached.
+  return refitMinima(problem, scan, first);
+}
+
+/**
+ * Refits from the scan's minima that the profile ranks below its value at the best fit's grid node
+ * (both with the scan's approximations), and that are not next to a minimum already reached. Without
+ * a `first` descent, the scan's best minimum is refitted first and the descent from the start runs
+ * against it.
+ */
+function refitMinima(problem: FitProblem, scan: ProfileScan, first: Descent | undefined): Descent {
   let lm = first;
-  const reached = [lm.theta];
+  const reached = first === undefined ? [] : [first.theta];
   let refits = 0;
   for (const m of scan.minima) {
     if (refits >= SCAN_REFITS) break;
-    if (m.chisq >= scan.near(lm.theta[Z] as number, lm.theta[T0] as number)) break;
-    if (reached.some((t) => scan.neighbours(m.z, m.t0, t[Z] as number, t[T0] as number))) continue;
+    if (lm !== undefined) {
+      if (m.chisq >= scan.near(lm.theta[Z] as number, lm.theta[T0] as number)) break;
+      if (reached.some((t) => scan.neighbours(m.z, m.t0, t[Z] as number, t[T0] as number)))
+        continue;
+    }
     refits++;
     // a refit that cannot beat the incumbent is stopped early; where it was heading is unknown
     const candidate = problem.minimise(
       problem.thetaOf(problem.clamp({ ...problem.start, z: m.z, t0: m.t0, c: m.c })),
       REFIT_EVALUATIONS,
       undefined,
-      lm.chisq,
+      lm === undefined ? undefined : { chisq: lm.chisq },
     );
     if (!candidate.abandoned) reached.push(candidate.theta);
-    if (candidate.converged && candidate.chisq < lm.chisq - 1e-6) lm = candidate;
+    if (lm === undefined) {
+      // where the start's descent ends (or was abandoned) counts as reached, as in the other order
+      const start = fromStart(problem, candidate);
+      reached.push(start.theta);
+      const startWins = start.converged && start.chisq < candidate.chisq;
+      lm = candidate.converged && !startWins ? candidate : start;
+    } else if (candidate.converged && candidate.chisq < lm.chisq - 1e-6) lm = candidate;
   }
-  return lm;
+  return lm ?? fromStart(problem);
+}
+
+/** The descent from sncosmo's start; against a converged `incumbent`, a refit that may be abandoned. */
+function fromStart(problem: FitProblem, incumbent?: Descent): Descent {
+  const theta = problem.thetaOf(problem.start);
+  if (incumbent?.converged !== true) return problem.minimise(theta);
+  return problem.minimise(theta, REFIT_EVALUATIONS, undefined, {
+    chisq: incumbent.chisq,
+    horizon: START_HORIZON,
+  });
 }
 
 /** Pieces of χ² across the phase-50 walls of points near the model's last phase. */

@@ -36,6 +36,11 @@ export interface LmOptions {
    * clearly above it (see `hopeless`).
    */
   readonly abandonAbove?: number;
+  /**
+   * Evaluations over which `hopeless` extrapolates the pace of the last steps (default: all those
+   * left); a shorter horizon abandons a descent that is still gaining, but slowing, sooner.
+   */
+  readonly abandonHorizon?: number;
 }
 
 export interface LmResult {
@@ -152,7 +157,8 @@ export function levenbergMarquardt(
       converged = true;
       break;
     }
-    if (hopeless(chisq, edm, history, maxEvaluations - evaluations, options.abandonAbove)) {
+    const left = Math.min(maxEvaluations - evaluations, options.abandonHorizon ?? Infinity);
+    if (hopeless(chisq, edm, history, left, options.abandonAbove)) {
       abandoned = true;
       break;
     }
