@@ -20,6 +20,12 @@ export interface LeastSquaresProblem {
    * computed (a piecewise objective keeps the descent within one piece).
    */
   shorten?(x: Float64Array, trial: Float64Array): void;
+  /**
+   * Told that the step from x to `trial` crossed what looks like a jump of χ² (it rose by far more
+   * than the model predicted it would fall); returns true when `shorten` will now end such a step at
+   * the jump, so that the same damping is tried again.
+   */
+  refuse?(x: Float64Array, trial: Float64Array): boolean;
 }
 
 export interface LmOptions {
@@ -69,6 +75,13 @@ const FLAT_STEPS = 5;
 /** Evaluations after which a zig-zagging descent also tries PARTAN's move along the valley. */
 const CRAWL = 20;
 const FLAT_GAIN = 5e-5;
+/**
+ * A rejected trial whose χ² rose by more than JUMP × the decrease the model predicted (ρ < −JUMP)
+ * crossed a jump rather than overshot a smooth minimum. Across the bench's and the fixtures' fits,
+ * rejected phase-50 crossings at ρ = −9.5…−10⁸ were descents pressed against a wall; holding every
+ * refused crossing at its wall (three at ρ = −0.36…−2.7) ended three fits in higher minima.
+ */
+const JUMP = 5;
 /**
  * A descent is hopeless when χ² exceeds the incumbent by more than ABANDON_MARGIN plus both
  * ABANDON_FACTOR × the EDM (what the Gauss–Newton model still promises) and what the remaining
@@ -197,7 +210,8 @@ export function levenbergMarquardt(
         acceptTrial(trialChisq);
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
-      } else {
+      } else if (!(rho < -JUMP && problem.refuse?.(x, trial) === true)) {
+        // (otherwise the same damping again, its step now ending at the jump)
         mu *= nu;
         nu *= 2;
       }
