@@ -67,6 +67,11 @@ export interface LmResult {
 
 /** Damping beyond which no smaller χ² exists along any descent direction at double precision. */
 const MAX_DAMPING = 1e16;
+/**
+ * A predicted decrease below this fraction of χ² is lost in its rounding: no damping gives a step
+ * worth an evaluation (a descent held at a wall is left steps that round t0 to itself).
+ */
+const RESOLUTION = 1e-13;
 /** Relative ridge that bounds the EDM in near-degenerate directions, as Minuit's forced-positive covariance does. */
 const EDM_RIDGE = 1e-9;
 /** A crawl along a degenerate valley ends when FLAT_STEPS accepted steps gained less than FLAT_GAIN in
@@ -199,6 +204,10 @@ export function levenbergMarquardt(
         mu *= nu;
         nu *= 2;
         continue;
+      }
+      if (pred < RESOLUTION * chisq) {
+        mu = MAX_DAMPING;
+        break;
       }
       // The trial comes with its Jacobian: most trials are accepted, and the derivative projections
       // share the template loads with the value.
