@@ -43,7 +43,7 @@ export interface LmOptions {
    */
   readonly abandonAbove?: number;
   /**
-   * Evaluations over which `hopeless` extrapolates the pace of the last steps (default: all those
+   * Evaluations over which `hopeless` extrapolates the pace of the last step (default: all those
    * left); a shorter horizon abandons a descent that is still gaining, but slowing, sooner.
    */
   readonly abandonHorizon?: number;
@@ -90,13 +90,14 @@ const JUMP = 5;
 /**
  * A descent is hopeless when χ² exceeds the incumbent by more than ABANDON_MARGIN plus both
  * ABANDON_FACTOR × the EDM (what the Gauss–Newton model still promises) and what the remaining
- * evaluations would gain at the pace of the last ABANDON_STEPS accepted steps. Early in a descent
- * the EDM alone misjudges (a refit at χ² 1490 with an EDM of 135 went on to 580), and a slow crawl
- * along a valley can still arrive; a descent that can do neither is polishing a higher minimum. The
- * margin keeps refits that end in the incumbent's own minimum.
+ * evaluations would gain at the pace of the last accepted step. Early in a descent the EDM alone
+ * misjudges (a refit at χ² 1490 with an EDM of 135 went on to 580), and a slow crawl along a valley
+ * can still arrive; a descent that can do neither is polishing a higher minimum. The last step's
+ * pace, not the mean of the last three, judges a slowing descent by where it is now (docs/salt2.md:
+ * the descents that won kept ≥ 2.8× the margin they needed). The margin keeps refits that end in
+ * the incumbent's own minimum.
  */
 const ABANDON_FACTOR = 4;
-const ABANDON_STEPS = 3;
 const ABANDON_MARGIN = 0.01;
 
 /**
@@ -357,8 +358,8 @@ function hopeless(
   left: number,
   incumbent: number | undefined,
 ): boolean {
-  if (incumbent === undefined || history.length <= ABANDON_STEPS) return false;
-  const pace = ((history[history.length - 1 - ABANDON_STEPS] as number) - chisq) / ABANDON_STEPS;
+  if (incumbent === undefined || history.length < 2) return false;
+  const pace = (history[history.length - 2] as number) - chisq;
   return chisq - incumbent > ABANDON_MARGIN + Math.max(ABANDON_FACTOR * edm, pace * left);
 }
 
