@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { levenbergMarquardt } from "../../../packages/salt2/src/fit/levenberg-marquardt.js";
+import {
+  levenbergMarquardt,
+  type LeastSquaresProblem,
+} from "../../../packages/salt2/src/fit/levenberg-marquardt.js";
 import { edgeT0, PieceGuard } from "../../../packages/salt2/src/fit/phase-edge.js";
 
 const MAXPHASE = 50;
@@ -58,33 +61,29 @@ function jumpy(inside: number, outside: number) {
   };
 }
 
+/** The tests' bounded descent of `problem` from (z, t0) = `start`. */
+function minimise(problem: LeastSquaresProblem, start: [number, number]) {
+  return levenbergMarquardt(problem, Float64Array.from(start), {
+    lower: Float64Array.of(0, -100),
+    upper: Float64Array.of(1, 100),
+    maxEvaluations: 100,
+    edmGoal: 1e-8,
+    initialDamping: 1,
+  });
+}
+
 /** A descent from z = 0.1, t0 = 0 (the point beyond the edge), with walls guarded once refused or not. */
 function pressed(inside: number, outside: number, guard: boolean) {
   const inner = jumpy(inside, outside);
   inner.theta.set([0.1, 0]);
   const problem = guard ? new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE, false) : inner;
-  const lm = levenbergMarquardt(problem, Float64Array.of(0.1, 0), {
-    lower: Float64Array.of(0, -100),
-    upper: Float64Array.of(1, 100),
-    maxEvaluations: 100,
-    edmGoal: 1e-8,
-    initialDamping: 1,
-  });
-  return { lm, at: inner.at };
+  return { lm: minimise(problem, [0.1, 0]), at: inner.at };
 }
 
 function descend(start: [number, number]) {
   const inner = smooth();
   inner.theta.set(start);
-  const guard = new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE);
-  const lm = levenbergMarquardt(guard, Float64Array.from(start), {
-    lower: Float64Array.of(0, -100),
-    upper: Float64Array.of(1, 100),
-    maxEvaluations: 100,
-    edmGoal: 1e-8,
-    initialDamping: 1,
-  });
-  return { lm, at: inner.at };
+  return { lm: minimise(new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE), start), at: inner.at };
 }
 
 describe("PieceGuard: a descent kept within its piece of χ²", () => {
