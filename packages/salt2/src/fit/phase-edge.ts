@@ -209,7 +209,8 @@ export class PieceGuard implements LeastSquaresProblem {
     this.nParams = nonlinear.length;
     this.#z = inner.theta[Z] as number;
     this.#t0 = inner.theta[T0] as number;
-    this.#inside = Array.from(time, (t) => this.#within(t, this.#z, this.#t0));
+    const a = 1 / (1 + this.#z);
+    this.#inside = Array.from(time, (t) => this.#within(t, a, this.#t0));
     this.#guarded = Array.from(time, () => guardAll);
   }
 
@@ -217,9 +218,9 @@ export class PieceGuard implements LeastSquaresProblem {
     return this.#inner.theta;
   }
 
-  /** Whether time t lies within the model's phases at (z, t0), as the model computes the phase. */
-  #within(t: number, z: number, t0: number): boolean {
-    return (t - t0) * (1 / (1 + z)) <= this.#maxphase;
+  /** Whether time t lies within the model's phases at t0 and a = 1/(1+z), as the model computes the phase. */
+  #within(t: number, a: number, t0: number): boolean {
+    return (t - t0) * a <= this.#maxphase;
   }
 
   #zOf(x: Float64Array): number {
@@ -229,9 +230,10 @@ export class PieceGuard implements LeastSquaresProblem {
   evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
     const z = this.#zOf(x);
     const t0 = x[this.#it0] as number;
+    const a = 1 / (1 + z);
     for (let i = 0; i < this.#time.length; i++) {
       if (!this.#guarded[i]) continue;
-      if (this.#within(this.#time[i] as number, z, t0) !== this.#inside[i]) return Infinity;
+      if (this.#within(this.#time[i] as number, a, t0) !== this.#inside[i]) return Infinity;
     }
     this.#z = z;
     this.#t0 = t0;
@@ -239,8 +241,9 @@ export class PieceGuard implements LeastSquaresProblem {
   }
 
   accept(): void {
+    const a = 1 / (1 + this.#z);
     for (let i = 0; i < this.#time.length; i++)
-      this.#inside[i] = this.#within(this.#time[i] as number, this.#z, this.#t0);
+      this.#inside[i] = this.#within(this.#time[i] as number, a, this.#t0);
     this.#inner.accept?.();
   }
 
@@ -249,12 +252,12 @@ export class PieceGuard implements LeastSquaresProblem {
    * guarded yet (the same damping then ends the step on it).
    */
   refuse(x: Float64Array, trial: Float64Array): boolean {
-    const z = this.#zOf(trial);
+    const a = 1 / (1 + this.#zOf(trial));
     const t0 = trial[this.#it0] as number;
     let crossed = false;
     for (let i = 0; i < this.#time.length; i++) {
       if (this.#guarded[i]) continue;
-      if (this.#within(this.#time[i] as number, z, t0) === this.#inside[i]) continue;
+      if (this.#within(this.#time[i] as number, a, t0) === this.#inside[i]) continue;
       this.#guarded[i] = true;
       crossed = true;
     }
@@ -272,6 +275,7 @@ export class PieceGuard implements LeastSquaresProblem {
     const tx = x[this.#it0] as number;
     const zt = this.#zOf(trial);
     const tt = trial[this.#it0] as number;
+    const a = 1 / (1 + zt);
     // Along the step, point i's gap t_i − t0 − m·(1 + z) (≤ 0 inside) falls by s·v, linear in s.
     const v = tt - tx + m * (zt - zx);
     let s = 1;
@@ -287,7 +291,7 @@ export class PieceGuard implements LeastSquaresProblem {
         trial.set(x);
         return;
       }
-      if (this.#within(t, zt, tt) === inside) continue;
+      if (this.#within(t, a, tt) === inside) continue;
       const at = gap / v;
       if (at < s) {
         s = Math.max(at, 0);
