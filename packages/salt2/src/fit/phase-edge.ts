@@ -184,13 +184,9 @@ export class PieceGuard implements LeastSquaresProblem {
   readonly #maxphase: number;
   readonly #it0: number;
   readonly #iz: number;
-  /** Whether each point lies within the model's phases at the current point. */
-  readonly #inside: boolean[];
-  /** Whether each point's wall may not be crossed. */
-  readonly #guarded: boolean[];
-  /** z and t0 of the last evaluation (the current point once accepted). */
-  #z: number;
-  #t0: number;
+  /** The points whose wall may not be crossed (a fit with none pays nothing per evaluation). */
+  readonly #guarded: number[];
+  readonly #isGuarded: Uint8Array;
 
   /** `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0. */
   constructor(
@@ -207,13 +203,11 @@ export class PieceGuard implements LeastSquaresProblem {
     this.#iz = nonlinear.indexOf(Z);
     this.nResiduals = inner.nResiduals;
     this.nParams = nonlinear.length;
-    this.#z = inner.theta[Z] as number;
-    this.#t0 = inner.theta[T0] as number;
-    const a = 1 / (1 + this.#z);
-    this.#inside = Array.from(time, (t) => this.#within(t, a, this.#t0));
-    this.#guarded = Array.from(time, () => guardAll);
+    this.#guarded = guardAll ? Array.from(time, (_, i) => i) : [];
+    this.#isGuarded = new Uint8Array(time.length).fill(guardAll ? 1 : 0);
   }
 
+  /** The accepted θ: the current point. */
   get theta(): Float64Array {
     return this.#inner.theta;
   }
@@ -228,22 +222,21 @@ export class PieceGuard implements LeastSquaresProblem {
   }
 
   evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
-    const z = this.#zOf(x);
-    const t0 = x[this.#it0] as number;
-    const a = 1 / (1 + z);
-    for (let i = 0; i < this.#time.length; i++) {
-      if (!this.#guarded[i]) continue;
-      if (this.#within(this.#time[i] as number, a, t0) !== this.#inside[i]) return Infinity;
+    if (this.#guarded.length > 0) {
+      const current = this.#inner.theta;
+      const a0 = 1 / (1 + (current[Z] as number));
+      const t00 = current[T0] as number;
+      const a = 1 / (1 + this.#zOf(x));
+      const t0 = x[this.#it0] as number;
+      for (const i of this.#guarded) {
+        const t = this.#time[i] as number;
+        if (this.#within(t, a, t0) !== this.#within(t, a0, t00)) return Infinity;
+      }
     }
-    this.#z = z;
-    this.#t0 = t0;
     return this.#inner.evaluate(x, r, jac);
   }
 
   accept(): void {
-    const a = 1 / (1 + this.#z);
-    for (let i = 0; i < this.#time.length; i++)
-      this.#inside[i] = this.#within(this.#time[i] as number, a, this.#t0);
     this.#inner.accept?.();
   }
 
@@ -252,13 +245,16 @@ export class PieceGuard implements LeastSquaresProblem {
    * guarded yet (the same damping then ends the step on it).
    */
   refuse(x: Float64Array, trial: Float64Array): boolean {
+    const ax = 1 / (1 + this.#zOf(x));
+    const tx = x[this.#it0] as number;
     const a = 1 / (1 + this.#zOf(trial));
     const t0 = trial[this.#it0] as number;
     let crossed = false;
     for (let i = 0; i < this.#time.length; i++) {
-      if (this.#guarded[i]) continue;
-      if (this.#within(this.#time[i] as number, a, t0) === this.#inside[i]) continue;
-      this.#guarded[i] = true;
+      const t = this.#time[i] as number;
+      if (this.#isGuarded[i] === 1 || this.#within(t, a, t0) === this.#within(t, ax, tx)) continue;
+      this.#isGuarded[i] = 1;
+      this.#guarded.push(i);
       crossed = true;
     }
     return crossed;
@@ -280,10 +276,10 @@ export class PieceGuard implements LeastSquaresProblem {
     const v = tt - tx + m * (zt - zx);
     let s = 1;
     let wall = -1;
-    for (let i = 0; i < this.#time.length; i++) {
-      if (!this.#guarded[i]) continue;
+    const ax = 1 / (1 + zx);
+    for (const i of this.#guarded) {
       const t = this.#time[i] as number;
-      const inside = this.#inside[i] as boolean;
+      const inside = this.#within(t, ax, tx);
       if (inside ? !(v < 0) : !(v > 0)) continue;
       const gap = t - tx - m * (1 + zx);
       // A point at its wall blocks any step towards it, also one too short to cross it.
@@ -305,7 +301,7 @@ export class PieceGuard implements LeastSquaresProblem {
       this.#time[wall] as number,
       this.#zOf(trial),
       m,
-      this.#inside[wall] as boolean,
+      this.#within(this.#time[wall] as number, ax, tx),
     );
     if (Math.abs(t0 - tx) <= WALL_REACHED) trial.set(x);
     else trial[this.#it0] = t0;
