@@ -67,3 +67,29 @@ describe("levenbergMarquardt: abandoning a descent that cannot beat an incumbent
     expect(lm.chisq).toBe(free.chisq);
   });
 });
+
+describe("levenbergMarquardt: a decrease lost in the rounding of χ²", () => {
+  /** χ² = 10¹² + (10⁻³·(x − 1))²: what a step can gain from x = 0 is 10⁻⁶, below χ²'s rounding. */
+  const offset: LeastSquaresProblem = {
+    nResiduals: 2,
+    nParams: 1,
+    evaluate(x, r, jac) {
+      r.set([1e6, 1e-3 * ((x[0] as number) - 1)]);
+      jac?.set([0, 1e-3]);
+      return (r[0] as number) ** 2 + (r[1] as number) ** 2;
+    },
+  };
+
+  it("is not tried: the descent stops at its start, converged", () => {
+    const lm = levenbergMarquardt(offset, Float64Array.of(0), {
+      lower: Float64Array.of(-Infinity),
+      upper: Float64Array.of(Infinity),
+      maxEvaluations: 100,
+      edmGoal: 1e-12,
+      initialDamping: 1,
+    });
+    expect(lm.converged).toBe(true);
+    expect(lm.evaluations).toBe(1);
+    expect(lm.x[0]).toBe(0);
+  });
+});

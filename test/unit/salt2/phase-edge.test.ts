@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { levenbergMarquardt } from "../../../packages/salt2/src/fit/levenberg-marquardt.js";
+import {
+  levenbergMarquardt,
+  type LeastSquaresProblem,
+} from "../../../packages/salt2/src/fit/levenberg-marquardt.js";
 import { edgeT0, PieceGuard } from "../../../packages/salt2/src/fit/phase-edge.js";
 
 const MAXPHASE = 50;
@@ -37,18 +40,50 @@ function smooth() {
 
 const beyond = (z: number, t0: number) => (66 - t0) * (1 / (1 + z)) > MAXPHASE;
 
-function descend(start: [number, number]) {
+/**
+ * `smooth` plus a jump of χ² by `inside` where the point at t = 66 lies within the model's phases and
+ * by `outside` where it lies beyond.
+ */
+function jumpy(inside: number, outside: number) {
   const inner = smooth();
-  inner.theta.set(start);
-  const guard = new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE);
-  const lm = levenbergMarquardt(guard, Float64Array.from(start), {
+  return {
+    ...inner,
+    nResiduals: 3,
+    evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
+      const r2 = new Float64Array(2);
+      const j2 = jac === null ? null : new Float64Array(4);
+      const chisq = inner.evaluate(x, r2, j2);
+      const jump = beyond(x[0] as number, x[1] as number) ? outside : inside;
+      r.set([...r2, Math.sqrt(jump)]);
+      jac?.set([...(j2 as Float64Array), 0, 0]);
+      return chisq + jump;
+    },
+  };
+}
+
+/** The tests' bounded descent of `problem` from (z, t0) = `start`. */
+function minimise(problem: LeastSquaresProblem, start: [number, number]) {
+  return levenbergMarquardt(problem, Float64Array.from(start), {
     lower: Float64Array.of(0, -100),
     upper: Float64Array.of(1, 100),
     maxEvaluations: 100,
     edmGoal: 1e-8,
     initialDamping: 1,
   });
-  return { lm, at: inner.at };
+}
+
+/** A descent from z = 0.1, t0 = 0 (the point beyond the edge), with walls guarded once refused or not. */
+function pressed(inside: number, outside: number, guard: boolean) {
+  const inner = jumpy(inside, outside);
+  inner.theta.set([0.1, 0]);
+  const problem = guard ? new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE, false) : inner;
+  return { lm: minimise(problem, [0.1, 0]), at: inner.at };
+}
+
+function descend(start: [number, number]) {
+  const inner = smooth();
+  inner.theta.set(start);
+  return { lm: minimise(new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE), start), at: inner.at };
 }
 
 describe("PieceGuard: a descent kept within its piece of χ²", () => {
@@ -89,5 +124,40 @@ describe("PieceGuard: a descent kept within its piece of χ²", () => {
     expect(beyond(0.1, t0 + 1e-10)).toBe(true);
     guard.shorten(Float64Array.of(0.1, t0), trial);
     expect(Array.from(trial)).toEqual([0.1, t0]);
+  });
+});
+
+describe("PieceGuard without guardAll: a wall guarded once a step across it was refused", () => {
+  it("lands a descent that the jump holds against the wall on it, in fewer evaluations than a crawl", () => {
+    const { lm } = pressed(1000, 0, true);
+    const [z, t0] = [lm.x[0] as number, lm.x[1] as number];
+    expect(lm.converged).toBe(true);
+    expect(beyond(z, t0)).toBe(true);
+    expect(Math.abs(t0 - edgeT0(66, z, MAXPHASE, false))).toBeLessThanOrEqual(1e-9);
+    const crawl = pressed(1000, 0, false).lm;
+    expect(beyond(crawl.x[0] as number, crawl.x[1] as number)).toBe(true);
+    expect(lm.chisq).toBeLessThanOrEqual(crawl.chisq);
+    expect(lm.evaluations).toBeLessThan(crawl.evaluations);
+  });
+
+  it("lets a descent cross a wall whose jump lowers χ²", () => {
+    const { lm } = pressed(0, 1000, true);
+    expect(lm.chisq).toBeLessThan(1e-8);
+    expect(lm.x[1]).toBeCloseTo(20, 4);
+  });
+
+  it("guards only the walls of a refused step, and says whether it guarded one", () => {
+    const inner = smooth();
+    inner.theta.set([0.1, 0]);
+    const guard = new PieceGuard(inner, NONLINEAR, TIME, MAXPHASE, false);
+    const x = Float64Array.of(0.1, 0);
+    const trial = Float64Array.of(0.1, 15);
+    guard.shorten(x, trial);
+    expect(Array.from(trial)).toEqual([0.1, 15]);
+    expect(guard.refuse(x, Float64Array.of(0.1, 1))).toBe(false);
+    expect(guard.refuse(x, trial)).toBe(true);
+    expect(guard.refuse(x, trial)).toBe(false);
+    guard.shorten(x, trial);
+    expect(trial[1]).toBe(edgeT0(66, 0.1, MAXPHASE, false));
   });
 });

@@ -7,7 +7,8 @@ import { levenbergMarquardt, type LeastSquaresProblem } from "./levenberg-marqua
 import { cholesky, choleskyInverse } from "./linalg.js";
 import type { FullCovariance } from "./full-covariance.js";
 import { PARAM_NAMES, type ParamName, type Salt2Params } from "./model.js";
-import { Salt2Objective } from "./objective.js";
+import { Salt2Objective, T0 } from "./objective.js";
+import { PieceGuard } from "./phase-edge.js";
 import type { FitSetup } from "./fit-setup.js";
 import { SeparableProblem, type LinearSet } from "./separable.js";
 
@@ -134,15 +135,22 @@ export class FitProblem {
     ) as unknown as Salt2Params;
   }
 
-  /** A descent from `theta`; one that cannot end below the `incumbent` is stopped early. */
+  /**
+   * A descent from `theta`; one that cannot end below the `incumbent` is stopped early. A phase-50
+   * wall that refused a step holds the descent (a step towards it ends on it).
+   */
   minimise(
     theta: Float64Array,
     budget = this.maxEvaluations,
     full?: FullCovariance,
     incumbent?: Incumbent,
   ): Descent {
+    const { data, model } = this.setup;
+    const inner = this.separable(theta, full);
     return this.run(
-      this.separable(theta, full),
+      this.nonlinear.includes(T0)
+        ? new PieceGuard(inner, this.nonlinear, data.time, model.maxphase, false)
+        : inner,
       this.nonlinearOf(theta),
       this.nonlinearLower,
       this.nonlinearUpper,

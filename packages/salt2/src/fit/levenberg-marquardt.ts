@@ -20,6 +20,12 @@ export interface LeastSquaresProblem {
    * computed (a piecewise objective keeps the descent within one piece).
    */
   shorten?(x: Float64Array, trial: Float64Array): void;
+  /**
+   * Told that the step from x to `trial` crossed what looks like a jump of χ² (it rose by far more
+   * than the model predicted it would fall); returns true when `shorten` will now end such a step at
+   * the jump, so that the same damping is tried again.
+   */
+  refuse?(x: Float64Array, trial: Float64Array): boolean;
 }
 
 export interface LmOptions {
@@ -37,7 +43,7 @@ export interface LmOptions {
    */
   readonly abandonAbove?: number;
   /**
-   * Evaluations over which `hopeless` extrapolates the pace of the last steps (default: all those
+   * Evaluations over which `hopeless` extrapolates the pace of the last step (default: all those
    * left); a shorter horizon abandons a descent that is still gaining, but slowing, sooner.
    */
   readonly abandonHorizon?: number;
@@ -61,6 +67,11 @@ export interface LmResult {
 
 /** Damping beyond which no smaller χ² exists along any descent direction at double precision. */
 const MAX_DAMPING = 1e16;
+/**
+ * A predicted decrease below this fraction of χ² is lost in its rounding: no damping gives a step
+ * worth an evaluation (a descent held at a wall is left steps that round t0 to itself).
+ */
+const RESOLUTION = 1e-13;
 /** Relative ridge that bounds the EDM in near-degenerate directions, as Minuit's forced-positive covariance does. */
 const EDM_RIDGE = 1e-9;
 /** A crawl along a degenerate valley ends when FLAT_STEPS accepted steps gained less than FLAT_GAIN in
@@ -70,15 +81,23 @@ const FLAT_STEPS = 5;
 const CRAWL = 20;
 const FLAT_GAIN = 5e-5;
 /**
+ * A rejected trial whose χ² rose by more than JUMP × the decrease the model predicted (ρ < −JUMP)
+ * crossed a jump rather than overshot a smooth minimum. Across the bench's and the fixtures' fits,
+ * rejected phase-50 crossings at ρ = −9.5…−10⁸ were descents pressed against a wall; holding every
+ * refused crossing at its wall (three at ρ = −0.36…−2.7) ended three fits in higher minima.
+ */
+const JUMP = 5;
+/**
  * A descent is hopeless when χ² exceeds the incumbent by more than ABANDON_MARGIN plus both
  * ABANDON_FACTOR × the EDM (what the Gauss–Newton model still promises) and what the remaining
- * evaluations would gain at the pace of the last ABANDON_STEPS accepted steps. Early in a descent
- * the EDM alone misjudges (a refit at χ² 1490 with an EDM of 135 went on to 580), and a slow crawl
- * along a valley can still arrive; a descent that can do neither is polishing a higher minimum. The
- * margin keeps refits that end in the incumbent's own minimum.
+ * evaluations would gain at the pace of the last accepted step. Early in a descent the EDM alone
+ * misjudges (a refit at χ² 1490 with an EDM of 135 went on to 580), and a slow crawl along a valley
+ * can still arrive; a descent that can do neither is polishing a higher minimum. The last step's
+ * pace, not the mean of the last three, judges a slowing descent by where it is now (docs/salt2.md:
+ * the descents that won kept ≥ 2.8× the margin they needed). The margin keeps refits that end in
+ * the incumbent's own minimum.
  */
 const ABANDON_FACTOR = 4;
-const ABANDON_STEPS = 3;
 const ABANDON_MARGIN = 0.01;
 
 /**
@@ -187,6 +206,10 @@ export function levenbergMarquardt(
         nu *= 2;
         continue;
       }
+      if (pred < RESOLUTION * chisq) {
+        mu = MAX_DAMPING;
+        break;
+      }
       // The trial comes with its Jacobian: most trials are accepted, and the derivative projections
       // share the template loads with the value.
       evaluations++;
@@ -197,7 +220,8 @@ export function levenbergMarquardt(
         acceptTrial(trialChisq);
         mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
-      } else {
+      } else if (!(rho < -JUMP && problem.refuse?.(x, trial) === true)) {
+        // (otherwise the same damping again, its step now ending at the jump)
         mu *= nu;
         nu *= 2;
       }
@@ -334,8 +358,8 @@ function hopeless(
   left: number,
   incumbent: number | undefined,
 ): boolean {
-  if (incumbent === undefined || history.length <= ABANDON_STEPS) return false;
-  const pace = ((history[history.length - 1 - ABANDON_STEPS] as number) - chisq) / ABANDON_STEPS;
+  if (incumbent === undefined || history.length < 2) return false;
+  const pace = (history[history.length - 2] as number) - chisq;
   return chisq - incumbent > ABANDON_MARGIN + Math.max(ABANDON_FACTOR * edm, pace * left);
 }
 

@@ -166,10 +166,15 @@ export class PhaseWall implements LeastSquaresProblem {
 }
 
 /**
- * A problem confined to the piece of χ² its start lies in: a trial that would move a point across
- * the model's last phase is refused (χ² = ∞) without evaluating the model. A descent released from
- * a wall then stops against the next wall instead of paying for the jumps beyond it (each costs an
- * evaluation, and certifying a jump takes about ten); the pieces beyond are the next move's.
+ * A problem whose descent may not cross some of the phase-50 walls: a trial that would move a
+ * guarded point across the model's last phase is refused (χ² = ∞) without evaluating the model, and
+ * a step towards a guarded wall ends on it (`shorten`). With `guardAll`, every wall is guarded: a
+ * descent released from a wall then stops against the next wall instead of paying for the jumps
+ * beyond it (each costs an evaluation, and certifying a jump takes about ten); the pieces beyond are
+ * the next move's. Otherwise a wall becomes guarded once a step across it has been rejected
+ * (`refuse`): a descent pressed against a wall by the smooth part of χ² and held by the jump lands
+ * on it at once, instead of creeping towards it with ever more damped steps, each paid for by
+ * rejected crossings.
  */
 export class PieceGuard implements LeastSquaresProblem {
   readonly nResiduals: number;
@@ -179,8 +184,9 @@ export class PieceGuard implements LeastSquaresProblem {
   readonly #maxphase: number;
   readonly #it0: number;
   readonly #iz: number;
-  /** Whether each point lies within the model's phases at the start. */
-  readonly #inside: boolean[];
+  /** The points whose wall may not be crossed (a fit with none pays nothing per evaluation). */
+  readonly #guarded: number[];
+  readonly #isGuarded: Uint8Array;
 
   /** `nonlinear` is the inner problem's parameter list (θ indices), which must contain t0. */
   constructor(
@@ -188,6 +194,7 @@ export class PieceGuard implements LeastSquaresProblem {
     nonlinear: Int32Array,
     time: Float64Array,
     maxphase: number,
+    guardAll = true,
   ) {
     this.#inner = inner;
     this.#time = time;
@@ -196,23 +203,35 @@ export class PieceGuard implements LeastSquaresProblem {
     this.#iz = nonlinear.indexOf(Z);
     this.nResiduals = inner.nResiduals;
     this.nParams = nonlinear.length;
-    const a = 1 / (1 + (inner.theta[Z] as number));
-    const t0 = inner.theta[T0] as number;
-    this.#inside = Array.from(time, (t) => (t - t0) * a <= maxphase);
+    this.#guarded = guardAll ? Array.from(time, (_, i) => i) : [];
+    this.#isGuarded = new Uint8Array(time.length).fill(guardAll ? 1 : 0);
   }
 
+  /** The accepted θ: the current point. */
   get theta(): Float64Array {
     return this.#inner.theta;
   }
 
+  /** Whether time t lies within the model's phases at t0 and a = 1/(1+z), as the model computes the phase. */
+  #within(t: number, a: number, t0: number): boolean {
+    return (t - t0) * a <= this.#maxphase;
+  }
+
+  #zOf(x: Float64Array): number {
+    return this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
+  }
+
   evaluate(x: Float64Array, r: Float64Array, jac: Float64Array | null): number {
-    const z = this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
-    const t0 = x[this.#it0] as number;
-    // The phase as the model computes it.
-    const a = 1 / (1 + z);
-    for (let i = 0; i < this.#time.length; i++) {
-      if (((this.#time[i] as number) - t0) * a <= this.#maxphase !== this.#inside[i])
-        return Infinity;
+    if (this.#guarded.length > 0) {
+      const current = this.#inner.theta;
+      const a0 = 1 / (1 + (current[Z] as number));
+      const t00 = current[T0] as number;
+      const a = 1 / (1 + this.#zOf(x));
+      const t0 = x[this.#it0] as number;
+      for (const i of this.#guarded) {
+        const t = this.#time[i] as number;
+        if (this.#within(t, a, t0) !== this.#within(t, a0, t00)) return Infinity;
+      }
     }
     return this.#inner.evaluate(x, r, jac);
   }
@@ -222,24 +241,45 @@ export class PieceGuard implements LeastSquaresProblem {
   }
 
   /**
-   * A step that would move points across the edge ends on the first wall it meets (the point put on
-   * it to the ulp, on its side); one that cannot move before meeting it, or that heads into the wall
-   * of a point already at it (even too little to cross it), becomes no step.
+   * Guards the walls that the rejected step from x to `trial` crossed; whether there was one not
+   * guarded yet (the same damping then ends the step on it).
+   */
+  refuse(x: Float64Array, trial: Float64Array): boolean {
+    const ax = 1 / (1 + this.#zOf(x));
+    const tx = x[this.#it0] as number;
+    const a = 1 / (1 + this.#zOf(trial));
+    const t0 = trial[this.#it0] as number;
+    let crossed = false;
+    for (let i = 0; i < this.#time.length; i++) {
+      const t = this.#time[i] as number;
+      if (this.#isGuarded[i] === 1 || this.#within(t, a, t0) === this.#within(t, ax, tx)) continue;
+      this.#isGuarded[i] = 1;
+      this.#guarded.push(i);
+      crossed = true;
+    }
+    return crossed;
+  }
+
+  /**
+   * A step that would move points across guarded walls ends on the first one it meets (the point
+   * put on it to the ulp, on its side); one that cannot move before meeting it, or that heads into
+   * the guarded wall of a point already at it (even too little to cross it), becomes no step.
    */
   shorten(x: Float64Array, trial: Float64Array): void {
     const m = this.#maxphase;
-    const zx = this.#iz >= 0 ? (x[this.#iz] as number) : (this.#inner.theta[Z] as number);
+    const zx = this.#zOf(x);
     const tx = x[this.#it0] as number;
-    const zt = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
+    const zt = this.#zOf(trial);
     const tt = trial[this.#it0] as number;
     const a = 1 / (1 + zt);
     // Along the step, point i's gap t_i − t0 − m·(1 + z) (≤ 0 inside) falls by s·v, linear in s.
     const v = tt - tx + m * (zt - zx);
     let s = 1;
     let wall = -1;
-    for (let i = 0; i < this.#time.length; i++) {
+    const ax = 1 / (1 + zx);
+    for (const i of this.#guarded) {
       const t = this.#time[i] as number;
-      const inside = this.#inside[i] as boolean;
+      const inside = this.#within(t, ax, tx);
       if (inside ? !(v < 0) : !(v > 0)) continue;
       const gap = t - tx - m * (1 + zx);
       // A point at its wall blocks any step towards it, also one too short to cross it.
@@ -247,7 +287,7 @@ export class PieceGuard implements LeastSquaresProblem {
         trial.set(x);
         return;
       }
-      if ((t - tt) * a <= m === inside) continue;
+      if (this.#within(t, a, tt) === inside) continue;
       const at = gap / v;
       if (at < s) {
         s = Math.max(at, 0);
@@ -257,8 +297,12 @@ export class PieceGuard implements LeastSquaresProblem {
     if (wall < 0) return;
     for (let k = 0; k < trial.length; k++)
       trial[k] = (x[k] as number) + s * ((trial[k] as number) - (x[k] as number));
-    const z = this.#iz >= 0 ? (trial[this.#iz] as number) : zx;
-    const t0 = edgeT0(this.#time[wall] as number, z, m, this.#inside[wall] as boolean);
+    const t0 = edgeT0(
+      this.#time[wall] as number,
+      this.#zOf(trial),
+      m,
+      this.#within(this.#time[wall] as number, ax, tx),
+    );
     if (Math.abs(t0 - tx) <= WALL_REACHED) trial.set(x);
     else trial[this.#it0] = t0;
   }
