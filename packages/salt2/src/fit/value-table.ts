@@ -101,6 +101,12 @@ export class ValueTable {
     for (let k = 0; k < count; k++) {
       const ix = cell0 - k * step;
       const o = 2 * k;
+      if (ix <= -2 || ix >= np) {
+        // A whole cell outside the phase range, far beyond any rounding of the phase: `value` gives 0.
+        out[o] = 0;
+        out[o + 1] = 0;
+        continue;
+      }
       if (!(ix >= 1 && ix <= np - 3)) {
         // Outside, in a phase edge cell, or a non-uniform grid: the general path.
         this.value(p0 - k * step * spacing, slots);
