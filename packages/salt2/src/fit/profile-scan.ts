@@ -70,7 +70,7 @@ interface Row {
  * The χ² profile min over (x0, x1, c) of χ²(z, t0) on the grid. Nodes where no point lies inside the
  * model's phase range are not minima. Needs a uniform template phase grid (salt2-4's is); without
  * one, the scan finds no minima. One function because it is the profile's hot loop over the grid
- * (a fit's scan is ~12 % of an alert fit's CPU), sharing its buffers across rows.
+ * (a fit's scan is ~15 % of an alert fit's CPU), sharing its buffers across rows.
  */
 export function profileScan(objective: Salt2Objective, box: ScanBox): ProfileScan {
   const { data, projections, scale, invErr } = objective;
