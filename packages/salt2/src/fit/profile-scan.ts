@@ -174,7 +174,9 @@ export function profileScan(objective: Salt2Objective, box: ScanBox): ProfileSca
 
   const rows: Row[] = [];
   if (spacing > 0) {
-    for (const z of zs) {
+    // An index loop: for-of would wrap the rows in the iterator's try block (3–4 % of the scan).
+    for (let iz = 0; iz < zs.length; iz++) {
+      const z = zs[iz] as number;
       const a = 1 / (1 + z);
       const step = T0_NODES * spacing * (1 + z);
       const nt = count(z);
