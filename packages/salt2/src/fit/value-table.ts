@@ -98,9 +98,21 @@ export class ValueTable {
     const cell0 = Math.floor(u);
     const tau = u - cell0;
     if (Number.isFinite(tau)) keysWeights(tau, w, this.#dw, 0);
+    // The taps' weights in locals: the same for every k.
+    const w0 = w[0] as number;
+    const w1 = w[1] as number;
+    const w2 = w[2] as number;
+    const w3 = w[3] as number;
+    const rest = 1 - tau;
     for (let k = 0; k < count; k++) {
       const ix = cell0 - k * step;
       const o = 2 * k;
+      if (ix <= -2 || ix >= np) {
+        // A whole cell outside the phase range, far beyond any rounding of the phase: `value` gives 0.
+        out[o] = 0;
+        out[o + 1] = 0;
+        continue;
+      }
       if (!(ix >= 1 && ix <= np - 3)) {
         // Outside, in a phase edge cell, or a non-uniform grid: the general path.
         this.value(p0 - k * step * spacing, slots);
@@ -111,13 +123,17 @@ export class ValueTable {
       const j = ix - 1;
       let s0 = 0;
       let s1 = 0;
-      for (let q = 0; q < 4; q++) {
-        s0 += (w[q] as number) * (hc0[j + q] as number);
-        s1 += (w[q] as number) * (hc1[j + q] as number);
-      }
+      s0 += w0 * (hc0[j] as number);
+      s1 += w0 * (hc1[j] as number);
+      s0 += w1 * (hc0[j + 1] as number);
+      s1 += w1 * (hc1[j + 1] as number);
+      s0 += w2 * (hc0[j + 2] as number);
+      s1 += w2 * (hc1[j + 2] as number);
+      s0 += w3 * (hc0[j + 3] as number);
+      s1 += w3 * (hc1[j + 3] as number);
       if (hasEdge) {
-        s0 += (1 - tau) * (he0[ix] as number) + tau * (he0[ix + 1] as number);
-        s1 += (1 - tau) * (he1[ix] as number) + tau * (he1[ix + 1] as number);
+        s0 += rest * (he0[ix] as number) + tau * (he0[ix + 1] as number);
+        s1 += rest * (he1[ix] as number) + tau * (he1[ix + 1] as number);
       }
       out[o] = s0;
       out[o + 1] = s1;
